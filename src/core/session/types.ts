@@ -1,0 +1,137 @@
+/**
+ * The vocabulary every layer shares: what a session is, how it is configured, what it costs.
+ * Plain data only (JSON-serialisable) so the store, the MCP server and the webview can carry it.
+ */
+
+/** The CLI's own permission modes (`claude --help`, `PermissionMode` in sdk.d.ts). */
+export type PermissionMode = 'default' | 'acceptEdits' | 'bypassPermissions' | 'plan' | 'dontAsk' | 'auto';
+export const PERMISSION_MODES: readonly PermissionMode[] = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk', 'auto'];
+
+/**
+ * created → queued → starting → running ⇄ idle → completed | failed | cancelled | timed_out,
+ * with awaiting_permission while a `can_use_tool` request is pending. `interrupted` is what a
+ * session that was live when its host died becomes on the next start: resumable, not running.
+ */
+export type SessionState =
+  | 'created'
+  | 'queued'
+  | 'starting'
+  | 'running'
+  | 'awaiting_permission'
+  | 'idle'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'timed_out'
+  | 'interrupted';
+
+export const TERMINAL_STATES: readonly SessionState[] = ['completed', 'failed', 'cancelled', 'timed_out', 'interrupted'];
+export const LIVE_STATES: readonly SessionState[] = ['queued', 'starting', 'running', 'awaiting_permission', 'idle'];
+
+export function isTerminal(state: SessionState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+/** How one `claude` process is started. Every field maps to a real CLI flag (see cli/args.ts). */
+export interface ClaudeRunOptions {
+  model?: string;
+  permissionMode?: PermissionMode;
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  addDirs?: string[];
+  appendSystemPrompt?: string;
+  maxTurns?: number;
+  agent?: string;
+  /** JSON strings or file paths, passed to `--mcp-config`. */
+  mcpConfig?: string[];
+  includePartialMessages?: boolean;
+  /** The CLI session id to continue (`--resume`). */
+  resume?: string;
+  /** With `resume`: keep the conversation only up to this assistant message uuid (`--resume-session-at`). */
+  resumeAt?: string;
+  /** With `resume`: continue under a new CLI session id (`--fork-session`). */
+  forkSession?: boolean;
+  /** A UUID for the CLI session (`--session-id`). */
+  sessionId?: string;
+  /** Where permission asks go. Shannon answers them itself over stdio by default. */
+  permissionPromptTool?: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens: number;
+  cacheCreationInputTokens: number;
+}
+
+/** One turn's figures, taken from the CLI's `result` message. */
+export interface TurnMetrics extends Usage {
+  sessionId: string;
+  turn: number;
+  endedAt: number;
+  model?: string;
+  costUsd: number;
+  durationMs: number;
+  durationApiMs: number;
+  numTurns: number;
+  isError: boolean;
+  subtype: string;
+}
+
+/** A session's running totals. */
+export interface SessionMetrics extends Usage {
+  costUsd: number;
+  durationMs: number;
+  turns: number;
+  toolCalls: number;
+}
+
+export function emptyMetrics(): SessionMetrics {
+  return { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0, durationMs: 0, turns: 0, toolCalls: 0 };
+}
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+/** What the store keeps about a session and what every UI lists. */
+export interface SessionRecord {
+  /** Shannon's id (a UUID), stable across resumes. */
+  id: string;
+  /** The CLI's session id from `system/init` (changes on fork). */
+  cliSessionId?: string;
+  /** The workspace folder the session belongs to (concurrency is counted per folder). */
+  workspaceFolder: string;
+  cwd: string;
+  title: string;
+  model?: string;
+  options: ClaudeRunOptions;
+  state: SessionState;
+  createdAt: number;
+  updatedAt: number;
+  endedAt?: number;
+  metrics: SessionMetrics;
+  error?: ErrorInfo;
+  pinned?: boolean;
+  /** The session this one was forked or resumed from. */
+  parentId?: string;
+  /** `imported`: read from the CLI's own transcripts, never run by Shannon. */
+  origin: 'shannon' | 'imported' | 'mcp';
+}
+
+/** One line of a transcript as kept: what the CLI said, or what Shannon sent it. */
+export interface TranscriptEntry {
+  sessionId: string;
+  /** Per-session order, from 0, no gaps. */
+  seq: number;
+  at: number;
+  direction: 'in' | 'out';
+  /** `type` of the JSON message (`assistant`, `user`, `result`, `system`, …) */
+  type: string;
+  subtype?: string;
+  uuid?: string;
+  /** The message as received or sent, untouched. */
+  raw: unknown;
+}
