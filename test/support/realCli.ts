@@ -2,6 +2,7 @@
  * Running the pinned real `claude` CLI hermetically: its own HOME and config dir, talking only to
  * a FakeAnthropicApi on 127.0.0.1.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -66,4 +67,159 @@ export async function tempWorkspace(): Promise<{ dir: string; dispose(): Promise
   // realpath: on some systems tmpdir() is a symlink and the CLI reports the resolved cwd.
   const dir = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-ws-')));
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The flags the Agent SDK passes for a bidirectional stream-json session. */
+export const STREAM_JSON_ARGS: readonly string[] = [
+  '-p',
+  '--input-format',
+  'stream-json',
+  '--output-format',
+  'stream-json',
+  '--verbose',
+  '--permission-prompt-tool',
+  'stdio',
+];
+
+export interface TranscriptLine {
+  /** ms since spawn */
+  t: number;
+  dir: 'in' | 'out' | 'err' | 'exit';
+  msg: any;
+}
+
+/**
+ * A raw CLI process for tests and fixture capture: stdout parsed into JSON lines, stdin written as
+ * JSON lines, everything logged with timings. Deliberately not Shannon's engine.
+ */
+export class CliRun {
+  readonly messages: any[] = [];
+  readonly log: TranscriptLine[] = [];
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly started = Date.now();
+  private readonly waiters = new Set<() => void>();
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(readonly child: ChildProcessWithoutNullStreams) {
+    let buf = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      buf += d;
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        if (!line) continue;
+        let msg: any;
+        try {
+          msg = JSON.parse(line);
+        } catch {
+          msg = { type: '(non-json)', line };
+        }
+        this.messages.push(msg);
+        this.log.push({ t: this.elapsed(), dir: 'out', msg });
+        this.notify();
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      this.stderr += d;
+      this.log.push({ t: this.elapsed(), dir: 'err', msg: d });
+    });
+    child.stdin.on('error', () => {}); // EPIPE after exit is not a test failure by itself
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        this.log.push({ t: this.elapsed(), dir: 'exit', msg: { code, signal } });
+        this.notify();
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  get hasExited(): boolean {
+    return this.exitInfo !== undefined;
+  }
+
+  elapsed(): number {
+    return Date.now() - this.started;
+  }
+
+  send(msg: unknown): void {
+    this.log.push({ t: this.elapsed(), dir: 'in', msg });
+    this.child.stdin.write(JSON.stringify(msg) + '\n');
+  }
+
+  sendUser(text: string): void {
+    this.send({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: '' });
+  }
+
+  private nextRequestId = 0;
+  /** Sends a control_request and resolves with its control_response. */
+  async control(request: Record<string, unknown>, timeoutMs = 15_000): Promise<any> {
+    const request_id = `req_test_${++this.nextRequestId}`;
+    this.send({ type: 'control_request', request_id, request });
+    return this.waitFor((m) => m.type === 'control_response' && m.response?.request_id === request_id, timeoutMs);
+  }
+
+  /** Resolves with the first message (seen so far or later) at index >= `from` matching `pred`. */
+  waitFor(pred: (m: any) => boolean, timeoutMs = 30_000, from = 0): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        for (let i = from; i < this.messages.length; i++) {
+          if (pred(this.messages[i])) {
+            resolve(this.messages[i]);
+            return true;
+          }
+        }
+        if (this.exitInfo) {
+          reject(new Error(`claude exited (${JSON.stringify(this.exitInfo)}) before the awaited message. stderr: ${this.stderr.slice(-2000)}`));
+          return true;
+        }
+        return false;
+      };
+      if (check()) return;
+      const waiter = (): void => {
+        if (check()) done();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms; last messages: ${JSON.stringify(this.messages.slice(-3)).slice(0, 2000)}`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Waits for the next `result` message after the ones already seen. */
+  nextResult(timeoutMs = 30_000): Promise<any> {
+    return this.waitFor((m) => m.type === 'result', timeoutMs, this.messages.length);
+  }
+
+  endInput(): void {
+    this.log.push({ t: this.elapsed(), dir: 'in', msg: '(stdin EOF)' });
+    this.child.stdin.end();
+  }
+
+  /** Ends stdin, waits a little for a clean exit, then kills. Always safe to call. */
+  async dispose(graceMs = 3_000): Promise<void> {
+    if (this.hasExited) return;
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+}
+
+export function spawnClaude(env: Record<string, string>, cwd: string, extraArgs: readonly string[] = [], baseArgs: readonly string[] = STREAM_JSON_ARGS): CliRun {
+  const child = spawn(CLAUDE_BIN, [...baseArgs, ...extraArgs], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  return new CliRun(child);
 }
