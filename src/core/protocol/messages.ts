@@ -1,0 +1,127 @@
+/**
+ * The CLI's stdout vocabulary, typed from the Agent SDK's own declarations (type-only: no
+ * runtime dependency). `classifyMessage` narrows a decoded JSON object to one of these with a
+ * cheap structural check, so a message the SDK doesn't describe (a newer CLI) passes through as
+ * `unknown` rather than being mistaken for something else.
+ */
+import type {
+  PermissionResult,
+  PermissionUpdate,
+  SDKAssistantMessage,
+  SDKCompactBoundaryMessage,
+  SDKControlRequest,
+  SDKControlResponse,
+  SDKPartialAssistantMessage,
+  SDKResultMessage,
+  SDKSystemMessage,
+  SDKUserMessage,
+} from '@anthropic-ai/claude-agent-sdk';
+
+export type {
+  PermissionResult,
+  PermissionUpdate,
+  SDKAssistantMessage,
+  SDKCompactBoundaryMessage,
+  SDKControlRequest,
+  SDKControlResponse,
+  SDKPartialAssistantMessage,
+  SDKResultMessage,
+  SDKSystemMessage,
+  SDKUserMessage,
+};
+
+export interface SDKControlCancelRequest {
+  type: 'control_cancel_request';
+  request_id: string;
+}
+
+/** Any `system` message other than `init` and `compact_boundary` (api_retry, status, hooks, …). */
+export interface SystemNotice {
+  type: 'system';
+  subtype: string;
+  [key: string]: unknown;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export type InboundMessage =
+  | { kind: 'init'; message: SDKSystemMessage }
+  | { kind: 'assistant'; message: SDKAssistantMessage }
+  | { kind: 'user'; message: SDKUserMessage }
+  | { kind: 'result'; message: SDKResultMessage }
+  | { kind: 'stream_event'; message: SDKPartialAssistantMessage }
+  | { kind: 'compact_boundary'; message: SDKCompactBoundaryMessage }
+  | { kind: 'system'; message: SystemNotice }
+  | { kind: 'control_request'; message: SDKControlRequest }
+  | { kind: 'control_response'; message: SDKControlResponse }
+  | { kind: 'control_cancel_request'; message: SDKControlCancelRequest }
+  | { kind: 'unknown'; message: JsonObject };
+
+export type InboundKind = InboundMessage['kind'];
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+export function classifyMessage(raw: JsonObject): InboundMessage {
+  switch (raw.type) {
+    case 'system':
+      if (raw.subtype === 'init' && isString(raw.session_id)) return { kind: 'init', message: raw as unknown as SDKSystemMessage };
+      if (raw.subtype === 'compact_boundary') return { kind: 'compact_boundary', message: raw as unknown as SDKCompactBoundaryMessage };
+      if (isString(raw.subtype)) return { kind: 'system', message: raw as SystemNotice };
+      break;
+    case 'assistant':
+      if (isObject(raw.message)) return { kind: 'assistant', message: raw as unknown as SDKAssistantMessage };
+      break;
+    case 'user':
+      if (isObject(raw.message)) return { kind: 'user', message: raw as unknown as SDKUserMessage };
+      break;
+    case 'result':
+      if (isString(raw.subtype)) return { kind: 'result', message: raw as unknown as SDKResultMessage };
+      break;
+    case 'stream_event':
+      if (isObject(raw.event)) return { kind: 'stream_event', message: raw as unknown as SDKPartialAssistantMessage };
+      break;
+    case 'control_request':
+      if (isString(raw.request_id) && isObject(raw.request)) return { kind: 'control_request', message: raw as unknown as SDKControlRequest };
+      break;
+    case 'control_response':
+      if (isObject(raw.response)) return { kind: 'control_response', message: raw as unknown as SDKControlResponse };
+      break;
+    case 'control_cancel_request':
+      if (isString(raw.request_id)) return { kind: 'control_cancel_request', message: raw as unknown as SDKControlCancelRequest };
+      break;
+  }
+  return { kind: 'unknown', message: raw };
+}
+
+/** A user turn as the CLI reads it on stdin with `--input-format stream-json`. */
+export function userTurn(content: string | UserContentBlock[]): JsonObject {
+  return { type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '' };
+}
+
+export type UserContentBlock =
+  | { type: 'text'; text: string }
+  | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } };
+
+/** The plain text of an assistant message (text blocks only). */
+export function assistantText(message: SDKAssistantMessage): string {
+  const content = (message.message as { content?: unknown }).content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .filter((b): b is { type: 'text'; text: string } => isObject(b) && b.type === 'text' && isString(b.text))
+    .map((b) => b.text)
+    .join('');
+}
+
+export interface ToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: JsonObject;
+}
+
+export function toolUses(message: SDKAssistantMessage): ToolUseBlock[] {
+  const content = (message.message as { content?: unknown }).content;
+  if (!Array.isArray(content)) return [];
+  return content.filter((b): b is ToolUseBlock => isObject(b) && b.type === 'tool_use' && isString(b.id) && isString(b.name));
+}

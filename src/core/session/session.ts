@@ -1,0 +1,464 @@
+/**
+ * One Claude Code session: its record, its state machine, and (while live) the `claude` process
+ * that runs it. A session outlives its processes: resume starts a new process for the same
+ * session; the record keeps the CLI session id that makes that possible.
+ */
+import { ShannonError, asShannonError } from '../errors.js';
+import type { DecodeErrorInfo } from '../jsonl/decoder.js';
+import { DisposableStore, Emitter, type Disposable, type Event } from '../lifecycle.js';
+import { ClaudeProcess, type ProcessExit, type StopOptions } from '../process/claudeProcess.js';
+import { ControlChannel, type ControlRequestBody } from '../protocol/control.js';
+import { classifyMessage, toolUses, userTurn, type InboundMessage, type JsonObject, type SDKResultMessage, type UserContentBlock } from '../protocol/messages.js';
+import { turnMetricsFromResult } from './metrics.js';
+import { parsePermissionAsk, toPermissionResult, type PermissionAsk, type PermissionDecision } from './permissions.js';
+import { assertTransition } from './stateMachine.js';
+import { isTerminal, type PermissionMode, type SessionRecord, type SessionState, type TurnMetrics } from './types.js';
+
+export interface LaunchSpec {
+  binary: string;
+  args: string[];
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  maxLineBytes?: number;
+  controlTimeoutMs?: number;
+  stop?: StopOptions;
+  /** Ends the process after this long in total (0: never). */
+  sessionTimeoutMs?: number;
+  /** Ends the process after this long idle, waiting for input (0: never). */
+  idleTimeoutMs?: number;
+}
+
+export type Prompt = string | UserContentBlock[];
+
+export interface StateChange {
+  sessionId: string;
+  from: SessionState;
+  to: SessionState;
+}
+
+export interface SessionMessageEvent {
+  sessionId: string;
+  direction: 'in' | 'out';
+  /** `in`: what the CLI said, classified; `out`: what Shannon wrote to it. */
+  message: InboundMessage;
+  at: number;
+}
+
+export interface DecodeErrorEvent {
+  sessionId: string;
+  error: DecodeErrorInfo;
+}
+
+export interface TurnEndEvent {
+  sessionId: string;
+  metrics: TurnMetrics;
+  result: SDKResultMessage;
+}
+
+type EndReason = 'cancelled' | 'timed_out' | 'completed';
+
+export class Session implements Disposable {
+  private readonly onDidChangeStateEmitter = new Emitter<StateChange>();
+  readonly onDidChangeState: Event<StateChange> = this.onDidChangeStateEmitter.event;
+  private readonly onDidChangeEmitter = new Emitter<SessionRecord>();
+  /** Any change of the record: state, metrics, CLI session id, title. */
+  readonly onDidChange: Event<SessionRecord> = this.onDidChangeEmitter.event;
+  private readonly onDidMessageEmitter = new Emitter<SessionMessageEvent>();
+  readonly onDidMessage: Event<SessionMessageEvent> = this.onDidMessageEmitter.event;
+  private readonly onDidDecodeErrorEmitter = new Emitter<DecodeErrorEvent>();
+  readonly onDidDecodeError: Event<DecodeErrorEvent> = this.onDidDecodeErrorEmitter.event;
+  private readonly onDidWriteStderrEmitter = new Emitter<{ sessionId: string; text: string }>();
+  readonly onDidWriteStderr: Event<{ sessionId: string; text: string }> = this.onDidWriteStderrEmitter.event;
+  private readonly onDidRequestPermissionEmitter = new Emitter<PermissionAsk>();
+  readonly onDidRequestPermission: Event<PermissionAsk> = this.onDidRequestPermissionEmitter.event;
+  private readonly onDidSettlePermissionEmitter = new Emitter<{ sessionId: string; requestId: string; decision?: PermissionDecision }>();
+  /** A permission ask was answered, or withdrawn (decision undefined). */
+  readonly onDidSettlePermission: Event<{ sessionId: string; requestId: string; decision?: PermissionDecision }> = this.onDidSettlePermissionEmitter.event;
+  private readonly onDidEndTurnEmitter = new Emitter<TurnEndEvent>();
+  readonly onDidEndTurn: Event<TurnEndEvent> = this.onDidEndTurnEmitter.event;
+
+  private readonly disposables = new DisposableStore();
+  private run: RunContext | undefined;
+  private readonly queuedPrompts: Prompt[] = [];
+  private readonly allowedForSession = new Set<string>();
+  private readonly pendingAsks = new Map<string, { ask: PermissionAsk; answer(d: PermissionDecision): void }>();
+  private turnCounter = 0;
+  private disposed = false;
+
+  constructor(
+    private record: SessionRecord,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.turnCounter = record.metrics.turns;
+    this.disposables.add(this.onDidChangeStateEmitter);
+    this.disposables.add(this.onDidChangeEmitter);
+    this.disposables.add(this.onDidMessageEmitter);
+    this.disposables.add(this.onDidDecodeErrorEmitter);
+    this.disposables.add(this.onDidWriteStderrEmitter);
+    this.disposables.add(this.onDidRequestPermissionEmitter);
+    this.disposables.add(this.onDidSettlePermissionEmitter);
+    this.disposables.add(this.onDidEndTurnEmitter);
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get state(): SessionState {
+    return this.record.state;
+  }
+
+  /** A copy of the record: safe to keep, send, store. */
+  get info(): SessionRecord {
+    return structuredClone(this.record);
+  }
+
+  get isLive(): boolean {
+    return this.run !== undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.run?.process.pid;
+  }
+
+  /** Permission asks still waiting for an answer (a UI opened late shows these). */
+  get pendingPermissions(): PermissionAsk[] {
+    return [...this.pendingAsks.values()].map((p) => p.ask);
+  }
+
+  get queuedPromptCount(): number {
+    return this.queuedPrompts.length;
+  }
+
+  /** Replaces launch options before a (re)start: resume/fork bookkeeping lives in the manager. */
+  updateRecord(patch: Partial<Pick<SessionRecord, 'options' | 'title' | 'model' | 'pinned' | 'error'>>): void {
+    Object.assign(this.record, patch);
+    this.touch();
+  }
+
+  markQueued(): void {
+    this.transition('queued');
+  }
+
+  /**
+   * Spawns the CLI, says `initialize`, and sends the first prompt if there is one. Resolves once
+   * the process has answered `initialize` (it is alive and speaks the protocol).
+   */
+  async start(spec: LaunchSpec, prompt?: Prompt): Promise<void> {
+    if (this.run) throw new ShannonError('SESSION_BUSY', 'This session already has a running Claude Code process.');
+    this.record.error = undefined;
+    this.record.endedAt = undefined;
+    this.transition('starting');
+    const run = new RunContext(this, spec);
+    this.run = run;
+    run.startTimers(spec);
+    try {
+      // Write the prompt right behind initialize: the CLI reads stdin in order.
+      const init = run.control.request({ subtype: 'initialize' }, { timeoutMs: spec.controlTimeoutMs ?? 60_000 });
+      if (prompt !== undefined) {
+        this.transition('running');
+        await this.writePrompt(run, prompt);
+      }
+      await init;
+      if (prompt === undefined && this.record.state === 'starting') this.transition('idle');
+    } catch (err) {
+      // The process died or never spoke: its exit handler settles the state; just report.
+      const error = run.process.exit?.error ?? asShannonError(err, 'SPAWN_FAILED');
+      run.failure ??= error;
+      await run.process.stop({ stdinGraceMs: 0, termGraceMs: 1000 });
+      await run.settled;
+      throw error;
+    }
+  }
+
+  /** Sends a follow-up turn; while a turn runs it waits in a queue and goes next. */
+  async send(prompt: Prompt): Promise<void> {
+    const run = this.requireRun();
+    if (this.record.state === 'idle') {
+      this.transition('running');
+      await this.writePrompt(run, prompt);
+    } else {
+      this.queuedPrompts.push(prompt);
+      this.touch();
+    }
+  }
+
+  /** Ends the current turn; the session stays usable. */
+  async interrupt(): Promise<void> {
+    const run = this.requireRun();
+    this.queuedPrompts.length = 0;
+    if (this.record.state !== 'running' && this.record.state !== 'awaiting_permission') return;
+    for (const [, pending] of this.pendingAsks) pending.answer({ behavior: 'deny', message: 'The user interrupted the turn.', interrupt: true });
+    await run.control.request({ subtype: 'interrupt' });
+  }
+
+  async setPermissionMode(mode: PermissionMode): Promise<void> {
+    await this.requireRun().control.request({ subtype: 'set_permission_mode', mode });
+    this.record.options = { ...this.record.options, permissionMode: mode };
+    this.touch();
+  }
+
+  async setModel(model: string | undefined): Promise<void> {
+    await this.requireRun().control.request({ subtype: 'set_model', ...(model ? { model } : {}) });
+    this.record.options = { ...this.record.options, model };
+    if (model) this.record.model = model;
+    this.touch();
+  }
+
+  respondToPermission(requestId: string, decision: PermissionDecision): void {
+    const pending = this.pendingAsks.get(requestId);
+    if (!pending) throw new ShannonError('INVALID_ARGUMENT', 'That permission request was already answered or withdrawn.');
+    pending.answer(decision);
+  }
+
+  /** Ends the process now; the session becomes `cancelled` (or `timed_out`). */
+  async cancel(reason: 'cancelled' | 'timed_out' = 'cancelled'): Promise<void> {
+    const run = this.run;
+    if (!run) {
+      if (!isTerminal(this.record.state)) this.transition(reason);
+      return;
+    }
+    run.endReason ??= reason;
+    await run.process.stop({ stdinGraceMs: 0, termGraceMs: run.spec.stop?.termGraceMs });
+    await run.settled;
+  }
+
+  /** Lets the CLI finish and exit (stdin EOF): the session becomes `completed`. */
+  async end(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    run.endReason ??= 'completed';
+    await run.process.stop(run.spec.stop);
+    await run.settled;
+  }
+
+  /** Marks a session that never got a process (queue cancelled, spawn refused). */
+  fail(error: ShannonError): void {
+    this.record.error = { code: error.code, message: error.message, hint: error.hint };
+    this.record.endedAt = this.now();
+    this.transition('failed');
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.run?.process.kill();
+    this.run?.dispose();
+    this.disposables.dispose();
+  }
+
+  // ---- internals, used by RunContext -------------------------------------------------------
+
+  /** @internal */
+  handleMessage(run: RunContext, raw: JsonObject): void {
+    const message = classifyMessage(raw);
+    switch (message.kind) {
+      case 'control_response':
+        run.control.handleResponse(message.message);
+        return; // protocol plumbing, not transcript
+      case 'control_request':
+        void run.control.handleRequest(message.message);
+        return;
+      case 'control_cancel_request':
+        run.control.handleCancel(message.message.request_id);
+        return;
+      case 'init':
+        this.record.cliSessionId = message.message.session_id;
+        this.record.model = message.message.model;
+        this.touch();
+        break;
+      case 'assistant':
+        this.record.metrics.toolCalls += toolUses(message.message).length;
+        break;
+      case 'result':
+        this.onResult(run, message.message);
+        break;
+    }
+    this.onDidMessageEmitter.fire({ sessionId: this.id, direction: 'in', message, at: this.now() });
+    if (message.kind === 'result') this.afterResult(run);
+  }
+
+  /** @internal */
+  handleDecodeError(error: DecodeErrorInfo): void {
+    this.onDidDecodeErrorEmitter.fire({ sessionId: this.id, error });
+  }
+
+  /** @internal */
+  handleStderr(text: string): void {
+    this.onDidWriteStderrEmitter.fire({ sessionId: this.id, text });
+  }
+
+  /** @internal */
+  async handleControlRequest(body: ControlRequestBody, requestId: string, signal: AbortSignal): Promise<JsonObject | undefined> {
+    if (body.subtype !== 'can_use_tool') {
+      throw new Error(`Shannon does not handle "${body.subtype}" requests.`);
+    }
+    const ask = parsePermissionAsk(this.id, requestId, body, this.now());
+    if (this.allowedForSession.has(ask.toolName)) {
+      return toPermissionResult(ask, { behavior: 'allow' }) as JsonObject;
+    }
+    const decision = await new Promise<PermissionDecision | undefined>((resolve) => {
+      const settle = (d: PermissionDecision | undefined) => {
+        if (!this.pendingAsks.delete(requestId)) return;
+        this.onDidSettlePermissionEmitter.fire({ sessionId: this.id, requestId, decision: d });
+        if (this.pendingAsks.size === 0 && this.record.state === 'awaiting_permission') this.transition('running');
+        resolve(d);
+      };
+      this.pendingAsks.set(requestId, { ask, answer: settle });
+      signal.addEventListener('abort', () => settle(undefined), { once: true });
+      if (this.record.state === 'running') this.transition('awaiting_permission');
+      this.onDidRequestPermissionEmitter.fire(ask);
+    });
+    if (!decision) return undefined; // withdrawn: not answered
+    if (decision.behavior === 'allow' && decision.scope === 'session') this.allowedForSession.add(ask.toolName);
+    return toPermissionResult(ask, decision) as JsonObject;
+  }
+
+  /** @internal */
+  handleExit(run: RunContext, exit: ProcessExit): void {
+    if (this.run !== run) return;
+    this.run = undefined;
+    run.dispose();
+    this.queuedPrompts.length = 0;
+    for (const [, pending] of this.pendingAsks) {
+      this.onDidSettlePermissionEmitter.fire({ sessionId: this.id, requestId: pending.ask.requestId });
+    }
+    this.pendingAsks.clear();
+    this.record.endedAt = this.now();
+    const failure = run.failure ?? exit.error;
+    const next: SessionState = run.endReason === 'cancelled' || run.endReason === 'timed_out' ? run.endReason : failure ? 'failed' : 'completed';
+    if (next === 'failed' && failure) this.record.error = { code: failure.code, message: failure.message, hint: failure.hint };
+    if (next === 'timed_out') {
+      this.record.error = {
+        code: 'TIMED_OUT',
+        message: run.timeoutKind === 'idle' ? 'The session sat idle past its idle timeout, so its process was ended.' : 'The session ran past its time limit, so its process was ended.',
+        hint: 'Resume the session to continue it.',
+      };
+    }
+    if (!isTerminal(this.record.state)) this.transition(next);
+    else this.touch();
+  }
+
+  /** @internal */
+  timeoutFired(run: RunContext, kind: 'session' | 'idle'): void {
+    if (this.run !== run) return;
+    run.timeoutKind = kind;
+    void this.cancel('timed_out');
+  }
+
+  private onResult(run: RunContext, result: SDKResultMessage): void {
+    this.turnCounter += 1;
+    const metrics = turnMetricsFromResult(this.id, this.turnCounter, result, run.costSoFar, this.record.model, this.now());
+    run.costSoFar = result.total_cost_usd ?? run.costSoFar;
+    const m = this.record.metrics;
+    m.inputTokens += metrics.inputTokens;
+    m.outputTokens += metrics.outputTokens;
+    m.cacheReadInputTokens += metrics.cacheReadInputTokens;
+    m.cacheCreationInputTokens += metrics.cacheCreationInputTokens;
+    m.costUsd += metrics.costUsd;
+    m.durationMs += metrics.durationMs;
+    m.turns = this.turnCounter;
+    this.onDidEndTurnEmitter.fire({ sessionId: this.id, metrics, result });
+  }
+
+  private afterResult(run: RunContext): void {
+    if (this.run !== run || isTerminal(this.record.state)) return;
+    const next = this.queuedPrompts.shift();
+    if (next !== undefined) {
+      if (this.record.state !== 'running') this.transition('running');
+      else this.touch();
+      void this.writePrompt(run, next).catch(() => undefined);
+      return;
+    }
+    if (this.record.state !== 'idle') this.transition('idle');
+  }
+
+  private async writePrompt(run: RunContext, prompt: Prompt): Promise<void> {
+    const message = userTurn(prompt);
+    await run.process.write(message);
+    this.onDidMessageEmitter.fire({ sessionId: this.id, direction: 'out', message: classifyMessage(message), at: this.now() });
+  }
+
+  private requireRun(): RunContext {
+    if (this.run) return this.run;
+    throw new ShannonError(
+      'SESSION_ENDED',
+      `Session "${this.record.title}" is ${this.record.state}: it has no running Claude Code process.`,
+      this.record.cliSessionId ? 'Resume the session to continue it.' : 'Start a new session.',
+    );
+  }
+
+  private transition(to: SessionState): void {
+    const from = this.record.state;
+    if (from === to) return;
+    assertTransition(from, to, this.id);
+    this.record.state = to;
+    this.run?.onStateChanged(to);
+    this.touch(false);
+    this.onDidChangeStateEmitter.fire({ sessionId: this.id, from, to });
+    this.onDidChangeEmitter.fire(this.info);
+  }
+
+  private touch(fire = true): void {
+    this.record.updatedAt = this.now();
+    if (fire) this.onDidChangeEmitter.fire(this.info);
+  }
+}
+
+/** Everything that lives exactly as long as one `claude` process. */
+class RunContext implements Disposable {
+  readonly process: ClaudeProcess;
+  readonly control: ControlChannel;
+  readonly settled: Promise<void>;
+  endReason: EndReason | undefined;
+  timeoutKind: 'session' | 'idle' | undefined;
+  /** Why Shannon gave up on a process that is still alive (e.g. it never answered initialize). */
+  failure: ShannonError | undefined;
+  /** `total_cost_usd` is cumulative per process; per-turn cost is the difference. */
+  costSoFar = 0;
+  private readonly disposables = new DisposableStore();
+  private sessionTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly session: Session,
+    readonly spec: LaunchSpec,
+  ) {
+    this.process = new ClaudeProcess({ binary: spec.binary, args: spec.args, cwd: spec.cwd, env: spec.env, maxLineBytes: spec.maxLineBytes });
+    this.control = new ControlChannel(
+      (message) => this.process.write(message),
+      (body, id, signal) => session.handleControlRequest(body, id, signal),
+      spec.controlTimeoutMs ?? 30_000,
+    );
+    this.disposables.add(this.process.onDidReceiveMessage((raw) => session.handleMessage(this, raw)));
+    this.disposables.add(this.process.onDidDecodeError((e) => session.handleDecodeError(e)));
+    this.disposables.add(this.process.onDidWriteStderr((text) => session.handleStderr(text)));
+    this.settled = this.process.exited.then((exit) => {
+      this.control.close(exit.error ?? new ShannonError('SESSION_ENDED', 'The Claude Code process has ended.'));
+      session.handleExit(this, exit);
+    });
+  }
+
+  startTimers(spec: LaunchSpec): void {
+    if (spec.sessionTimeoutMs && spec.sessionTimeoutMs > 0) {
+      this.sessionTimer = setTimeout(() => this.session.timeoutFired(this, 'session'), spec.sessionTimeoutMs);
+    }
+  }
+
+  onStateChanged(state: SessionState): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const idleMs = this.spec.idleTimeoutMs ?? 0;
+    if (state === 'idle' && idleMs > 0) {
+      this.idleTimer = setTimeout(() => this.session.timeoutFired(this, 'idle'), idleMs);
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.sessionTimer);
+    clearTimeout(this.idleTimer);
+    this.control.dispose();
+    this.disposables.dispose();
+    this.process.dispose();
+  }
+}
