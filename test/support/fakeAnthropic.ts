@@ -47,11 +47,11 @@ export interface RecordedRequest {
    * carry no tools. See isMainTurnBody() and the fixtures README.
    */
   isMainTurn: boolean;
-  /** Text of the LAST user message (the first request also carries system-context blocks before the prompt; those are skipped). */
+  /** Last text of the LAST user message, CLI bookkeeping skipped ('' when that message holds only tool_results). */
   latestUserText: string;
   /** tool_result blocks in the last user message. */
   toolResults: Array<{ tool_use_id: string; content: string; is_error: boolean }>;
-  /** Every user text in the conversation, oldest first (system-reminder blocks skipped). */
+  /** Every user text in the conversation, oldest first, CLI bookkeeping skipped (see userTexts). */
   allUserTexts: string[];
 }
 
@@ -163,11 +163,12 @@ export class FakeAnthropicApi {
       const reply = await this.responder(recorded);
       return this.answer(req, res, recorded, reply);
     }
+    this.record(method, path, req, body);
+    // The CLI probes reachability with HEAD on the base URL.
     if (method === 'HEAD' || (method === 'GET' && path === '/')) {
       res.writeHead(200);
       return void res.end();
     }
-    this.record(method, path, req, body);
     json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `fake API: no route for ${method} ${path}` } });
   }
 
@@ -320,15 +321,26 @@ function readConversation(body: any): Pick<RecordedRequest, 'latestUserText' | '
   return { latestUserText: lastTexts.at(-1) ?? '', toolResults, allUserTexts };
 }
 
-/** Texts a person typed: string content, or text blocks that are not <system-reminder> context. */
+/**
+ * Texts a person typed: string content or text blocks, minus the CLI's own bookkeeping (context
+ * reminders, slash-command echoes such as set_model's `/model`). Trailing whitespace is trimmed:
+ * when the CLI merges consecutive user messages into one request it appends "\n" to each.
+ * The CLI's interrupt markers ("[Request interrupted by user]") are kept: the model sees them.
+ */
 function userTexts(content: unknown): string[] {
-  if (typeof content === 'string') return isContext(content) ? [] : [content];
-  if (!Array.isArray(content)) return [];
-  return content.filter((b) => b?.type === 'text' && typeof b.text === 'string' && !isContext(b.text)).map((b) => b.text as string);
+  const texts =
+    typeof content === 'string'
+      ? [content]
+      : Array.isArray(content)
+        ? content.filter((b) => b?.type === 'text' && typeof b.text === 'string').map((b) => b.text as string)
+        : [];
+  return texts.filter((t) => !isCliBookkeeping(t)).map((t) => t.trimEnd());
 }
 
-function isContext(text: string): boolean {
-  return text.trimStart().startsWith('<system-reminder>');
+const BOOKKEEPING = /^\s*<(system-reminder|local-command-caveat|local-command-stdout|local-command-stderr|command-name|command-message)>/;
+
+function isCliBookkeeping(text: string): boolean {
+  return BOOKKEEPING.test(text);
 }
 
 function flattenContent(content: unknown): string {
