@@ -10,6 +10,42 @@ import { after, before, describe, it } from 'node:test';
 import { FakeAnthropicApi, script } from '../support/fakeAnthropic';
 import { CLAUDE_BIN, hermeticClaudeEnv, spawnClaude, tempWorkspace, type CliRun, type HermeticClaudeEnv } from '../support/realCli';
 
+describe('fake Anthropic API on its own', () => {
+  it('answers a non-streaming request with a whole message', async () => {
+    const api = await FakeAnthropicApi.start();
+    try {
+      const res = await fetch(`${api.url}/v1/messages?beta=true`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'ping' }] }),
+      });
+      const body = (await res.json()) as any;
+      assert.equal(res.status, 200);
+      assert.deepEqual(body.content, [{ type: 'text', text: 'You said: ping' }]);
+      assert.equal(body.stop_reason, 'end_turn');
+      assert.equal(api.requests[0]!.isMainTurn, false, 'no tools: a side call');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('replies with a scripted error status and releases hanging requests on close', async () => {
+    const api = await FakeAnthropicApi.start(script({ blocks: [], status: 529 }, { blocks: [], hang: true }));
+    const post = () =>
+      fetch(`${api.url}/v1/messages`, {
+        method: 'POST',
+        body: JSON.stringify({ stream: true, tools: [{ name: 't' }], messages: [{ role: 'user', content: 'x' }] }),
+      });
+    const first = await post();
+    assert.equal(first.status, 529);
+    assert.equal(((await first.json()) as any).error.type, 'overloaded_error');
+    const hanging = post().then(async (r) => r.text());
+    await api.waitForMainTurns(2);
+    await api.close();
+    await assert.rejects(hanging);
+  });
+});
+
 describe('real claude CLI against the fake Anthropic API', () => {
   let api: FakeAnthropicApi;
   let hermetic: HermeticClaudeEnv;

@@ -33,7 +33,11 @@ export interface HermeticClaudeEnv {
   dispose(): Promise<void>;
 }
 
-export async function hermeticClaudeEnv(api: FakeAnthropicApi): Promise<HermeticClaudeEnv> {
+/**
+ * `extraEnv` is merged last, e.g. `{ CLAUDE_CODE_MAX_RETRIES: '0' }` to make scripted 5xx errors fail fast
+ * (the CLI otherwise retries up to 10 times with backoff).
+ */
+export async function hermeticClaudeEnv(api: FakeAnthropicApi, extraEnv: Record<string, string> = {}): Promise<HermeticClaudeEnv> {
   const home = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-home-')));
   const configDir = path.join(home, '.claude');
   const env: Record<string, string> = {
@@ -53,20 +57,21 @@ export async function hermeticClaudeEnv(api: FakeAnthropicApi): Promise<Hermetic
     DISABLE_ERROR_REPORTING: '1',
     DISABLE_BUG_COMMAND: '1',
     NO_PROXY: '127.0.0.1,localhost',
+    ...extraEnv,
   };
   return {
     env,
     home,
     configDir,
     transcriptsDir: (cwd: string) => path.join(configDir, 'projects', cwd.replace(/[^a-zA-Z0-9]/g, '-')),
-    dispose: () => rm(home, { recursive: true, force: true }),
+    dispose: () => rm(home, { recursive: true, force: true, maxRetries: 5 }),
   };
 }
 
 export async function tempWorkspace(): Promise<{ dir: string; dispose(): Promise<void> }> {
   // realpath: on some systems tmpdir() is a symlink and the CLI reports the resolved cwd.
   const dir = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-ws-')));
-  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, dispose: () => rm(dir, { recursive: true, force: true, maxRetries: 5 }) };
 }
 
 /** The flags the Agent SDK passes for a bidirectional stream-json session. */
