@@ -1,0 +1,150 @@
+/**
+ * The few file operations the store builds on. Every write that replaces a file goes through a
+ * temp file, fsync, rename and an fsync of the directory: a crash leaves the old or the new
+ * file, never half of one, and the rename itself survives a power cut.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export function tempPathFor(file: string): string {
+  return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Makes a rename or a new directory entry durable. Not every platform can open a directory. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let fh: fsp.FileHandle | undefined;
+  try {
+    fh = await fsp.open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    if (!isUnsupportedDirSync(err)) throw err;
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+export function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (err) {
+    if (!isUnsupportedDirSync(err)) throw err;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function isUnsupportedDirSync(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'EBADF';
+}
+
+/** temp + fsync + rename + fsync(dir), off the event loop. */
+export async function writeFileAtomic(file: string, data: Uint8Array, beforeRename?: () => Promise<void>): Promise<void> {
+  const tmp = tempPathFor(file);
+  try {
+    const fh = await fsp.open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await beforeRename?.();
+    await fsp.rename(tmp, file);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await fsyncDir(path.dirname(file));
+}
+
+export function writeFileAtomicSync(file: string, data: Uint8Array, beforeRename?: () => void): void {
+  const tmp = tempPathFor(file);
+  try {
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    beforeRename?.();
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // The directory itself may be gone or read-only: the error that matters is `err`.
+    }
+    throw err;
+  }
+  fsyncDirSync(path.dirname(file));
+}
+
+/**
+ * Identity of a file version. Every save renames a new inode into place, and rename changes
+ * ctime, so (ino, size, mtime, ctime) differs after any other writer's save.
+ */
+export type FileKey = string;
+
+export function fileKeyOf(st: fs.BigIntStats): FileKey {
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+export async function statKey(file: string): Promise<FileKey | undefined> {
+  try {
+    return fileKeyOf(await fsp.stat(file, { bigint: true }));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export function statKeySync(file: string): FileKey | undefined {
+  try {
+    return fileKeyOf(fs.statSync(file, { bigint: true }));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export function errnoCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Blocks the thread (dispose paths only: they must finish before returning). */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Cooperative time slicing: long loops call `maybeYield()` often; it gives the event loop a
+ * turn once the current slice has run `budgetMs`. This is what keeps indexing and merging
+ * under the 50 ms blocking budget whatever the history size.
+ */
+export class Slicer {
+  private sliceStart = performance.now();
+  constructor(
+    private readonly budgetMs = 8,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  get due(): boolean {
+    return performance.now() - this.sliceStart >= this.budgetMs;
+  }
+
+  async maybeYield(): Promise<void> {
+    if (this.due) await this.yield();
+  }
+
+  async yield(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.signal?.throwIfAborted();
+    this.sliceStart = performance.now();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * What of a message is searchable, and how it splits into words. Indexing and snippets both
+ * use these two functions, so a hit always has a snippet that shows it.
+ */
+
+/** Keys whose strings are identifiers, signatures or binary data, not words a person wrote. */
+const SKIP_KEYS = new Set([
+  'uuid',
+  'id',
+  'session_id',
+  'sessionId',
+  'parent_tool_use_id',
+  'parentUuid',
+  'tool_use_id',
+  'requestId',
+  'request_id',
+  'signature',
+  'data',
+  'type',
+  'role',
+  'model',
+  'stop_reason',
+  'stop_sequence',
+  'subtype',
+  'media_type',
+  'apiKeySource',
+  'permissionMode',
+  'output_style',
+  'claude_code_version',
+  'cwd',
+  'tools',
+  'mcp_servers',
+  'slash_commands',
+  'agents',
+  'skills',
+  'plugins',
+  'usage',
+  'modelUsage',
+]);
+
+/** Enough to find a message by what it says; tool results beyond this are not indexed. */
+export const MAX_TEXT = 32 * 1024;
+
+/** The message's human-readable strings joined by newlines, at most MAX_TEXT characters. */
+export function searchableText(raw: unknown): string {
+  const parts: string[] = [];
+  let size = 0;
+  const visit = (v: unknown, depth: number): void => {
+    if (size >= MAX_TEXT || depth > 12) return;
+    if (typeof v === 'string') {
+      if (v.length === 0) return;
+      parts.push(v.length > MAX_TEXT - size ? v.slice(0, MAX_TEXT - size) : v);
+      size += v.length + 1;
+    } else if (Array.isArray(v)) {
+      for (const item of v) visit(item, depth + 1);
+    } else if (v && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) if (!SKIP_KEYS.has(k)) visit(item, depth + 1);
+    }
+  };
+  visit(raw, 0);
+  return parts.join('\n');
+}
+
+const WORD = /[\p{L}\p{N}_]+/gu;
+export const MIN_TERM = 2;
+export const MAX_TERM = 40;
+
+/** Lower-cased words of 2–40 characters, with where each starts in `text`. */
+export function* words(text: string): Generator<{ term: string; index: number; length: number }> {
+  for (const m of text.matchAll(WORD)) {
+    const w = m[0];
+    if (w.length < MIN_TERM || w.length > MAX_TERM) continue;
+    yield { term: w.toLowerCase(), index: m.index, length: w.length };
+  }
+}
+
+/** Term frequencies and length (in words) of one document. */
+export function termFrequencies(text: string): { tf: Map<string, number>; length: number } {
+  const tf = new Map<string, number>();
+  let length = 0;
+  for (const m of text.matchAll(WORD)) {
+    const w = m[0];
+    if (w.length < MIN_TERM || w.length > MAX_TERM) continue;
+    const t = w.toLowerCase();
+    tf.set(t, (tf.get(t) ?? 0) + 1);
+    length++;
+  }
+  return { tf, length };
+}
+
+/** The distinct search terms of a query, in order. */
+export function queryTerms(query: string): string[] {
+  return [...new Set(Array.from(words(query), (w) => w.term))];
+}
+
+/**
+ * About `width` characters of `text` around the first matching word, cut at word boundaries,
+ * with the [start, end) of every matching word inside the returned snippet.
+ */
+export function makeSnippet(text: string, terms: readonly string[], width = 160): { snippet: string; highlights: Array<[number, number]> } {
+  const wanted = new Set(terms);
+  let first = -1;
+  for (const w of words(text)) {
+    if (wanted.has(w.term)) {
+      first = w.index;
+      break;
+    }
+  }
+  const flat = text.replace(/\s+/g, ' ');
+  // Whitespace runs collapse to one space: map the match position into the collapsed text.
+  const at = first < 0 ? 0 : text.slice(0, first).replace(/\s+/g, ' ').length;
+  let start = Math.max(0, at - Math.floor(width / 3));
+  let end = Math.min(flat.length, start + width);
+  start = Math.max(0, end - width);
+  if (start > 0) {
+    const space = flat.indexOf(' ', start);
+    if (space !== -1 && space < at) start = space + 1;
+  }
+  if (end < flat.length) {
+    const space = flat.lastIndexOf(' ', end);
+    if (space > at) end = space;
+  }
+  const lead = start > 0 ? '…' : '';
+  const body = flat.slice(start, end).trim();
+  const snippet = `${lead}${body}${end < flat.length ? '…' : ''}`;
+  const highlights: Array<[number, number]> = [];
+  for (const w of words(body)) if (wanted.has(w.term)) highlights.push([lead.length + w.index, lead.length + w.index + w.length]);
+  return { snippet, highlights };
+}
