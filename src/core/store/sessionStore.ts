@@ -79,6 +79,7 @@ export class SessionStore implements Disposable {
   private readonly index: SearchIndex;
   private readonly disposables = new DisposableStore();
   private readonly flushDelayMs: number;
+  private readonly pollMs: number;
   private readonly now: () => number;
   /** This store instance, as recorded in the `owner` of the live sessions it runs. */
   private readonly instanceId = randomBytes(8).toString('hex');
@@ -110,6 +111,7 @@ export class SessionStore implements Disposable {
     this.dbFile = path.join(this.dir, DB_FILE);
     this.lock = new FileLock(`${this.dbFile}.lock`);
     this.flushDelayMs = options.flushDelayMs ?? 250;
+    this.pollMs = options.pollMs ?? 1000;
     this.now = options.now ?? Date.now;
     this.ownerFile = path.join(this.dir, 'owners', `${this.instanceId}.json`);
     this.transcripts = new TranscriptFiles(this.dir);
@@ -510,7 +512,7 @@ export class SessionStore implements Disposable {
     } catch {
       // No file watching here (some network drives): polling below still notices.
     }
-    const poll = setInterval(check, 1000);
+    const poll = setInterval(check, this.pollMs);
     poll.unref();
     this.disposables.add(toDisposable(() => (clearInterval(poll), clearTimeout(debounce))));
   }

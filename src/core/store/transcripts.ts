@@ -109,7 +109,7 @@ export class TranscriptFiles {
       try {
         const file = this.fileFor(sessionId);
         fs.mkdirSync(this.dir, { recursive: true });
-        const fd = fs.openSync(file, 'a');
+        const fd = fs.openSync(file, 'a+');
         try {
           const data = encode(batch, tail.needsNewline || !endsWithNewlineSync(fd));
           writeAllSync(fd, data);
@@ -240,11 +240,11 @@ export class TranscriptFiles {
     let created = false;
     let fh: fsp.FileHandle;
     try {
-      fh = await fsp.open(file, 'a');
+      fh = await fsp.open(file, 'a+'); // O_APPEND; readable to check the last byte
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
       await fsp.mkdir(this.dir, { recursive: true });
-      fh = await fsp.open(file, 'a');
+      fh = await fsp.open(file, 'a+');
     }
     try {
       const before = await fh.stat();
