@@ -53,8 +53,9 @@ export async function openWorkbench(url: string, folder: string, opts: OpenWorkb
   const browser = opts.browser ?? (await launchBrowser());
   const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
   if (!opts.browser) ownedBrowsers.set(page, browser);
-  await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
-  await waitForVisible(page, page.locator('.monaco-workbench'), { what: 'the VS Code workbench', timeoutMs: opts.timeoutMs ?? 60_000 });
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+  await waitForVisible(page, page.locator('.monaco-workbench'), { what: 'the VS Code workbench', timeoutMs });
   return page;
 }
 
@@ -142,33 +143,44 @@ export async function waitForText(page: Page, where: Page | Frame, text: string 
 
 /**
  * Runs a command by its palette label, as a person would: F1, type, pick the row whose label
- * is exactly `label` (not merely the first fuzzy match), Enter.
+ * is exactly `label` (not merely the first fuzzy match). The palette lists only the commands
+ * whose `when` clause held when it opened (an editor that just got focus, an extension still
+ * activating), so it is reopened until the row appears or the time runs out.
  */
 export async function runCommand(page: Page, label: string, opts: { timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
+  const deadline = Date.now() + timeoutMs;
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  // Focus the workbench first: a key press while focus is in a webview goes to the webview.
-  if (!(await input.isVisible())) {
-    await page.locator('.monaco-workbench').focus().catch(() => undefined);
-    await page.keyboard.press('F1');
-  }
-  await waitForVisible(page, input, { what: 'the command palette', timeoutMs });
-  await input.fill(`>${label}`);
   const row = page
     .locator('.quick-input-widget .monaco-list-row')
-    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) });
-  try {
-    await row.first().waitFor({ state: 'visible', timeout: timeoutMs });
-  } catch {
-    const shown = await page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts().catch(() => []);
-    await page.keyboard.press('Escape');
-    throw new E2eWaitError(
-      `command "${label}" is not in the command palette; it shows: ${shown.length ? shown.map((s) => JSON.stringify(s)).join(', ') : '(nothing)'}`,
-      await failureScreenshot(page, `command ${label}`),
-    );
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) })
+    .first();
+  let shown: string[] = [];
+  for (;;) {
+    if (!(await input.isVisible())) {
+      // Focus the workbench first: a key press while focus is in a webview goes to the webview.
+      await page.locator('.monaco-workbench').focus().catch(() => undefined);
+      await page.keyboard.press('F1');
+    }
+    await waitForVisible(page, input, { what: 'the command palette', timeoutMs: Math.max(1_000, deadline - Date.now()) });
+    await input.fill(`>${label}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: Math.max(100, Math.min(2_000, deadline - Date.now())) });
+      break;
+    } catch {
+      shown = await page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts().catch(() => []);
+      await page.keyboard.press('Escape');
+      await input.waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => undefined);
+      if (Date.now() >= deadline) {
+        throw new E2eWaitError(
+          `command "${label}" is not in the command palette after ${timeoutMs} ms; it shows: ${shown.length ? shown.map((t) => JSON.stringify(t)).join(', ') : '(nothing)'}`,
+          await failureScreenshot(page, `command ${label}`),
+        );
+      }
+    }
   }
-  await row.first().click();
-  await waitFor(page, async () => !(await input.isVisible()), { what: `the palette to close after "${label}"`, timeoutMs });
+  await row.click();
+  await waitFor(page, async () => !(await input.isVisible()), { what: `the palette to close after "${label}"`, timeoutMs: 5_000 });
 }
 
 function escapeRegExp(s: string): string {
@@ -176,7 +188,7 @@ function escapeRegExp(s: string): string {
 }
 
 export interface WebviewInfo {
-  /** The outer webview iframe's URL (…/webview/index.html?id=…&extensionId=…&purpose=…). */
+  /** The outer webview iframe's URL (…/webview/browser/pre/index.html?id=…&extensionId=…&purpose=…). */
   hostUrl: string;
   /** e.g. "shannon.shannon" */
   extensionId: string | undefined;
@@ -190,6 +202,9 @@ export interface WebviewInfo {
  * every reload. Returns the inner frame of the first webview for which `predicate` is true;
  * waits for one to exist.
  */
+/** …/static/out/vs/workbench/contrib/webview/browser/pre/index.html?id=…&extensionId=… */
+const WEBVIEW_HOST_URL = /\/webview\/(?:.*\/)?index\.html\?/;
+
 export async function webviewFrame(
   page: Page,
   predicate: (frame: Frame, info: WebviewInfo) => boolean | Promise<boolean>,
@@ -200,8 +215,10 @@ export async function webviewFrame(
     async () => {
       for (const frame of page.frames()) {
         const host = frame.parentFrame();
-        if (!host || frame.isDetached() || !/\/webview\/index\.html/.test(host.url())) continue;
-        if (frame.name() !== 'active-frame' && !(await isActiveFrame(frame))) continue;
+        if (!host || frame.isDetached() || !WEBVIEW_HOST_URL.test(host.url())) continue;
+        // Playwright keeps the name a frame had when attached: VS Code attaches the content as
+        // "pending-frame" and renames it "active-frame" once loaded, so ask the element.
+        if (!(await isActiveFrame(frame))) continue;
         const u = new URL(host.url());
         const info: WebviewInfo = {
           hostUrl: host.url(),

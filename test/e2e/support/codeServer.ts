@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { killTree } from './processTree';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 export const CODE_SERVER_VERSION = '4.139.1';
 const CODE_SERVER_ENTRY = path.join(REPO_ROOT, '.tools', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 /** code-server refuses any Node but 24; the repo's own Node 24 (scripts/node-env.sh). */
@@ -58,6 +58,8 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  // 1.139 opens the Chat view in the secondary side bar by default: more to render, less to see.
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.enabled': false,
 };
 

@@ -6,9 +6,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import * as esbuild from 'esbuild';
 import type { Page } from 'playwright-core';
@@ -65,6 +67,8 @@ export async function runHostTestsReport(opts: RunHostTestsOptions): Promise<Hos
     });
     page = await openWorkbench(server.url, opts.folder);
     const report = await waitForResults(resultsPath, opts.timeoutMs ?? 120_000, server);
+    const unmap = stackMapper(modulePath);
+    report.results = report.results.map((r) => (r.error ? { ...r, error: unmap(r.error) } : r));
     if (opts.screenshotName) report.screenshotPath = await screenshot(page, opts.screenshotName);
     return report;
   } finally {
@@ -74,7 +78,7 @@ export async function runHostTestsReport(opts: RunHostTestsOptions): Promise<Hos
   }
 }
 
-/** Bundles a suite for the extension host: CommonJS, `vscode` external, inline source maps. */
+/** Bundles a suite for the extension host: CommonJS, `vscode` external, source map beside it. */
 export async function bundleHostSuite(entry: string, outfile: string): Promise<void> {
   if (!existsSync(entry)) throw new Error(`host test entry ${entry} does not exist`);
   await esbuild.build({
@@ -85,7 +89,10 @@ export async function bundleHostSuite(entry: string, outfile: string): Promise<v
     target: 'node22',
     format: 'cjs',
     external: ['vscode'],
-    sourcemap: 'inline',
+    // The extension host replaces Node's stack formatting, so source maps do not apply there:
+    // stackMapper maps the frames of failed tests on this side instead.
+    sourcemap: 'external',
+    sourcesContent: false,
     keepNames: true,
     logLevel: 'silent',
   });
@@ -110,6 +117,21 @@ async function waitForResults(resultsPath: string, timeoutMs: number, server: Co
       tail(server.logs(), 4_000),
     ].join('\n'),
   );
+}
+
+/** Rewrites `<bundle>:line:col` in a stack to the .ts file and position it came from. */
+export function stackMapper(bundlePath: string): (stack: string) => string {
+  const mapPath = `${bundlePath}.map`;
+  if (!existsSync(mapPath)) return (stack) => stack;
+  const map = new SourceMap(JSON.parse(readFileSync(mapPath, 'utf8')) as SourceMapPayload);
+  const frame = new RegExp(`${bundlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`, 'g');
+  return (stack) =>
+    stack.replace(frame, (whole, line: string, column: string) => {
+      const entry = map.findEntry(Number(line) - 1, Number(column) - 1);
+      if (!('originalSource' in entry)) return whole;
+      const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(mapPath), entry.originalSource);
+      return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+    });
 }
 
 function tail(s: string, max: number): string {

@@ -14,7 +14,7 @@ import { REPO_ROOT } from './codeServer';
 const VSCE = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
 const RUNNER_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'runner-extension');
 /** Used while the repo has no .vscodeignore: without one vsce packs the work tree, .tools included, and fails. */
-const FALLBACK_IGNORE = path.join(__dirname, 'fallback.vscodeignore');
+const FALLBACK_IGNORE = path.join(import.meta.dirname, 'fallback.vscodeignore');
 
 function run(cmd: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -41,7 +41,6 @@ async function runSuite(modulePath: string, resultsPath: string): Promise<void> 
   const started = performance.now();
   let results: HostTestResult[];
   try {
-    process.setSourceMapsEnabled(true);
     progress({ event: 'load', modulePath });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const suite = require(modulePath) as { run?: unknown };
