@@ -284,3 +284,19 @@ test('a too-long line is reported the same whether it arrives in one chunk or ma
   assert.equal(Buffer.byteLength(atCap), 1000);
   assert.deepEqual(decodeAll(atCap + '\n', { maxLineBytes: 1000 }).errors, []);
 });
+
+test('a consumer that throws does not lose the lines after it: the chunk is finished, then the error surfaces', () => {
+  const seen: number[] = [];
+  const decoder = new JsonlDecoder({
+    onMessage: (value) => {
+      seen.push(value.n as number);
+      if (value.n === 2) throw new Error('consumer bug');
+    },
+    onError: () => undefined,
+  });
+  assert.throws(() => decoder.write(Buffer.from('{"n":1}\n{"n":2}\n{"n":3}\n{"n":')), /consumer bug/);
+  decoder.write(Buffer.from('4}\n'));
+  decoder.end();
+  assert.deepEqual(seen, [1, 2, 3, 4]);
+  assert.equal(decoder.linesDecoded, 4);
+});
