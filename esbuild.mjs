@@ -1,6 +1,8 @@
 // Builds the three programs Shannon ships, each its own bundle:
-//   dist/extension.js   the VS Code extension host side (CommonJS, `vscode` external)
-//   dist/mcp-server.js  the standalone stdio MCP server (`shannon-mcp`, plain Node)
+//   dist/extension.cjs   the VS Code extension host side (CommonJS, `vscode` external)
+//   dist/mcp-server.cjs  the standalone stdio MCP server (`shannon-mcp`, plain Node)
+// The sources are ES modules (package.json "type": "module"); the Node bundles are CommonJS,
+// hence .cjs.
 //   dist/webview.js     the webview UI (browser, IIFE) + dist/webview.css
 // sql.js's WebAssembly binary ships beside the bundles; the store loads it by path.
 import * as esbuild from 'esbuild';
@@ -26,11 +28,11 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] },
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: `${outdir}/extension.cjs`, external: ['vscode'] },
   {
     ...node,
     entryPoints: ['src/mcp/bin.ts'],
-    outfile: `${outdir}/mcp-server.js`,
+    outfile: `${outdir}/mcp-server.cjs`,
     banner: { js: '#!/usr/bin/env node' },
   },
   {

@@ -2,11 +2,12 @@
  * The session engine against the real Claude Code CLI (pinned) talking to a fake Anthropic API.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assistantText, type InboundMessage } from '../../src/core/protocol/messages.js';
 import type { MessageEvent } from '../../src/core/session/manager.js';
+import type { SessionRecord } from '../../src/core/session/types.js';
 import { script, type Reply } from '../support/fakeAnthropic.js';
 import { groupAlive, startEngine, waitUntil, type Engine } from '../support/engine.js';
 
@@ -25,7 +26,7 @@ function kinds(events: MessageEvent[], kind: InboundMessage['kind']): InboundMes
   return events.filter((e) => e.direction === 'in' && e.message.kind === kind).map((e) => e.message);
 }
 
-describe('a session with the real CLI', () => {
+describe('a session with the real CLI', { timeout: 120_000 }, () => {
   let engine: Engine;
   before(async () => {
     engine = await startEngine();
@@ -71,7 +72,8 @@ describe('a session with the real CLI', () => {
   });
 
   test('asks before running a tool, runs it when allowed, and reports the real output', async () => {
-    engine.api.setResponder(script(bash('echo shannon-was-here'), text('It printed the words.')));
+    // Read-only commands never ask (fixtures README); writing a file does.
+    engine.api.setResponder(script(bash('echo shannon-was-here | tee out.txt'), text('It printed the words.')));
     const asks: string[] = [];
     const sub = engine.manager.onDidRequestPermission((ask) => {
       asks.push(`${ask.toolName}:${String(ask.input.command)}`);
@@ -80,7 +82,8 @@ describe('a session with the real CLI', () => {
     const record = await engine.manager.create({ prompt: 'run a command', workspaceFolder: engine.workspace });
     await engine.manager.waitForTurn(record.id);
     sub.dispose();
-    assert.deepEqual(asks, ['Bash:echo shannon-was-here']);
+    assert.deepEqual(asks, ['Bash:echo shannon-was-here | tee out.txt']);
+    assert.equal(readFileSync(path.join(engine.workspace, 'out.txt'), 'utf8'), 'shannon-was-here\n');
     const results = engine.api.mainTurns.at(-1)!.toolResults;
     assert.equal(results.length, 1);
     assert.equal(results[0]!.is_error, false);
@@ -90,7 +93,7 @@ describe('a session with the real CLI', () => {
   });
 
   test('a denied tool is not run, the model hears why, and the session carries on', async () => {
-    engine.api.setResponder(script(bash('touch should-not-exist'), text('Understood, I will not.'), text('still here')));
+    engine.api.setResponder(script(bash('echo no > should-not-exist'), text('Understood, I will not.'), text('still here')));
     const states: string[] = [];
     const sub = engine.manager.onDidRequestPermission((ask) => {
       states.push(engine.manager.get(ask.sessionId)!.state);
@@ -127,19 +130,13 @@ describe('a session with the real CLI', () => {
   });
 
   test('cancel ends the CLI and every process it started', async () => {
-    engine.api.setResponder(script(bash('sleep 300 & sleep 301'), text('done')));
-    let allowed = false;
-    const sub = engine.manager.onDidRequestPermission((ask) => {
-      allowed = true;
-      engine.manager.respondToPermission(ask.sessionId, ask.requestId, { behavior: 'allow' });
-    });
-    const record = await engine.manager.create({ prompt: 'sleep a while', workspaceFolder: engine.workspace });
+    const marker = path.join(engine.workspace, 'sleeping');
+    engine.api.setResponder(script(bash(`echo started > ${marker}; sleep 300 & sleep 301`), text('done')));
+    const record = await engine.manager.create({ prompt: 'sleep a while', workspaceFolder: engine.workspace, options: { allowedTools: ['Bash'] } });
     const pid = engine.manager.liveSession(record.id)!.pid!;
-    await waitUntil(() => allowed, 20_000, 'the permission ask');
-    await new Promise((r) => setTimeout(r, 500)); // let the Bash tool start its sleeps
+    await waitUntil(() => existsSync(marker), 20_000, 'the Bash tool to start its sleeps');
     assert.ok(groupAlive(pid));
     await engine.manager.cancel(record.id);
-    sub.dispose();
     assert.equal(engine.manager.get(record.id)!.state, 'cancelled');
     await waitUntil(() => !groupAlive(pid), 5_000, 'the process group to be gone');
   });
@@ -180,9 +177,9 @@ describe('a session with the real CLI', () => {
   });
 });
 
-describe('limits', () => {
+describe('limits', { timeout: 120_000 }, () => {
   test('a session that runs past its time limit is ended and marked timed out', async () => {
-    const engine = await startEngine(script({ blocks: [], hang: true }), { sessionTimeoutMs: 1500 });
+    const engine = await startEngine(script({ blocks: [], hang: true }), { sessionTimeoutMs: 3000 });
     try {
       const record = await engine.manager.create({ prompt: 'never answered', workspaceFolder: engine.workspace });
       const pid = engine.manager.liveSession(record.id)!.pid!;
@@ -219,12 +216,12 @@ describe('limits', () => {
         maxLive = Math.max(maxLive, engine.manager.liveCount(engine.workspace));
         if (r.state === 'starting') startOrder.push(r.title);
       });
-      const records = [];
+      const records: SessionRecord[] = [];
       for (let i = 1; i <= 4; i++) records.push(await engine.manager.create({ prompt: `job ${i}`, workspaceFolder: engine.workspace }));
       assert.deepEqual(records.map((r) => r.state), ['running', 'running', 'queued', 'queued']);
       // Finishing the first two frees their slots for the queued ones.
       for (const r of records.slice(0, 2)) {
-        await engine.manager.waitForTurn(r.id);
+        await waitUntil(() => engine.manager.get(r.id)!.state === 'idle', 30_000, `${r.title} to answer`);
         await engine.manager.end(r.id);
       }
       await waitUntil(() => records.slice(2).every((r) => engine.manager.get(r.id)!.state === 'idle'), 30_000, 'queued sessions to run');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { FakeAnthropicApi } from './fakeAnthropic.js';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /**
  * node_modules/.bin/claude links to @anthropic-ai/claude-code/bin/claude.exe, which the package's

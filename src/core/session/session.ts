@@ -146,11 +146,13 @@ export class Session implements Disposable {
    */
   async start(spec: LaunchSpec, prompt?: Prompt): Promise<void> {
     if (this.run) throw new ShannonError('SESSION_BUSY', 'This session already has a running Claude Code process.');
+    assertTransition(this.record.state, 'starting', this.id);
     this.record.error = undefined;
     this.record.endedAt = undefined;
-    this.transition('starting');
+    // Live before anyone hears of `starting`: the manager counts live sessions against the limit.
     const run = new RunContext(this, spec);
     this.run = run;
+    this.transition('starting');
     run.startTimers(spec);
     try {
       // Write the prompt right behind initialize: the CLI reads stdin in order.
@@ -162,6 +164,11 @@ export class Session implements Disposable {
       await init;
       if (prompt === undefined && this.record.state === 'starting') this.transition('idle');
     } catch (err) {
+      // Cancelled or timed out while starting: the state says so, nothing failed.
+      if (run.endReason) {
+        await run.settled;
+        return;
+      }
       // The process died or never spoke: its exit handler settles the state; just report.
       const error = run.process.exit?.error ?? asShannonError(err, 'SPAWN_FAILED');
       run.failure ??= error;
@@ -325,7 +332,7 @@ export class Session implements Disposable {
     }
     this.pendingAsks.clear();
     this.record.endedAt = this.now();
-    const failure = run.failure ?? exit.error;
+    const failure = run.failure ?? this.failureFromExit(run, exit);
     const next: SessionState = run.endReason === 'cancelled' || run.endReason === 'timed_out' ? run.endReason : failure ? 'failed' : 'completed';
     if (next === 'failed' && failure) this.record.error = { code: failure.code, message: failure.message, hint: failure.hint };
     if (next === 'timed_out') {
@@ -339,6 +346,22 @@ export class Session implements Disposable {
     else this.touch();
   }
 
+  /**
+   * The CLI exits 1 when its last turn ended in error and 143 on SIGTERM: after Shannon asked it
+   * to stop, neither is a failure. Exiting on its own (stdin still open) always is, and the
+   * last error result says why better than the exit code.
+   */
+  private failureFromExit(run: RunContext, exit: ProcessExit): ShannonError | undefined {
+    if (!exit.error) return undefined;
+    if (exit.requested && (exit.kind === 'signal' || exit.code === 143 || exit.code === 137 || (exit.code === 1 && run.lastResultErrors !== undefined))) {
+      return undefined;
+    }
+    if (run.lastResultErrors?.length) {
+      return new ShannonError('PROCESS_EXITED', `Claude Code stopped: ${run.lastResultErrors.join('; ')}`, exit.error.hint);
+    }
+    return exit.error;
+  }
+
   /** @internal */
   timeoutFired(run: RunContext, kind: 'session' | 'idle'): void {
     if (this.run !== run) return;
@@ -350,6 +373,7 @@ export class Session implements Disposable {
     this.turnCounter += 1;
     const metrics = turnMetricsFromResult(this.id, this.turnCounter, result, run.costSoFar, this.record.model, this.now());
     run.costSoFar = result.total_cost_usd ?? run.costSoFar;
+    run.lastResultErrors = result.is_error ? ('errors' in result && Array.isArray(result.errors) ? result.errors : [String((result as { result?: unknown }).result ?? result.subtype)]) : undefined;
     const m = this.record.metrics;
     m.inputTokens += metrics.inputTokens;
     m.outputTokens += metrics.outputTokens;
@@ -416,6 +440,8 @@ class RunContext implements Disposable {
   failure: ShannonError | undefined;
   /** `total_cost_usd` is cumulative per process; per-turn cost is the difference. */
   costSoFar = 0;
+  /** Set while the last turn ended in error: the CLI will then exit 1. */
+  lastResultErrors: string[] | undefined;
   private readonly disposables = new DisposableStore();
   private sessionTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;

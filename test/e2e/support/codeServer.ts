@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { killTree } from './processTree';
+import { killGroupOnExit, killTree, ProcessTreeWatcher } from './processTree';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -121,6 +121,11 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
+  child.on('error', (e) => {
+    output += `\n[harness] could not run code-server: ${String(e)}\n`;
+  });
+  const watcher = new ProcessTreeWatcher(child.pid ?? -1);
+  const forgetGroup = child.pid !== undefined ? killGroupOnExit(child.pid) : () => false;
   const append = (chunk: Buffer) => {
     output += chunk.toString('utf8');
   };
@@ -130,7 +135,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      await killTree(child);
+      await killTree(child, watcher);
+      forgetGroup();
       await cleanup();
     })());
 
