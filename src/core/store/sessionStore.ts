@@ -165,8 +165,7 @@ export class SessionStore implements Disposable {
     this.disposables.add(toDisposable(() => clearInterval(heartbeat)));
     this.watchForOtherWindows();
     // Messages a crash kept out of the index are found and indexed in the background.
-    const catchUp = setTimeout(() => this.index.catchUp(), 0);
-    this.disposables.add(toDisposable(() => clearTimeout(catchUp)));
+    this.index.catchUp();
     if (this.fullSaveWanted || this.pending.length > 0) this.scheduleFlush();
   }
 
