@@ -125,6 +125,9 @@ describe('WorkspaceSnapshots', () => {
     assert.equal(readFileSync(path.join(folder, 'keep.log'), 'utf8'), 'ignored, changed\n');
     assert.deepEqual(readFileSync(path.join(folder, 'crlf.txt')), Buffer.from('one\r\ntwo\r\n'));
     assert.deepEqual(await snapshots.diff(folder, snap.ref), []);
+    assert.equal((await snapshots.fileAt(folder, snap.ref, 'weird [x] *?.txt'))?.toString(), 'glob characters in a name\n');
+    assert.equal((await snapshots.fileAt(folder, snap.ref, UNICODE))?.toString(), 'unicode\n');
+    assert.deepEqual(await snapshots.fileAt(folder, snap.ref, 'bin.dat'), BINARY);
   });
 
   it('ignored files are not in the snapshot', async () => {
@@ -320,6 +323,17 @@ describe('WorkspaceSnapshots', () => {
     await assert.rejects(snapshots.snapshot(path.join(folder, 'missing'), 'cp'), (e: unknown) => isShannonError(e, 'INVALID_ARGUMENT'));
     const aborted = AbortSignal.abort();
     await assert.rejects(snapshots.snapshot(folder, 'cp', aborted), (e: unknown) => isShannonError(e, 'CANCELLED') || (e as Error).name === 'AbortError');
+  });
+
+  it('does not snapshot its own storage when that lies inside the folder', async () => {
+    const folder = tempDir('shannon-ws-');
+    const snapshots = new WorkspaceSnapshots({ storageDir: path.join(folder, '.shannon') });
+    write(folder, 'a.txt', 'a\n');
+    const s1 = await snapshots.snapshot(folder, 'one');
+    const s2 = await snapshots.snapshot(folder, 'two');
+    assert.equal(s2.files, 1);
+    await snapshots.restore(folder, s1.ref);
+    assert.deepEqual(await snapshots.diff(folder, s2.ref), []);
   });
 
   it('forget drops snapshots', async () => {

@@ -67,6 +67,8 @@ interface ShadowRepo extends GitRepoLocation {
 interface Staged {
   indexFile: string;
   excludesFile: string;
+  /** Files in the index. */
+  files: number;
 }
 
 export class WorkspaceSnapshots {
@@ -98,9 +100,8 @@ export class WorkspaceSnapshots {
         // One ref per snapshot: it keeps the commit from any future gc, and names never collide
         // between two windows snapshotting the same folder.
         await this.run(repo, ['update-ref', `refs/shannon/snapshots/${ref}`, ref], { signal });
-        const files = splitNul((await this.run(repo, ['ls-files', '-z'], { indexFile: staged.indexFile, signal })).stdout).length;
         await this.keepIndex(repo, staged);
-        return { ref, createdAt, files };
+        return { ref, createdAt, files: staged.files };
       } finally {
         await this.discard(staged);
       }
@@ -207,12 +208,16 @@ export class WorkspaceSnapshots {
     const staged: Staged = {
       indexFile: path.join(repo.gitDir, `index-${suffix}`),
       excludesFile: path.join(repo.gitDir, `exclude-${suffix}`),
+      files: 0,
     };
     try {
       await copyIndex(repo.indexFile, staged.indexFile);
       const excludes = await collectExcludes(repo.workTree, this.alwaysExclude);
+      // Storage inside the folder (an MCP server's data dir, say) must not snapshot itself.
+      const own = path.relative(repo.workTree, this.root);
+      if (own && !own.startsWith('..') && !path.isAbsolute(own)) excludes.push(literalRule(own.split(path.sep).join('/') + '/'));
       await writeFile(staged.excludesFile, excludes.join('\n') + '\n');
-      const opts = { ...staged, signal };
+      const opts = { indexFile: staged.indexFile, excludesFile: staged.excludesFile, signal };
 
       // What `add` is about to read: checked against the caps first. Nested repositories show as
       // `dir/`; git would record them as submodule links (or fail on one without commits), so
@@ -226,11 +231,11 @@ export class WorkspaceSnapshots {
 
       await this.run(repo, ['add', '-A'], opts);
       const nowIgnored = splitNul((await this.run(repo, ['ls-files', '-z', '--cached', '--ignored', '--exclude-standard'], opts)).stdout);
-      const gitlinks = splitNul((await this.run(repo, ['ls-files', '-z', '--stage'], opts)).stdout)
-        .filter((line) => line.startsWith(GITLINK_MODE + ' '))
-        .map((line) => line.slice(line.indexOf('\t') + 1));
-      const drop = [...nowIgnored, ...gitlinks];
-      if (drop.length > 0) await this.run(repo, ['update-index', '--force-remove', '-z', '--stdin'], { ...opts, input: drop.join('\0') + '\0' });
+      const entries = splitNul((await this.run(repo, ['ls-files', '-z', '--stage'], opts)).stdout);
+      const gitlinks = entries.filter((line) => line.startsWith(GITLINK_MODE + ' ')).map((line) => line.slice(line.indexOf('\t') + 1));
+      const drop = new Set([...nowIgnored, ...gitlinks]);
+      if (drop.size > 0) await this.run(repo, ['update-index', '--force-remove', '-z', '--stdin'], { ...opts, input: [...drop].join('\0') + '\0' });
+      staged.files = entries.length - drop.size;
       return staged;
     } catch (err) {
       await this.discard(staged);
@@ -247,9 +252,13 @@ export class WorkspaceSnapshots {
       );
     }
     const tooBig: string[] = [];
-    for (const rel of paths) {
-      const s = await lstat(path.join(workTree, ...rel.split('/'))).catch(() => undefined);
-      if (s?.isFile() && s.size > this.maxFileBytes) tooBig.push(`${rel} (${formatBytes(s.size)})`);
+    // Batched: a first snapshot stats every file, one at a time that is seconds on 10⁴ files.
+    for (let i = 0; i < paths.length; i += 256) {
+      const batch = paths.slice(i, i + 256);
+      const stats = await Promise.all(batch.map((rel) => lstat(path.join(workTree, ...rel.split('/'))).catch(() => undefined)));
+      stats.forEach((s, j) => {
+        if (s?.isFile() && s.size > this.maxFileBytes) tooBig.push(`${batch[j]} (${formatBytes(s.size)})`);
+      });
     }
     if (tooBig.length > 0) {
       throw new ShannonError(
@@ -261,7 +270,7 @@ export class WorkspaceSnapshots {
   }
 
   private async changes(repo: ShadowRepo, staged: Staged, ref: string, signal?: AbortSignal): Promise<SnapshotChange[]> {
-    const raw = splitNul((await this.run(repo, ['diff-index', '--cached', '-z', '--raw', '--no-renames', ref], { ...staged, signal })).stdout);
+    const raw = splitNul((await this.run(repo, ['diff-index', '--cached', '-z', '--raw', '--no-renames', ref], { indexFile: staged.indexFile, excludesFile: staged.excludesFile, signal })).stdout);
     const out: SnapshotChange[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
       // `:<old mode> <new mode> <old sha> <new sha> <status>`, then the path.
