@@ -1,0 +1,42 @@
+/**
+ * Shannon's MCP server: Claude Code sessions as tools and resources for any MCP client. One
+ * McpServer per client connection (the SDK binds a server to one transport); all of them share the
+ * same core, so every client sees the same sessions as Shannon's own UI. Transport-agnostic: stdio
+ * (bin.ts) and Streamable HTTP (http.ts) connect it the same way.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { resolvePolicy, type ShannonMcpDeps } from './deps.js';
+import { registerResources } from './resources.js';
+import { registerCheckpointTools } from './tools/checkpoints.js';
+import { registerHistoryTools } from './tools/history.js';
+import { registerPermissionTools } from './tools/permissions.js';
+import { registerSessionTools } from './tools/sessions.js';
+
+export const SERVER_NAME = 'shannon';
+export const SERVER_VERSION = '0.1.0';
+
+const INSTRUCTIONS = `Shannon runs Claude Code sessions: an AI coding agent that works in a directory (reads and edits files, runs commands).
+- create_session starts one on a task (give cwd: an absolute directory path). wait=true returns its reply; otherwise poll get_session_output with the returned cursor.
+- send_message continues a session; interrupt_session stops the running turn; cancel_session ends the session.
+- list_sessions / get_session show state, cost and tokens; search_sessions and get_usage look at history.
+- create_checkpoint / restore_checkpoint save and bring back a session's files and conversation point.
+Claude Code may need permission for risky tool uses; pass allowed_tools to pre-approve what the task needs.`;
+
+/** A new server over `deps`. Its event subscriptions end when it closes. */
+export function createShannonMcpServer(deps: ShannonMcpDeps): McpServer {
+  const server = new McpServer({ name: SERVER_NAME, version: SERVER_VERSION }, { instructions: INSTRUCTIONS });
+  registerSessionTools(server, deps);
+  registerCheckpointTools(server, deps);
+  registerHistoryTools(server, deps);
+  if (resolvePolicy(deps).permissions === 'client') registerPermissionTools(server, deps);
+  const resources = registerResources(server, deps);
+
+  const inner = server.server;
+  const previous = inner.onclose;
+  inner.onclose = () => {
+    resources.dispose();
+    previous?.();
+  };
+  inner.onerror = (err) => deps.log?.(`MCP protocol error: ${err.message}`);
+  return server;
+}

@@ -1,0 +1,75 @@
+/**
+ * Permission answers from the MCP client: registered only where the policy says the client
+ * answers asks (`permissions: 'client'`). Inside VS Code the person answers in Shannon's UI.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { ShannonError } from '../../core/errors.js';
+import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
+import { guarded, ok } from '../results.js';
+import { pendingPermissionSchema } from '../schemas.js';
+import { pendingPermission, requireRecord } from './sessions.js';
+
+export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps): void {
+  const log = deps.log;
+  const assertClientAnswers = () => {
+    if (resolvePolicy(deps).permissions !== 'client') {
+      throw new ShannonError('NOT_SUPPORTED', 'Permission asks are not answered by MCP clients on this server.', 'The user answers them in Shannon.');
+    }
+  };
+
+  server.registerTool(
+    'list_pending_permissions',
+    {
+      title: 'List permission asks',
+      description: 'Tool uses that Claude Code sessions are waiting for permission to run. Answer each with respond_permission.',
+      inputSchema: { session_id: z.string().min(1).optional().describe('Only this session\'s asks.') },
+      outputSchema: { pending_permissions: z.array(pendingPermissionSchema) },
+      annotations: { readOnlyHint: true },
+    },
+    (args) =>
+      guarded(async () => {
+        assertClientAnswers();
+        if (args.session_id) requireRecord(deps, args.session_id);
+        const pending = deps.sessions.pendingPermissions(args.session_id).map(pendingPermission);
+        const text = pending.length
+          ? pending.map((p) => `${p.session_id} request ${p.request_id}: ${p.tool_name} ${JSON.stringify(p.input)}`).join('\n')
+          : 'No permission asks are waiting.';
+        return ok(text, { pending_permissions: pending });
+      }, log),
+  );
+
+  server.registerTool(
+    'respond_permission',
+    {
+      title: 'Answer a permission ask',
+      description: 'Allow or deny a tool use a session is waiting on. Denying tells Claude Code why, and the turn carries on.',
+      inputSchema: {
+        session_id: z.string().min(1).describe('The session that asks.'),
+        request_id: z.string().min(1).describe('The request_id of the ask (from list_pending_permissions or a waiting send_message/create_session result).'),
+        decision: z.enum(['allow', 'deny']).describe('"allow" runs the tool; "deny" does not.'),
+        message: z.string().optional().describe('With deny: the reason Claude Code is told.'),
+        remember: z.boolean().default(false).describe('With allow: allow this tool for the rest of the session without asking again.'),
+      },
+      outputSchema: { session_id: z.string(), request_id: z.string(), decision: z.enum(['allow', 'deny']), state: z.string() },
+      annotations: { destructiveHint: true },
+    },
+    (args) =>
+      guarded(async () => {
+        assertClientAnswers();
+        requireRecord(deps, args.session_id);
+        deps.sessions.respondToPermission(
+          args.session_id,
+          args.request_id,
+          args.decision === 'allow' ? { behavior: 'allow', scope: args.remember ? 'session' : 'once' } : { behavior: 'deny', ...(args.message ? { message: args.message } : {}) },
+        );
+        const state = requireRecord(deps, args.session_id).state;
+        return ok(`${args.decision === 'allow' ? 'Allowed' : 'Denied'}; the session is ${state}. Read what follows with get_session_output.`, {
+          session_id: args.session_id,
+          request_id: args.request_id,
+          decision: args.decision,
+          state,
+        });
+      }, log),
+  );
+}

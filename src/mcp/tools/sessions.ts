@@ -1,0 +1,450 @@
+/**
+ * The tools that start, steer and read sessions. Handlers are thin: check what MCP adds (the
+ * permission-mode cap, the cwd), call the core, shape the answer.
+ */
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { ShannonError } from '../../core/errors.js';
+import { nextEvent } from '../../core/lifecycle.js';
+import type { PermissionAsk } from '../../core/session/permissions.js';
+import { isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry } from '../../core/session/types.js';
+import { permissionModeAllowed, resolvePolicy, type ShannonMcpDeps } from '../deps.js';
+import { figuresLine, isNoise, renderEntry, sessionLine, sessionSummary } from '../format.js';
+import { guarded, ok, progressReporter, type Extra } from '../results.js';
+import {
+  PermissionModeSchema,
+  SESSION_STATES,
+  pendingPermissionSchema,
+  sessionStateResultSchema,
+  sessionSummarySchema,
+  turnResultSchema,
+} from '../schemas.js';
+import { TurnWatch, type TurnOutcome } from '../turnWatch.js';
+
+/** Below the usual MCP client request timeout (60 s), so a default wait ends before the client gives up. */
+export const DEFAULT_WAIT_SECONDS = 45;
+const MAX_WAIT_SECONDS = 3600;
+
+const sessionId = z.string().min(1).describe('The session id (a UUID) returned by create_session or list_sessions.');
+const wait = z
+  .boolean()
+  .default(false)
+  .describe(
+    'true: block until this turn ends and return its final text, cost and tokens (progress notifications are sent meanwhile if you passed a progress token; cancelling the call interrupts the turn). false: return at once; read output later with get_session_output.',
+  );
+const timeout = z
+  .number()
+  .positive()
+  .max(MAX_WAIT_SECONDS)
+  .optional()
+  .describe(`With wait: seconds to wait at most (default ${DEFAULT_WAIT_SECONDS}). When they pass, the tool returns what is known so far and the session keeps running.`);
+
+export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): void {
+  const log = deps.log;
+  const { sessions } = deps;
+
+  server.registerTool(
+    'create_session',
+    {
+      title: 'Start a Claude Code session',
+      description:
+        'Start a new Claude Code session that works on a task in a directory (it can read, edit files and run commands there, within its permission mode). Returns the session_id; with wait=true also the reply to the prompt.',
+      inputSchema: {
+        prompt: z.string().min(1).describe('The task or question for Claude Code, written as you would type it to Claude Code.'),
+        cwd: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Absolute path of the directory Claude Code works in: a workspace folder or a directory inside one. Omit to use the default folder, if the server has one.'),
+        model: z.string().min(1).optional().describe('Model alias or name, e.g. "sonnet", "opus" or "claude-sonnet-4-5". Omit for the user\'s default.'),
+        permission_mode: PermissionModeSchema.optional().describe(
+          'How tool use is approved: "default" (asks for anything risky), "acceptEdits" (file edits allowed), "plan" (read-only planning), "dontAsk" (denies what is not pre-allowed), "auto", "bypassPermissions" (usually refused by server policy).',
+        ),
+        allowed_tools: z
+          .array(z.string().min(1))
+          .optional()
+          .describe('Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Edit", "Bash(npm test:*)"].'),
+        wait,
+        timeout,
+      },
+      outputSchema: turnResultSchema,
+      annotations: { destructiveHint: true, openWorldHint: true },
+    },
+    (args, extra) =>
+      guarded(async () => {
+        const policy = resolvePolicy(deps);
+        if (args.permission_mode && !permissionModeAllowed(args.permission_mode, policy.maxPermissionMode)) {
+          throw new ShannonError(
+            'INVALID_ARGUMENT',
+            `Permission mode "${args.permission_mode}" is above what this server allows MCP callers (at most "${policy.maxPermissionMode}").`,
+            'Use a less permissive mode, or list the tools it needs in allowed_tools.',
+          );
+        }
+        const { cwd, workspaceFolder } = await resolveCwd(deps, args.cwd);
+        const options: ClaudeRunOptions = {
+          ...(args.model ? { model: args.model } : {}),
+          ...(args.permission_mode ? { permissionMode: args.permission_mode } : {}),
+          ...(args.allowed_tools?.length ? { allowedTools: args.allowed_tools } : {}),
+        };
+        const watch = new TurnWatch(sessions, args.prompt);
+        try {
+          const record = await sessions.create({ prompt: args.prompt, workspaceFolder, cwd, options, origin: 'mcp' });
+          watch.bind(record.id);
+          if (!args.wait) {
+            const note = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
+            return turnResult(deps, record.id, undefined, `Started session ${record.id} ("${record.title}") in ${record.cwd}. Read its output with get_session_output, continue it with send_message.`, note);
+          }
+          const outcome = await waitFor(deps, watch, record.id, args.timeout, extra);
+          return turnResult(deps, record.id, outcome);
+        } finally {
+          watch.dispose();
+        }
+      }, log),
+  );
+
+  server.registerTool(
+    'send_message',
+    {
+      title: 'Send a message to a session',
+      description:
+        'Send a follow-up message to a session: it runs as the next turn in the same conversation (queued if a turn is running). A session that has ended is resumed first. With wait=true, returns the reply.',
+      inputSchema: {
+        session_id: sessionId,
+        content: z.string().min(1).describe('The message for Claude Code.'),
+        wait,
+        timeout,
+      },
+      outputSchema: turnResultSchema,
+      annotations: { destructiveHint: true, openWorldHint: true },
+    },
+    (args, extra) =>
+      guarded(async () => {
+        const before = requireRecord(deps, args.session_id);
+        const watch = new TurnWatch(sessions, args.content);
+        try {
+          watch.bind(args.session_id);
+          let note: string | undefined;
+          if (isTerminal(before.state)) {
+            await sessions.resume(args.session_id, args.content);
+            note = `The session had ended (${before.state}); it was resumed in a new Claude Code process.`;
+          } else {
+            await sessions.send(args.session_id, args.content);
+            if (before.state === 'running' || before.state === 'awaiting_permission') note = 'A turn was running: this message runs after it.';
+          }
+          if (!args.wait) return turnResult(deps, args.session_id, undefined, `Sent to session ${args.session_id}.`, note);
+          const outcome = await waitFor(deps, watch, args.session_id, args.timeout, extra);
+          return turnResult(deps, args.session_id, outcome, undefined, note);
+        } finally {
+          watch.dispose();
+        }
+      }, log),
+  );
+
+  server.registerTool(
+    'get_session_output',
+    {
+      title: 'Read what a session said',
+      description:
+        'Read a session\'s transcript from a cursor on: prompts, Claude\'s replies, tool calls and results, turn ends. Pass the returned next_cursor next time to get only what is new.',
+      inputSchema: {
+        session_id: sessionId,
+        cursor: z.number().int().min(0).default(0).describe('Where to start: 0 for the beginning, or next_cursor from the previous call (or cursor from create_session/send_message).'),
+        format: z.enum(['text', 'raw']).default('text').describe('"text": readable lines. "raw": the Claude Code stream-json messages as stored.'),
+        max_chars: z.number().int().min(200).max(500_000).default(20_000).describe('Stop after about this many characters; has_more tells whether there is more to read.'),
+      },
+      outputSchema: {
+        session_id: z.string(),
+        state: z.string(),
+        cursor: z.number().int(),
+        next_cursor: z.number().int(),
+        has_more: z.boolean(),
+        text: z.string().optional(),
+        entries: z
+          .array(z.object({ seq: z.number(), at: z.string(), direction: z.enum(['in', 'out']), type: z.string(), subtype: z.string().optional(), message: z.unknown() }))
+          .optional(),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    (args) =>
+      guarded(async () => {
+        const record = requireRecord(deps, args.session_id);
+        const read = await readOutput(deps, args.session_id, args.cursor, args.max_chars, args.format);
+        const footer = `[next_cursor: ${read.nextCursor}${read.hasMore ? ', more to read' : ''}; session ${record.state}]`;
+        if (args.format === 'raw') {
+          const entries = read.entries.map((e) => ({ seq: e.seq, at: new Date(e.at).toISOString(), direction: e.direction, type: e.type, ...(e.subtype ? { subtype: e.subtype } : {}), message: e.raw }));
+          return ok(`${entries.map((e) => JSON.stringify(e)).join('\n')}\n${footer}`, {
+            session_id: record.id,
+            state: record.state,
+            cursor: args.cursor,
+            next_cursor: read.nextCursor,
+            has_more: read.hasMore,
+            entries,
+          });
+        }
+        const text = read.lines.join('\n');
+        return ok(`${text || '(nothing new)'}\n${footer}`, {
+          session_id: record.id,
+          state: record.state,
+          cursor: args.cursor,
+          next_cursor: read.nextCursor,
+          has_more: read.hasMore,
+          text,
+        });
+      }, log),
+  );
+
+  server.registerTool(
+    'get_session',
+    {
+      title: 'Get a session',
+      description: "A session's state, title, folder, model, cost and tokens so far, error if it failed, and any permission asks waiting for an answer.",
+      inputSchema: { session_id: sessionId },
+      outputSchema: { session: sessionSummarySchema, pending_permissions: z.array(pendingPermissionSchema) },
+      annotations: { readOnlyHint: true },
+    },
+    (args) =>
+      guarded(async () => {
+        const record = requireRecord(deps, args.session_id);
+        const pending = sessions.pendingPermissions(record.id).map(pendingPermission);
+        const m = record.metrics;
+        const lines = [
+          sessionLine(record),
+          `model: ${record.model ?? 'default'}; tokens ${m.inputTokens} in / ${m.outputTokens} out; ${m.toolCalls} tool calls`,
+          ...(record.error ? [`error: [${record.error.code}] ${record.error.message}${record.error.hint ? ` ${record.error.hint}` : ''}`] : []),
+          ...pending.map((p) => `waiting for permission: ${p.tool_name} ${JSON.stringify(p.input)} (request ${p.request_id})`),
+        ];
+        return ok(lines.join('\n'), { session: sessionSummary(record), pending_permissions: pending });
+      }, log),
+  );
+
+  server.registerTool(
+    'list_sessions',
+    {
+      title: 'List sessions',
+      description: 'List Claude Code sessions, newest activity first: the ones Shannon runs now and the ones it ran before.',
+      inputSchema: {
+        state: z
+          .enum([...SESSION_STATES, 'live', 'ended'])
+          .optional()
+          .describe('Only sessions in this state. "live": running, idle, queued or waiting for permission; "ended": completed, failed, cancelled, timed out or interrupted.'),
+        cwd: z.string().min(1).optional().describe('Only sessions working in this directory or below it (absolute path).'),
+        limit: z.number().int().min(1).max(500).default(20).describe('At most this many sessions.'),
+      },
+      outputSchema: { sessions: z.array(sessionSummarySchema) },
+      annotations: { readOnlyHint: true },
+    },
+    (args) =>
+      guarded(async () => {
+        const states: SessionState[] | undefined =
+          args.state === 'live' ? [...LIVE_STATES] : args.state === 'ended' ? [...TERMINAL_STATES] : args.state ? [args.state] : undefined;
+        let records = sessions.list({ states, ...(args.cwd ? {} : { limit: args.limit }) });
+        if (args.cwd) {
+          const dir = path.resolve(args.cwd);
+          records = records.filter((r) => isWithin(r.cwd, dir)).slice(0, args.limit);
+        }
+        const text = records.length ? records.map(sessionLine).join('\n') : 'No sessions match.';
+        return ok(text, { sessions: records.map(sessionSummary) });
+      }, log),
+  );
+
+  server.registerTool(
+    'interrupt_session',
+    {
+      title: 'Interrupt the running turn',
+      description: 'Stop the turn a session is running (like pressing Esc in Claude Code). The session stays open for send_message.',
+      inputSchema: { session_id: sessionId },
+      outputSchema: sessionStateResultSchema,
+      annotations: { destructiveHint: false, idempotentHint: true },
+    },
+    (args) =>
+      guarded(async () => {
+        const before = requireRecord(deps, args.session_id);
+        const busy = before.state === 'running' || before.state === 'awaiting_permission';
+        await sessions.interrupt(args.session_id);
+        const note = busy ? 'Interrupted the running turn; the session stays open.' : `Nothing to interrupt: the session is ${before.state}.`;
+        const state = busy ? await settled(deps, args.session_id, 5_000) : before.state;
+        return ok(note, { session_id: args.session_id, state, note });
+      }, log),
+  );
+
+  server.registerTool(
+    'cancel_session',
+    {
+      title: 'Cancel a session',
+      description: "End a session's Claude Code process (and everything it started). Its transcript stays readable; send_message resumes it later.",
+      inputSchema: { session_id: sessionId },
+      outputSchema: sessionStateResultSchema,
+      annotations: { destructiveHint: true, idempotentHint: true },
+    },
+    (args) =>
+      guarded(async () => {
+        const before = requireRecord(deps, args.session_id);
+        if (isTerminal(before.state)) {
+          const note = `The session had already ended (${before.state}).`;
+          return ok(note, { session_id: before.id, state: before.state, note });
+        }
+        await sessions.cancel(args.session_id);
+        const state = requireRecord(deps, args.session_id).state;
+        const note = `Cancelled: the session is ${state}.`;
+        return ok(note, { session_id: args.session_id, state, note });
+      }, log),
+  );
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+export function requireRecord(deps: ShannonMcpDeps, id: string): SessionRecord {
+  const record = deps.sessions.get(id);
+  if (!record) throw new ShannonError('SESSION_NOT_FOUND', `There is no session with id "${id}".`, 'Call list_sessions to find the right id.');
+  return record;
+}
+
+async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Promise<{ cwd: string; workspaceFolder: string }> {
+  const raw = given ?? deps.defaultCwd?.();
+  if (!raw) throw new ShannonError('INVALID_ARGUMENT', 'No cwd was given and this server has no default folder.', 'Pass cwd: the absolute path of the directory to work in.');
+  if (!path.isAbsolute(raw)) throw new ShannonError('INVALID_ARGUMENT', `cwd must be an absolute path; got "${raw}".`, 'Pass the full path of the directory.');
+  const cwd = path.resolve(raw);
+  const info = await stat(cwd).catch(() => undefined);
+  if (!info) throw new ShannonError('INVALID_ARGUMENT', `The directory "${cwd}" does not exist.`, 'Pass an existing directory.');
+  if (!info.isDirectory()) throw new ShannonError('INVALID_ARGUMENT', `"${cwd}" is a file, not a directory.`, 'Pass the directory to work in.');
+  const workspaceFolder = deps.workspaceFolderFor(cwd);
+  if (!workspaceFolder) {
+    throw new ShannonError('INVALID_ARGUMENT', `"${cwd}" is not inside a workspace folder open in Shannon.`, 'Pass one of the open workspace folders, or a directory inside one.');
+  }
+  return { cwd, workspaceFolder };
+}
+
+async function waitFor(deps: ShannonMcpDeps, watch: TurnWatch, id: string, timeoutSeconds: number | undefined, extra: Extra): Promise<TurnOutcome> {
+  const progress = progressReporter(extra);
+  try {
+    return await watch.wait({
+      timeoutMs: (timeoutSeconds ?? DEFAULT_WAIT_SECONDS) * 1000,
+      signal: extra.signal,
+      stopOnPermissionAsk: resolvePolicy(deps).permissions === 'client',
+      onProgress: progress ? (m) => progress.report(m) : undefined,
+    });
+  } finally {
+    progress?.dispose();
+  }
+}
+
+function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcome | undefined, headline?: string, extraNote?: string) {
+  const record = requireRecord(deps, id);
+  const pending = deps.sessions.pendingPermissions(id).map(pendingPermission);
+  const notes = [extraNote, outcome && outcomeNote(outcome, record)].filter((n): n is string => !!n);
+  const note = notes.join(' ') || undefined;
+  const turn = outcome && {
+    status: outcome.status,
+    text: outcome.text,
+    ...(outcome.subtype ? { subtype: outcome.subtype } : {}),
+    ...(outcome.errors ? { errors: outcome.errors } : {}),
+    ...(outcome.figures ?? {}),
+    ...(outcome.activity ? { activity: outcome.activity } : {}),
+  };
+  const lines: string[] = [];
+  if (headline) lines.push(headline);
+  if (outcome) {
+    if (outcome.text) lines.push(outcome.text, '');
+    lines.push(`— session ${id}: turn ${outcome.status}${outcome.figures ? ` · ${figuresLine(outcome.figures)}` : ''}`);
+  }
+  if (note) lines.push(note);
+  for (const p of pending) lines.push(`Waiting for permission: ${p.tool_name} ${JSON.stringify(p.input)} (request_id ${p.request_id}).`);
+  return ok(lines.join('\n'), {
+    session_id: id,
+    state: record.state,
+    title: record.title,
+    cwd: record.cwd,
+    ...(outcome?.cursor !== undefined ? { cursor: outcome.cursor } : {}),
+    ...(outcome?.nextCursor !== undefined ? { next_cursor: outcome.nextCursor } : {}),
+    ...(turn ? { turn } : {}),
+    ...(pending.length ? { pending_permissions: pending } : {}),
+    ...(note ? { note } : {}),
+  });
+}
+
+function outcomeNote(outcome: TurnOutcome, record: SessionRecord): string | undefined {
+  const read = outcome.cursor !== undefined ? `get_session_output with cursor ${outcome.cursor}` : 'get_session_output';
+  switch (outcome.status) {
+    case 'timed_out':
+      return `Still running after the wait timed out${outcome.activity ? ` (${outcome.activity})` : ''}. The session keeps going: read the rest with ${read}, or stop it with interrupt_session.`;
+    case 'awaiting_permission':
+      return 'Claude Code is waiting for permission to use a tool: answer with respond_permission, then read the rest with get_session_output.';
+    case 'session_ended':
+      return `The session ended (${record.state}) before the turn finished${record.error ? `: ${record.error.message}${record.error.hint ? ` ${record.error.hint}` : ''}` : '.'}`;
+    case 'dropped':
+      return 'The message was dropped: the session was interrupted before it got to it. Send it again.';
+    case 'interrupted':
+      return 'The turn was interrupted; the session stays open.';
+    case 'cancelled':
+      return 'The call was cancelled, so the turn was interrupted.';
+    case 'error':
+      return 'The turn ended in an error; the session stays open.';
+    default:
+      return undefined;
+  }
+}
+
+export function pendingPermission(ask: PermissionAsk) {
+  return {
+    session_id: ask.sessionId,
+    request_id: ask.requestId,
+    tool_name: ask.toolName,
+    input: ask.input,
+    ...(ask.title ? { title: ask.title } : {}),
+    ...(ask.description ? { description: ask.description } : {}),
+    asked_at: new Date(ask.askedAt).toISOString(),
+  };
+}
+
+interface OutputRead {
+  entries: TranscriptEntry[];
+  lines: string[];
+  nextCursor: number;
+  hasMore: boolean;
+}
+
+const BATCH = 200;
+
+/** Reads from `cursor` until the character budget is spent; a single huge entry is clipped, never repeated. */
+export async function readOutput(deps: ShannonMcpDeps, id: string, cursor: number, maxChars: number, format: 'text' | 'raw'): Promise<OutputRead> {
+  const out: OutputRead = { entries: [], lines: [], nextCursor: cursor, hasMore: false };
+  let used = 0;
+  for (;;) {
+    const batch = await deps.transcripts.readTranscript(id, { fromSeq: out.nextCursor, limit: BATCH });
+    for (const entry of batch) {
+      if (isNoise(entry)) {
+        out.nextCursor = entry.seq + 1;
+        continue;
+      }
+      const size = format === 'raw' ? JSON.stringify(entry.raw).length : renderEntry(entry).join('\n').length;
+      if (used > 0 && used + size > maxChars) {
+        out.hasMore = true;
+        return out;
+      }
+      if (format === 'raw') out.entries.push(size > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: JSON.stringify(entry.raw).slice(0, maxChars) } } : entry);
+      else {
+        const text = renderEntry(entry).join('\n');
+        if (text) out.lines.push(used + text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - used - 1))}…` : text);
+      }
+      used += size;
+      out.nextCursor = entry.seq + 1;
+    }
+    if (batch.length < BATCH) return out;
+  }
+}
+
+function isWithin(child: string, dir: string): boolean {
+  const rel = path.relative(dir, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** The state once an interrupt has landed (the turn's result arrives a few ms after the request is answered). */
+async function settled(deps: ShannonMcpDeps, id: string, timeoutMs: number): Promise<SessionState> {
+  const busy = (state: SessionState) => state === 'running' || state === 'awaiting_permission';
+  const changed = nextEvent(deps.sessions.onDidChangeSession, (r) => r.id === id && !busy(r.state), AbortSignal.timeout(timeoutMs)).catch(() => undefined);
+  const now = requireRecord(deps, id).state;
+  if (!busy(now)) return now;
+  return (await changed)?.state ?? requireRecord(deps, id).state;
+}

@@ -1,0 +1,265 @@
+/**
+ * Follows one turn of a session for a `wait`ing tool call: from the moment our prompt is written
+ * to the CLI until its `result`, reporting what the session is doing on the way. It subscribes
+ * before the prompt is sent (the session id may not exist yet: events are held until `bind`), so
+ * no event of the turn can slip past.
+ *
+ * "Our" turn is the one that starts with our prompt: a prompt sent to a busy session waits in the
+ * session's queue and its turn starts when the CLI takes it up.
+ */
+import { DisposableStore, type Disposable } from '../core/lifecycle.js';
+import { assistantText, toolUses } from '../core/protocol/messages.js';
+import type { MessageEvent } from '../core/session/manager.js';
+import type { PermissionAsk } from '../core/session/permissions.js';
+import type { TurnEndEvent } from '../core/session/session.js';
+import { isTerminal, type SessionRecord } from '../core/session/types.js';
+import type { McpSessions } from './deps.js';
+import { turnFigures, type TurnFigures } from './format.js';
+
+export type TurnStatus =
+  /** The turn ended normally. */
+  | 'completed'
+  /** The turn ended in error (API error, max turns…); the session is still usable. */
+  | 'error'
+  /** Someone interrupted the turn; the session is still usable. */
+  | 'interrupted'
+  /** The session waits for a permission answer that this caller is expected to give. */
+  | 'awaiting_permission'
+  /** The wait timed out; the turn carries on. */
+  | 'timed_out'
+  /** The session's process ended (cancelled, failed, timed out) before the turn finished. */
+  | 'session_ended'
+  /** An interrupt cleared the session's queue before our prompt was taken up. */
+  | 'dropped'
+  /** The caller cancelled the wait; the turn was interrupted. */
+  | 'cancelled';
+
+export interface TurnOutcome {
+  status: TurnStatus;
+  /** The turn's final text, or the assistant text so far. */
+  text: string;
+  figures?: TurnFigures;
+  subtype?: string;
+  errors?: string[];
+  /** Transcript seq of our prompt: `get_session_output` from here reads this turn. */
+  cursor?: number;
+  /** Seq after the last entry seen. */
+  nextCursor?: number;
+  pendingPermissions?: PermissionAsk[];
+  /** What was going on at the end (a tool in use, a permission ask). */
+  activity?: string;
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Return `awaiting_permission` as soon as the session asks (the caller answers asks). */
+  stopOnPermissionAsk?: boolean;
+  /** What the session is doing, whenever that changes. */
+  onProgress?(message: string): void;
+}
+
+type Buffered = { kind: 'message'; e: MessageEvent } | { kind: 'end'; e: TurnEndEvent } | { kind: 'change'; e: SessionRecord } | { kind: 'ask'; e: PermissionAsk };
+
+export class TurnWatch implements Disposable {
+  private readonly subscriptions = new DisposableStore();
+  private sessionId: string | undefined;
+  private buffer: Buffered[] = [];
+  private promptSeen = false;
+  private cursor: number | undefined;
+  private nextCursor: number | undefined;
+  private text = '';
+  private streaming = '';
+  private tool: string | undefined;
+  private ask: string | undefined;
+  private pendingEnd: TurnEndEvent | undefined;
+  private outcome: TurnOutcome | undefined;
+  private settle: ((o: TurnOutcome) => void) | undefined;
+  private options: WaitOptions | undefined;
+
+  constructor(
+    private readonly sessions: McpSessions,
+    private readonly prompt: string,
+  ) {
+    this.subscriptions.add(sessions.onDidMessage((e) => this.take({ kind: 'message', e })));
+    this.subscriptions.add(sessions.onDidEndTurn((e) => this.take({ kind: 'end', e })));
+    this.subscriptions.add(sessions.onDidChangeSession((e) => this.take({ kind: 'change', e })));
+    this.subscriptions.add(sessions.onDidRequestPermission((e) => this.take({ kind: 'ask', e })));
+  }
+
+  /** From now on only this session's events count; those held so far are replayed. */
+  bind(sessionId: string): void {
+    this.sessionId = sessionId;
+    const held = this.buffer;
+    this.buffer = [];
+    for (const item of held) this.take(item);
+  }
+
+  /** Resolves with how the turn ended, or what is known when the wait stops early. */
+  wait(options: WaitOptions): Promise<TurnOutcome> {
+    if (!this.sessionId) throw new Error('TurnWatch.wait before bind');
+    this.options = options;
+    if (this.outcome) return Promise.resolve(this.outcome);
+    return new Promise<TurnOutcome>((resolve) => {
+      this.settle = resolve;
+      const timer = setTimeout(() => this.finish('timed_out'), Math.max(0, options.timeoutMs));
+      this.subscriptions.add({ dispose: () => clearTimeout(timer) });
+      const signal = options.signal;
+      if (signal) {
+        const onAbort = () => {
+          // Only our own turn is interrupted: a prompt still queued behind another turn runs later.
+          if (this.promptSeen && this.sessionId) void this.sessions.interrupt(this.sessionId).catch(() => undefined);
+          this.finish('cancelled');
+        };
+        if (signal.aborted) onAbort();
+        else {
+          signal.addEventListener('abort', onAbort, { once: true });
+          this.subscriptions.add({ dispose: () => signal.removeEventListener('abort', onAbort) });
+        }
+      }
+      this.checkState(this.sessions.get(this.sessionId!));
+    });
+  }
+
+  dispose(): void {
+    this.subscriptions.dispose();
+  }
+
+  private take(item: Buffered): void {
+    if (this.outcome) return;
+    if (this.sessionId === undefined) {
+      this.buffer.push(item);
+      return;
+    }
+    const id = item.kind === 'change' ? item.e.id : item.e.sessionId;
+    if (id !== this.sessionId) return;
+    switch (item.kind) {
+      case 'message':
+        this.onMessage(item.e);
+        break;
+      case 'end':
+        if (this.promptSeen) this.pendingEnd = item.e;
+        break;
+      case 'change':
+        this.checkState(item.e);
+        break;
+      case 'ask':
+        if (this.promptSeen) {
+          this.ask = `waiting for permission to use ${item.e.toolName}${item.e.title ? ` (${item.e.title})` : ''}`;
+          this.progress();
+        }
+        break;
+    }
+  }
+
+  private onMessage(e: MessageEvent): void {
+    if (e.entry) this.nextCursor = e.entry.seq + 1;
+    const m = e.message;
+    if (!this.promptSeen) {
+      if (e.direction === 'out' && m.kind === 'user' && promptText(m.message.message) === this.prompt) {
+        this.promptSeen = true;
+        this.cursor = e.entry?.seq;
+        this.progress('Claude Code took up the prompt');
+      }
+      return;
+    }
+    if (e.direction !== 'in') return;
+    switch (m.kind) {
+      case 'assistant': {
+        const text = assistantText(m.message);
+        if (text) {
+          this.text += (this.text ? '\n' : '') + text;
+          this.streaming = '';
+        }
+        const uses = toolUses(m.message);
+        const last = uses.at(-1);
+        if (last) this.tool = `using ${last.name}${describeInput(last.input)}`;
+        this.progress();
+        break;
+      }
+      case 'stream_event': {
+        const event = m.message.event as { type?: string; delta?: { type?: string; text?: string } };
+        if (event.type === 'content_block_delta' && event.delta?.type === 'text_delta' && event.delta.text) {
+          this.streaming += event.delta.text;
+          this.progress();
+        }
+        break;
+      }
+      case 'user':
+        if (this.tool) {
+          this.tool = undefined;
+          this.ask = undefined;
+          this.progress();
+        }
+        break;
+      case 'result': {
+        const end = this.pendingEnd;
+        const result = m.message;
+        const aborted = typeof (result as { terminal_reason?: unknown }).terminal_reason === 'string' && String((result as { terminal_reason?: unknown }).terminal_reason).startsWith('aborted');
+        const status = aborted ? 'interrupted' : result.is_error ? 'error' : 'completed';
+        const finalText = result.subtype === 'success' && typeof result.result === 'string' && result.result ? result.result : this.text;
+        this.text = finalText;
+        this.finish(status, {
+          subtype: result.subtype,
+          ...(end ? { figures: turnFigures(end.metrics) } : {}),
+          ...('errors' in result && Array.isArray(result.errors) && result.errors.length ? { errors: result.errors.map(String) } : {}),
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private checkState(record: SessionRecord | undefined): void {
+    if (!record || this.outcome) return;
+    if (isTerminal(record.state)) {
+      this.finish('session_ended');
+    } else if (record.state === 'idle' && !this.promptSeen) {
+      this.finish('dropped');
+    } else if (record.state === 'awaiting_permission' && this.promptSeen && this.options?.stopOnPermissionAsk) {
+      this.finish('awaiting_permission', { pendingPermissions: this.sessions.pendingPermissions(record.id) });
+    }
+  }
+
+  private progress(message?: string): void {
+    const now = message ?? this.activity();
+    if (now) this.options?.onProgress?.(now);
+  }
+
+  private activity(): string {
+    if (this.ask) return this.ask;
+    const sofar = (this.text + (this.streaming ? (this.text ? '\n' : '') + this.streaming : '')).trim();
+    const tail = sofar.length > 300 ? `…${sofar.slice(-299)}` : sofar;
+    if (this.tool) return tail ? `${this.tool}. So far: ${tail}` : this.tool;
+    return tail ? `Writing: ${tail}` : 'working';
+  }
+
+  private finish(status: TurnStatus, extra: Partial<TurnOutcome> = {}): void {
+    if (this.outcome) return;
+    const activity = status === 'completed' ? undefined : this.ask ?? this.tool;
+    this.outcome = {
+      status,
+      text: (this.text + (status === 'completed' || !this.streaming ? '' : (this.text ? '\n' : '') + this.streaming)).trim(),
+      ...(this.cursor !== undefined ? { cursor: this.cursor } : {}),
+      ...(this.nextCursor !== undefined ? { nextCursor: this.nextCursor } : {}),
+      ...(activity ? { activity } : {}),
+      ...extra,
+    };
+    this.subscriptions.dispose();
+    this.settle?.(this.outcome);
+  }
+}
+
+function promptText(message: unknown): string | undefined {
+  const content = (message as { content?: unknown } | undefined)?.content;
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((b) => (typeof (b as { text?: unknown }).text === 'string' ? (b as { text: string }).text : '')).join('');
+  return undefined;
+}
+
+function describeInput(input: Record<string, unknown>): string {
+  const hint = input.command ?? input.file_path ?? input.path ?? input.pattern ?? input.url ?? input.description;
+  if (typeof hint !== 'string' || !hint) return '';
+  return `: ${hint.length > 120 ? `${hint.slice(0, 119)}…` : hint}`;
+}
