@@ -16,6 +16,11 @@ started=$SECONDS
 # --- Debian packages -----------------------------------------------------------------------
 apt_packages=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev build-essential python3 pkg-config)
 missing=()
+if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+  # Not Debian: the packages are the machine owner's business; say what is needed and go on.
+  echo "shannon-e2e: no apt here; make sure these (or their equivalents) are installed: ${apt_packages[*]}" >&2
+  apt_packages=()
+fi
 for p in "${apt_packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
     missing+=("$p")
