@@ -8,7 +8,8 @@ import { afterEach, describe, it } from 'node:test';
 import { isShannonError } from '../../src/core/errors';
 import { WorkspaceSnapshots } from '../../src/core/checkpoints/workspaceSnapshots';
 import { carryDown } from '../../src/core/checkpoints/ignoreRules';
-import { CheckpointService, type Checkpoint } from '../../src/core/checkpoints/checkpointService';
+import { CheckpointService, type Checkpoint, type CheckpointStore } from '../../src/core/checkpoints/checkpointService';
+import type { SessionStore } from '../../src/core/store/sessionStore';
 import type { ClaudeRunOptions } from '../../src/core/session/types';
 
 const cleanups: string[] = [];
@@ -358,6 +359,8 @@ describe('CheckpointService', () => {
         addCheckpoint: (c) => void rows.set(c.id, c),
         getCheckpoint: (id) => rows.get(id),
         listCheckpoints: (sessionId) => [...rows.values()].filter((c) => c.sessionId === sessionId),
+        deleteCheckpoint: (id) => void rows.delete(id),
+        getSession: (id) => (id === 's1' ? { workspaceFolder: folder } : undefined),
       },
       sessions: {
         startSession: async (req) => {
@@ -367,9 +370,9 @@ describe('CheckpointService', () => {
       },
     });
     write(folder, 'app.ts', 'v1\n');
-    const first = await service.create({ sessionId: 's1', workspaceFolder: folder, seq: 0, label: 'before turn 1' });
+    const { checkpoint: first } = await service.create({ sessionId: 's1', workspaceFolder: folder, seq: 0, label: 'before turn 1' });
     write(folder, 'app.ts', 'v2\n');
-    const cp = await service.create({ sessionId: 's1', cliSessionId: 'cli-1', messageUuid: 'msg-7', workspaceFolder: folder, seq: 7, label: 'before turn 2' });
+    const { checkpoint: cp } = await service.create({ sessionId: 's1', cliSessionId: 'cli-1', messageUuid: 'msg-7', workspaceFolder: folder, seq: 7, label: 'before turn 2' });
     write(folder, 'app.ts', 'v3\n');
     write(folder, 'extra.ts', 'new\n');
 
@@ -395,6 +398,15 @@ describe('CheckpointService', () => {
     await service.restore(first.id);
     assert.deepEqual(started[1]?.options, {});
     await assert.rejects(service.restore('nope'), (e: unknown) => isShannonError(e, 'INVALID_ARGUMENT'));
+    await service.delete(first.id);
+    assert.deepEqual((await service.list('s1')).map((c) => c.seq), [7]);
+    await assert.rejects(snapshots.diff(folder, first.snapshotRef!), (e: unknown) => isShannonError(e, 'CHECKPOINT_FAILED'));
+  });
+
+  it('the store plugs in as it is', () => {
+    // Compile-time: SessionStore satisfies CheckpointStore.
+    const check = (store: SessionStore): CheckpointStore => store;
+    assert.equal(typeof check, 'function');
   });
 });
 

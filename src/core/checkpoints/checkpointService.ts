@@ -8,31 +8,36 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ShannonError } from '../errors.js';
-import type { ClaudeRunOptions } from '../session/types.js';
+import type { ClaudeRunOptions, SessionRecord } from '../session/types.js';
 import type { Snapshot, SnapshotChange, WorkspaceSnapshots } from './workspaceSnapshots.js';
 
+/**
+ * A checkpoint row, the shape the store keeps (src/core/store/types.ts `CheckpointRecord`; its
+ * SessionStore satisfies CheckpointStore as it is).
+ */
 export interface Checkpoint {
   id: string;
   /** Shannon's session id. */
   sessionId: string;
+  createdAt: number;
   /** The CLI session the conversation point belongs to; absent before the CLI's first `system/init`. */
   cliSessionId?: string;
   /** The last assistant message's uuid at that point; absent before the first reply. */
   messageUuid?: string;
   /** Our transcript sequence number at that point. */
   seq: number;
-  workspaceFolder: string;
-  snapshotRef: string;
-  label: string;
-  createdAt: number;
-  files: number;
+  label?: string;
+  /** The WorkspaceSnapshots ref of the folder's files at that point. */
+  snapshotRef?: string;
 }
 
-/** What the store offers for checkpoints. */
 export interface CheckpointStore {
   addCheckpoint(checkpoint: Checkpoint): void | Promise<void>;
   getCheckpoint(id: string): Checkpoint | undefined | Promise<Checkpoint | undefined>;
   listCheckpoints(sessionId: string): Checkpoint[] | Promise<Checkpoint[]>;
+  deleteCheckpoint(id: string): void | Promise<void>;
+  /** For the workspace folder a checkpoint's files belong to. */
+  getSession(id: string): Pick<SessionRecord, 'workspaceFolder'> | undefined | Promise<Pick<SessionRecord, 'workspaceFolder'> | undefined>;
 }
 
 /** What the session manager offers: start a session (here, the fork). */
@@ -40,7 +45,16 @@ export interface ForkStarter {
   startSession(request: { workspaceFolder: string; options: ClaudeRunOptions; parentId: string; title?: string }): Promise<{ sessionId: string }>;
 }
 
-export type SnapshotService = Pick<WorkspaceSnapshots, 'snapshot' | 'diff' | 'restore'>;
+export type SnapshotService = Pick<WorkspaceSnapshots, 'snapshot' | 'diff' | 'restore' | 'forget'>;
+
+export interface CheckpointPoint {
+  sessionId: string;
+  workspaceFolder: string;
+  cliSessionId?: string;
+  messageUuid?: string;
+  seq: number;
+  label: string;
+}
 
 export interface RestoreResult {
   checkpoint: Checkpoint;
@@ -58,22 +72,17 @@ export class CheckpointService {
       snapshots: SnapshotService;
       store: CheckpointStore;
       sessions: ForkStarter;
-      now?: () => number;
     },
   ) {}
 
   /** Called by the session manager before each turn that can edit files. */
-  async create(point: Omit<Checkpoint, 'id' | 'snapshotRef' | 'createdAt' | 'files'>, signal?: AbortSignal): Promise<Checkpoint> {
-    const snap = await this.deps.snapshots.snapshot(point.workspaceFolder, point.label, signal);
-    const checkpoint: Checkpoint = {
-      ...point,
-      id: randomUUID(),
-      snapshotRef: snap.ref,
-      createdAt: this.deps.now?.() ?? snap.createdAt,
-      files: snap.files,
-    };
+  async create(point: CheckpointPoint, signal?: AbortSignal): Promise<{ checkpoint: Checkpoint; snapshot: Snapshot }> {
+    const snapshot = await this.deps.snapshots.snapshot(point.workspaceFolder, point.label, signal);
+    const checkpoint: Checkpoint = { id: randomUUID(), sessionId: point.sessionId, createdAt: snapshot.createdAt, seq: point.seq, label: point.label, snapshotRef: snapshot.ref };
+    if (point.cliSessionId) checkpoint.cliSessionId = point.cliSessionId;
+    if (point.messageUuid) checkpoint.messageUuid = point.messageUuid;
     await this.deps.store.addCheckpoint(checkpoint);
-    return checkpoint;
+    return { checkpoint, snapshot };
   }
 
   async list(sessionId: string): Promise<Checkpoint[]> {
@@ -82,30 +91,37 @@ export class CheckpointService {
 
   /** What a restore would change: shown to the user before they confirm. */
   async preview(checkpointId: string, signal?: AbortSignal): Promise<{ checkpoint: Checkpoint; changes: SnapshotChange[] }> {
-    const checkpoint = await this.get(checkpointId);
-    return { checkpoint, changes: await this.deps.snapshots.diff(checkpoint.workspaceFolder, checkpoint.snapshotRef, signal) };
+    const { checkpoint, folder, ref } = await this.resolve(checkpointId);
+    return { checkpoint, changes: await this.deps.snapshots.diff(folder, ref, signal) };
   }
 
   async restore(checkpointId: string, signal?: AbortSignal): Promise<RestoreResult> {
-    const checkpoint = await this.get(checkpointId);
-    const folder = checkpoint.workspaceFolder;
-    const undo = await this.deps.snapshots.snapshot(folder, `Before restoring "${checkpoint.label}"`, signal);
-    const { restored, removed } = await this.deps.snapshots.restore(folder, checkpoint.snapshotRef, signal);
-    const { sessionId } = await this.deps.sessions.startSession({
-      workspaceFolder: folder,
-      options: forkOptions(checkpoint),
-      parentId: checkpoint.sessionId,
-      title: checkpoint.label,
-    });
+    const { checkpoint, folder, ref } = await this.resolve(checkpointId);
+    const undo = await this.deps.snapshots.snapshot(folder, `Before restoring "${checkpoint.label ?? checkpoint.id}"`, signal);
+    const { restored, removed } = await this.deps.snapshots.restore(folder, ref, signal);
+    const request: Parameters<ForkStarter['startSession']>[0] = { workspaceFolder: folder, options: forkOptions(checkpoint), parentId: checkpoint.sessionId };
+    if (checkpoint.label) request.title = checkpoint.label;
+    const { sessionId } = await this.deps.sessions.startSession(request);
     return { checkpoint, restored, removed, undo, sessionId };
   }
 
-  private async get(id: string): Promise<Checkpoint> {
+  /** Deletes the row and frees its snapshot. */
+  async delete(checkpointId: string): Promise<void> {
+    const { folder, ref } = await this.resolve(checkpointId);
+    await this.deps.store.deleteCheckpoint(checkpointId);
+    await this.deps.snapshots.forget(folder, [ref]);
+  }
+
+  private async resolve(id: string): Promise<{ checkpoint: Checkpoint; folder: string; ref: string }> {
     const checkpoint = await this.deps.store.getCheckpoint(id);
     if (!checkpoint) {
       throw new ShannonError('INVALID_ARGUMENT', `No checkpoint ${id}.`, 'It may have been pruned with its session; list the session’s checkpoints again.');
     }
-    return checkpoint;
+    const folder = (await this.deps.store.getSession(checkpoint.sessionId))?.workspaceFolder;
+    if (!folder || !checkpoint.snapshotRef) {
+      throw new ShannonError('CHECKPOINT_FAILED', `Checkpoint "${checkpoint.label ?? id}" has no snapshot of the workspace files.`, 'Pick another checkpoint.');
+    }
+    return { checkpoint, folder, ref: checkpoint.snapshotRef };
   }
 }
 
