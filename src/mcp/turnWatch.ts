@@ -77,10 +77,15 @@ export class TurnWatch implements Disposable {
   private settle: ((o: TurnOutcome) => void) | undefined;
   private options: WaitOptions | undefined;
 
+  /**
+   * `prompt`: the turn that starts with this prompt (about to be sent). Undefined: the turn in
+   * flight now (e.g. after answering its permission ask).
+   */
   constructor(
     private readonly sessions: McpSessions,
-    private readonly prompt: string,
+    private readonly prompt: string | undefined,
   ) {
+    this.promptSeen = prompt === undefined;
     this.subscriptions.add(sessions.onDidMessage((e) => this.take({ kind: 'message', e })));
     this.subscriptions.add(sessions.onDidEndTurn((e) => this.take({ kind: 'end', e })));
     this.subscriptions.add(sessions.onDidChangeSession((e) => this.take({ kind: 'change', e })));

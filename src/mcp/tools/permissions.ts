@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
 import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
-import { pendingPermissionSchema } from '../schemas.js';
-import { pendingPermission, requireRecord } from './sessions.js';
+import { pendingPermissionSchema, turnResultSchema } from '../schemas.js';
+import { TurnWatch } from '../turnWatch.js';
+import { pendingPermission, requireRecord, timeout, turnResult, waitFor } from './sessions.js';
 
 export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps): void {
   const log = deps.log;
@@ -50,26 +51,31 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
         decision: z.enum(['allow', 'deny']).describe('"allow" runs the tool; "deny" does not.'),
         message: z.string().optional().describe('With deny: the reason Claude Code is told.'),
         remember: z.boolean().default(false).describe('With allow: allow this tool for the rest of the session without asking again.'),
+        wait: z.boolean().default(false).describe('true: then wait for the turn to end (or to ask again) and return its reply, as send_message does.'),
+        timeout,
       },
-      outputSchema: { session_id: z.string(), request_id: z.string(), decision: z.enum(['allow', 'deny']), state: z.string() },
+      outputSchema: turnResultSchema,
       annotations: { destructiveHint: true },
     },
-    (args) =>
+    (args, extra) =>
       guarded(async () => {
         assertClientAnswers();
         requireRecord(deps, args.session_id);
-        deps.sessions.respondToPermission(
-          args.session_id,
-          args.request_id,
-          args.decision === 'allow' ? { behavior: 'allow', scope: args.remember ? 'session' : 'once' } : { behavior: 'deny', ...(args.message ? { message: args.message } : {}) },
-        );
-        const state = requireRecord(deps, args.session_id).state;
-        return ok(`${args.decision === 'allow' ? 'Allowed' : 'Denied'}; the session is ${state}. Read what follows with get_session_output.`, {
-          session_id: args.session_id,
-          request_id: args.request_id,
-          decision: args.decision,
-          state,
-        });
+        // Watching from before the answer: the rest of the turn cannot slip past.
+        const watch = new TurnWatch(deps.sessions, undefined);
+        try {
+          watch.bind(args.session_id);
+          deps.sessions.respondToPermission(
+            args.session_id,
+            args.request_id,
+            args.decision === 'allow' ? { behavior: 'allow', scope: args.remember ? 'session' : 'once' } : { behavior: 'deny', ...(args.message ? { message: args.message } : {}) },
+          );
+          const answered = `${args.decision === 'allow' ? 'Allowed' : 'Denied'} ${args.request_id}.`;
+          if (!args.wait) return turnResult(deps, args.session_id, undefined, `${answered} Read what follows with get_session_output.`);
+          return turnResult(deps, args.session_id, await waitFor(deps, watch, args.session_id, args.timeout, extra), answered);
+        } finally {
+          watch.dispose();
+        }
       }, log),
   );
 }

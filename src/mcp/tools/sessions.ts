@@ -28,13 +28,13 @@ export const DEFAULT_WAIT_SECONDS = 45;
 const MAX_WAIT_SECONDS = 3600;
 
 const sessionId = z.string().min(1).describe('The session id (a UUID) returned by create_session or list_sessions.');
-const wait = z
+export const wait = z
   .boolean()
   .default(false)
   .describe(
     'true: block until this turn ends and return its final text, cost and tokens (progress notifications are sent meanwhile if you passed a progress token; cancelling the call interrupts the turn). false: return at once; read output later with get_session_output.',
   );
-const timeout = z
+export const timeout = z
   .number()
   .positive()
   .max(MAX_WAIT_SECONDS)
@@ -316,7 +316,7 @@ async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Prom
   return { cwd, workspaceFolder };
 }
 
-async function waitFor(deps: ShannonMcpDeps, watch: TurnWatch, id: string, timeoutSeconds: number | undefined, extra: Extra): Promise<TurnOutcome> {
+export async function waitFor(deps: ShannonMcpDeps, watch: TurnWatch, id: string, timeoutSeconds: number | undefined, extra: Extra): Promise<TurnOutcome> {
   const progress = progressReporter(extra);
   try {
     return await watch.wait({
@@ -330,7 +330,7 @@ async function waitFor(deps: ShannonMcpDeps, watch: TurnWatch, id: string, timeo
   }
 }
 
-function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcome | undefined, headline?: string, extraNote?: string) {
+export function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcome | undefined, headline?: string, extraNote?: string) {
   const record = requireRecord(deps, id);
   const pending = deps.sessions.pendingPermissions(id).map(pendingPermission);
   const notes = [extraNote, outcome && outcomeNote(outcome, record)].filter((n): n is string => !!n);
