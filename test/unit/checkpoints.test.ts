@@ -131,6 +131,20 @@ describe('WorkspaceSnapshots', () => {
     assert.deepEqual(await snapshots.fileAt(folder, snap.ref, 'bin.dat'), BINARY);
   });
 
+  it('a file that became a directory, and a directory that became a file, come back', async () => {
+    const { folder, snapshots } = setup();
+    write(folder, 'was-file', 'file\n');
+    write(folder, 'was-dir/inner.txt', 'inner\n');
+    const before = treeState(folder);
+    const snap = await snapshots.snapshot(folder, 'cp');
+    rmSync(path.join(folder, 'was-file'));
+    write(folder, 'was-file/now-inside.txt', 'x\n');
+    rmSync(path.join(folder, 'was-dir'), { recursive: true });
+    write(folder, 'was-dir', 'now a file\n');
+    await snapshots.restore(folder, snap.ref);
+    assert.deepEqual(treeState(folder), before);
+  });
+
   it('ignored files are not in the snapshot', async () => {
     const { folder, snapshots } = setup();
     write(folder, '.gitignore', 'secret.env\n');
@@ -323,7 +337,7 @@ describe('WorkspaceSnapshots', () => {
     await assert.rejects(snapshots.snapshot('relative/path', 'cp'), (e: unknown) => isShannonError(e, 'INVALID_ARGUMENT'));
     await assert.rejects(snapshots.snapshot(path.join(folder, 'missing'), 'cp'), (e: unknown) => isShannonError(e, 'INVALID_ARGUMENT'));
     const aborted = AbortSignal.abort();
-    await assert.rejects(snapshots.snapshot(folder, 'cp', aborted), (e: unknown) => isShannonError(e, 'CANCELLED') || (e as Error).name === 'AbortError');
+    await assert.rejects(snapshots.snapshot(folder, 'cp', aborted), (e: unknown) => isShannonError(e, 'CANCELLED'));
   });
 
   it('does not snapshot its own storage when that lies inside the folder', async () => {
@@ -343,6 +357,7 @@ describe('WorkspaceSnapshots', () => {
     const s1 = await snapshots.snapshot(folder, 'one');
     const s2 = await snapshots.snapshot(folder, 'two');
     await snapshots.forget(folder, [s1.ref]);
+    await snapshots.forget(folder, [s1.ref]); // twice: nothing left to drop, no error
     await assert.rejects(snapshots.diff(folder, s1.ref), (e: unknown) => isShannonError(e, 'CHECKPOINT_FAILED'));
     assert.deepEqual(await snapshots.diff(folder, s2.ref), []);
   });

@@ -243,6 +243,18 @@ describe('HistoryImporter', () => {
     assert.deepEqual(await drain(restarted), []);
   });
 
+  it('stops when cancelled', async () => {
+    const config = tempDir('shannon-claude-');
+    const folder = tempDir('shannon-ws-');
+    const dir = path.join(config, 'projects', encodeProjectDir(folder));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${SID}.jsonl`), line(user('first', { cwd: folder })));
+    const importer = new HistoryImporter({ configDir: config });
+    await assert.rejects(async () => {
+      for await (const _ of importer.importFolder(folder, { signal: AbortSignal.abort() })) assert.fail('nothing imported');
+    }, (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'CANCELLED');
+  });
+
   it('imports a transcript again when storing it failed', async () => {
     const config = tempDir('shannon-claude-');
     const folder = tempDir('shannon-ws-');

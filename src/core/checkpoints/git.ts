@@ -194,6 +194,11 @@ function spawnError(binary: string, err: unknown, cwd?: string): ShannonError {
   return new ShannonError('CHECKPOINT_FAILED', `Could not run git: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
 }
 
+/** Like AbortSignal.throwIfAborted(), with Shannon's CANCELLED error. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelled(signal);
+}
+
 function cancelled(signal: AbortSignal | undefined): ShannonError {
   return new ShannonError('CANCELLED', 'The checkpoint operation was cancelled.', undefined, { cause: signal?.reason });
 }

@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, lstat, mkdir, readFile, readlink, realpath, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ShannonError } from '../errors.js';
-import { GitRunner, splitNul, type GitRepoLocation } from './git.js';
+import { GitRunner, splitNul, throwIfCancelled, type GitRepoLocation } from './git.js';
 import { collectExcludes, literalRule } from './ignoreRules.js';
 
 export interface Snapshot {
@@ -165,7 +165,7 @@ export class WorkspaceSnapshots {
         const changes = await this.changes(repo, staged, ref, signal);
         const removed = changes.filter((c) => c.change === 'added').map((c) => c.path);
         const restored = changes.filter((c) => c.change !== 'added').map((c) => c.path);
-        signal?.throwIfAborted();
+        throwIfCancelled(signal);
         // Removals first: a path that was a file then and is a directory now must be free
         // before the file is written back (and the other way round).
         for (const rel of removed) await removeFile(repo.workTree, rel);
@@ -203,7 +203,7 @@ export class WorkspaceSnapshots {
    * then drops entries that are ignored now (a .gitignore may have changed since).
    */
   private async stage(repo: ShadowRepo, signal?: AbortSignal): Promise<Staged> {
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     const suffix = uniqueSuffix();
     const staged: Staged = {
       indexFile: path.join(repo.gitDir, `index-${suffix}`),

@@ -4,7 +4,7 @@
  */
 import { ShannonError, asShannonError } from '../errors.js';
 import { findTranscripts, type TranscriptFile } from './projectDirs.js';
-import { importTranscript, type ImportedTranscript } from './transcript.js';
+import { importTranscript, throwIfCancelled, type ImportedTranscript } from './transcript.js';
 
 export interface ImportMark {
   size: number;
@@ -52,7 +52,7 @@ export class HistoryImporter {
    */
   async *importFolder(folder: string, options: FolderImportOptions = {}): AsyncGenerator<ImportedTranscript> {
     for (const file of await this.pending(folder, options)) {
-      options.signal?.throwIfAborted();
+      throwIfCancelled(options.signal);
       let imported: ImportedTranscript;
       try {
         imported = await importTranscript(file.file, { workspaceFolder: folder, signal: options.signal });

@@ -38,7 +38,7 @@ export async function* parseTranscript(file: string, options: ParseOptions = {})
   const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
   try {
     for await (const chunk of stream) {
-      options.signal?.throwIfAborted();
+      throwIfCancelled(options.signal);
       decoder.write(chunk as Buffer);
       while (pending.length > 0) yield pending.shift()!;
     }
@@ -77,6 +77,10 @@ export interface ImportOptions extends ParseOptions {
 const KNOWN_TYPES = new Set(['user', 'assistant', 'system', 'summary', 'custom-title', 'ai-title', 'last-prompt', 'queue-operation', 'attachment', 'file-history-snapshot', 'progress', 'result', 'tag']);
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TITLE_MAX = 200;
+
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ShannonError('CANCELLED', 'The history import was cancelled.', undefined, { cause: signal.reason });
+}
 
 /** A transcript as a past session. */
 export async function importTranscript(file: string, options: ImportOptions = {}): Promise<ImportedTranscript> {
