@@ -5,7 +5,7 @@
  * inherits its environment: pass ANTHROPIC_BASE_URL, HOME, CLAUDE_CONFIG_DIR… through `env`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -125,7 +125,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     output += `\n[harness] could not run code-server: ${String(e)}\n`;
   });
   const watcher = new ProcessTreeWatcher(child.pid ?? -1);
-  const forgetGroup = child.pid !== undefined ? killGroupOnExit(child.pid) : () => false;
+  const forgetGroup = child.pid !== undefined ? killGroupOnExit(child.pid, () => keep || rmSync(root, { recursive: true, force: true })) : () => false;
   const append = (chunk: Buffer) => {
     output += chunk.toString('utf8');
   };

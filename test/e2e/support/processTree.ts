@@ -128,20 +128,27 @@ export async function killTree(child: ChildProcess, watcher?: ProcessTreeWatcher
   }
 }
 
-const groupsToKillOnExit = new Set<number>();
+const groupsToKillOnExit = new Map<number, () => void>();
 let exitHooked = false;
 
 /**
  * Last resort for a test process that ends without stopping what it started (a crash, a test
- * runner's timeout): SIGKILL to these process groups when this process exits or is signalled.
- * Returns the function that forgets the group again.
+ * runner's timeout): SIGKILL to the process group, then `cleanupSync`, when this process exits
+ * or is signalled. Returns the function that forgets the group again.
  */
-export function killGroupOnExit(pgid: number): () => void {
-  groupsToKillOnExit.add(pgid);
+export function killGroupOnExit(pgid: number, cleanupSync: () => void = () => undefined): () => void {
+  groupsToKillOnExit.set(pgid, cleanupSync);
   if (!exitHooked) {
     exitHooked = true;
     const killAll = () => {
-      for (const g of groupsToKillOnExit) signal(-g, 'SIGKILL');
+      for (const [g, cleanup] of groupsToKillOnExit) {
+        signal(-g, 'SIGKILL');
+        try {
+          cleanup();
+        } catch {
+          // best effort: we are exiting
+        }
+      }
       groupsToKillOnExit.clear();
     };
     process.on('exit', killAll);
