@@ -39,16 +39,17 @@ export interface ClaudeBinaryInfo {
   source: string;
 }
 
+/** A checkpoint as the core keeps it (CheckpointService's `Checkpoint`), plus what a create learns. */
 export interface McpCheckpoint {
   id: string;
   sessionId: string;
-  label: string;
   createdAt: number;
   seq: number;
-  files: number;
+  label?: string;
   cliSessionId?: string;
   messageUuid?: string;
-  workspaceFolder: string;
+  /** Files in the snapshot (known when it was just made). */
+  files?: number;
 }
 
 export interface McpCheckpoints {

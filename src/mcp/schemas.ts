@@ -103,11 +103,10 @@ export const sessionStateResultSchema = z.object({
 export const checkpointSchema = z.object({
   checkpoint_id: z.string(),
   session_id: z.string(),
-  label: z.string(),
+  label: z.string().optional(),
   created_at: z.string(),
   seq: z.number(),
-  files: z.number(),
-  workspace_folder: z.string(),
+  files: z.number().optional(),
   cli_session_id: z.string().optional(),
   message_uuid: z.string().optional(),
 });

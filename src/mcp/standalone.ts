@@ -7,11 +7,14 @@ import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import * as path from 'node:path';
+import { CheckpointService } from '../core/checkpoints/checkpointService.js';
+import { WorkspaceSnapshots } from '../core/checkpoints/workspaceSnapshots.js';
 import { ShannonError } from '../core/errors.js';
 import { DisposableStore } from '../core/lifecycle.js';
 import { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
 import { SessionStore } from '../core/store/index.js';
+import { forkStarter, mcpCheckpoints } from './checkpoints.js';
 import type { ClaudeBinaryInfo, PermissionAnswerer, ShannonMcpDeps } from './deps.js';
 import { applyPermissionPolicy } from './permissionPolicy.js';
 
@@ -61,10 +64,17 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
   const policy = () => ({ permissions: options.permissions ?? 'deny', ...(options.maxPermissionMode ? { maxPermissionMode: options.maxPermissionMode } : {}) });
   disposables.add(applyPermissionPolicy(manager, policy));
 
+  const checkpoints = new CheckpointService({
+    snapshots: new WorkspaceSnapshots({ storageDir: options.dataDir }),
+    store,
+    sessions: forkStarter(manager),
+  });
+
   const deps: ShannonMcpDeps = {
     sessions: manager,
     transcripts: store,
     history: store,
+    checkpoints: mcpCheckpoints(checkpoints, manager, store),
     locateClaude,
     // Standalone, every directory is its own workspace folder.
     workspaceFolderFor: (cwd) => cwd,

@@ -3,7 +3,9 @@
  * the SDK's own Client, with the real CLI behind it and the fake API behind that.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -195,6 +197,40 @@ describe('MCP over Streamable HTTP', () => {
     const usage = structured(await client.callTool({ name: 'get_usage', arguments: { group_by: 'workspace_folder' } }));
     const row = usage.rows.find((r: any) => r.key === rig.workspace);
     assert.ok(row && row.turns >= 4 && row.cost_usd > 0, `usage for the folder: ${JSON.stringify(usage.rows)}`);
+  });
+
+  test('checkpoint tools: create, list, preview, restore the files and continue the conversation from there', async () => {
+    const notes = path.join(rig.workspace, 'notes.txt');
+    writeFileSync(notes, 'v1\n');
+    rig.api.setResponder(
+      script(text('ready'), { blocks: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo v2 > notes.txt', description: 'edit' } }] }, text('changed'), text('back at the checkpoint')),
+    );
+    const created = structured(await client.callTool({ name: 'create_session', arguments: { prompt: 'get ready', cwd: rig.workspace, allowed_tools: ['Bash'], wait: true } }));
+    const id: string = created.session_id;
+    const checkpoint = structured(await client.callTool({ name: 'create_checkpoint', arguments: { session_id: id, label: 'before the edit' } }));
+    assert.equal(checkpoint.label, 'before the edit');
+    assert.ok(checkpoint.files >= 1);
+    assert.ok(checkpoint.message_uuid, 'the conversation point is the last assistant message');
+
+    const edit = structured(await client.callTool({ name: 'send_message', arguments: { session_id: id, content: 'change the file', wait: true } }));
+    assert.equal(edit.turn.text, 'changed');
+    assert.equal(readFileSync(notes, 'utf8'), 'v2\n');
+
+    const listed = structured(await client.callTool({ name: 'list_checkpoints', arguments: { session_id: id } }));
+    assert.deepEqual(listed.checkpoints.map((c: any) => c.checkpoint_id), [checkpoint.checkpoint_id]);
+    const preview = structured(await client.callTool({ name: 'restore_checkpoint', arguments: { checkpoint_id: checkpoint.checkpoint_id, dry_run: true } }));
+    assert.deepEqual(preview.changes, [{ path: 'notes.txt', change: 'modified' }]);
+    assert.equal(readFileSync(notes, 'utf8'), 'v2\n', 'a dry run changes nothing');
+
+    const restored = structured(await client.callTool({ name: 'restore_checkpoint', arguments: { checkpoint_id: checkpoint.checkpoint_id } }));
+    assert.equal(readFileSync(notes, 'utf8'), 'v1\n');
+    assert.ok(restored.session_id && restored.session_id !== id);
+    const next = structured(await client.callTool({ name: 'send_message', arguments: { session_id: restored.session_id, content: 'where are we?', wait: true } }));
+    assert.equal(next.turn.text, 'back at the checkpoint');
+    const seen = rig.api.mainTurns.at(-1)!.allUserTexts;
+    assert.ok(seen.includes('get ready') && !seen.includes('change the file'), `the fork starts at the checkpoint: ${JSON.stringify(seen)}`);
+    await client.callTool({ name: 'cancel_session', arguments: { session_id: id } });
+    await client.callTool({ name: 'cancel_session', arguments: { session_id: restored.session_id } });
   });
 
   test('resources: read the list, a session and its transcript; subscribers hear about changes', async () => {

@@ -30,7 +30,8 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
         const checkpoints = requireCheckpoints(deps.checkpoints);
         requireRecord(deps, args.session_id);
         const c = await checkpoints.create(args.session_id, args.label, extra.signal);
-        return ok(`Checkpoint ${c.id} ("${c.label}"): ${c.files} files of ${c.workspaceFolder}.`, checkpointOut(c));
+        const files = c.files !== undefined ? `: ${c.files} files of ${requireRecord(deps, args.session_id).workspaceFolder}` : '';
+        return ok(`Checkpoint ${c.id}${c.label ? ` ("${c.label}")` : ''}${files}. Restore it with restore_checkpoint.`, checkpointOut(c));
       }, log),
   );
 
@@ -48,7 +49,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
         const checkpoints = requireCheckpoints(deps.checkpoints);
         requireRecord(deps, args.session_id);
         const list = await checkpoints.list(args.session_id);
-        const text = list.length ? list.map((c) => `${c.id}  "${c.label}"  ${new Date(c.createdAt).toISOString()}  (${c.files} files)`).join('\n') : 'This session has no checkpoints.';
+        const text = list.length ? list.map((c) => `${c.id}  "${c.label ?? ''}"  ${new Date(c.createdAt).toISOString()}  at transcript position ${c.seq}`).join('\n') : 'This session has no checkpoints.';
         return ok(text, { checkpoints: list.map(checkpointOut) });
       }, log),
   );
@@ -83,7 +84,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
         }
         const r = await checkpoints.restore(args.checkpoint_id, extra.signal);
         return ok(
-          `Restored ${r.restored.length} files and removed ${r.removed.length} in ${r.checkpoint.workspaceFolder}. The conversation continues from the checkpoint in the new session ${r.sessionId}.`,
+          `Restored ${r.restored.length} files and removed ${r.removed.length}. The conversation continues from the checkpoint in the new session ${r.sessionId}: talk to it with send_message.`,
           { checkpoint: checkpointOut(r.checkpoint), dry_run: false, restored: r.restored, removed: r.removed, session_id: r.sessionId },
         );
       }, log),
@@ -94,11 +95,10 @@ function checkpointOut(c: McpCheckpoint) {
   return {
     checkpoint_id: c.id,
     session_id: c.sessionId,
-    label: c.label,
+    ...(c.label ? { label: c.label } : {}),
     created_at: new Date(c.createdAt).toISOString(),
     seq: c.seq,
-    files: c.files,
-    workspace_folder: c.workspaceFolder,
+    ...(c.files !== undefined ? { files: c.files } : {}),
     ...(c.cliSessionId ? { cli_session_id: c.cliSessionId } : {}),
     ...(c.messageUuid ? { message_uuid: c.messageUuid } : {}),
   };
