@@ -130,8 +130,8 @@ function isolatedEnv(repo: GitRepoLocation | undefined, indexFile: string | unde
 }
 
 /**
- * node:child_process rather than execa: execa 10's dependency graph is ESM-only and cannot be
- * loaded from CommonJS under tsx (the unit tests); what is needed here is small.
+ * A short-lived git command: bytes in, bytes out, stderr tail kept, killed on abort. Plain
+ * node:child_process is enough here (no process groups, no streaming).
  */
 function spawnGit(
   binary: string,
