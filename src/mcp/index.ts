@@ -1,0 +1,18 @@
+/** What the extension (and any other host) uses from the MCP layer. */
+export { createShannonMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
+export { startShannonMcpHttpServer, MCP_PATH, type McpHttpServer, type McpHttpServerOptions } from './http.js';
+export { applyPermissionPolicy } from './permissionPolicy.js';
+export { mcpCheckpoints, forkStarter } from './checkpoints.js';
+export {
+  DEFAULT_MAX_PERMISSION_MODE,
+  permissionModeAllowed,
+  type ClaudeBinaryInfo,
+  type McpCheckpoint,
+  type McpCheckpoints,
+  type McpHistory,
+  type McpPolicy,
+  type McpSessions,
+  type McpTranscripts,
+  type PermissionAnswerer,
+  type ShannonMcpDeps,
+} from './deps.js';
