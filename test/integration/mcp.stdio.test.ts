@@ -105,3 +105,22 @@ describe('shannon-mcp --permissions client', () => {
     assert.equal(existsSync(path.join(rig.workspace, 'asked.txt')), true);
   });
 });
+
+describe('shannon-mcp without a working claude', () => {
+  let rig: McpStdioRig;
+  before(async () => {
+    rig = await startMcpStdioRig(script(), ['--claude', '/no/such/claude']);
+  });
+  after(async () => rig?.dispose());
+
+  test('find_claude_binary says why, and create_session is an isError result that says what to do', async () => {
+    const found = structured(await rig.client.callTool({ name: 'find_claude_binary', arguments: {} }));
+    assert.equal(found.found, false);
+    assert.equal(found.problem.code, 'CLAUDE_NOT_FOUND');
+    const created = await rig.client.callTool({ name: 'create_session', arguments: { prompt: 'hello', cwd: rig.workspace } });
+    assert.equal(created.isError, true);
+    assert.match(textOf(created), /^\[CLAUDE_NOT_FOUND\] .*--claude/);
+    const still = await rig.client.callTool({ name: 'list_sessions', arguments: {} });
+    assert.equal(still.isError, undefined, 'the server carries on');
+  });
+});
