@@ -42,6 +42,8 @@ export interface SessionManagerOptions {
   controlTimeoutMs?: number;
   stop?: StopOptions;
   persistence?: SessionPersistence;
+  /** Runs before each prompt reaches the CLI (auto-checkpoints). Errors are the hook's to report. */
+  beforeTurn?(session: SessionRecord): Promise<void>;
   now?: () => number;
 }
 
@@ -397,6 +399,7 @@ export class SessionManager implements Disposable {
           stop: this.options.stop,
           sessionTimeoutMs: value(this.options.sessionTimeoutMs, 0),
           idleTimeoutMs: value(this.options.idleTimeoutMs, 0),
+          beforeTurn: this.options.beforeTurn,
         },
         prompt,
       );

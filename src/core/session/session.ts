@@ -26,6 +26,8 @@ export interface LaunchSpec {
   sessionTimeoutMs?: number;
   /** Ends the process after this long idle, waiting for input (0: never). */
   idleTimeoutMs?: number;
+  /** Runs before each prompt is written (auto-checkpoints); its failure never blocks the turn. */
+  beforeTurn?(session: SessionRecord): Promise<void>;
 }
 
 export type Prompt = string | UserContentBlock[];
@@ -398,6 +400,7 @@ export class Session implements Disposable {
   }
 
   private async writePrompt(run: RunContext, prompt: Prompt): Promise<void> {
+    await run.spec.beforeTurn?.(this.info).catch(() => undefined);
     const message = userTurn(prompt);
     await run.process.write(message);
     this.onDidMessageEmitter.fire({ sessionId: this.id, direction: 'out', message: classifyMessage(message), at: this.now() });
