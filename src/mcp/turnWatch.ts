@@ -66,6 +66,7 @@ export class TurnWatch implements Disposable {
   private sessionId: string | undefined;
   private buffer: Buffered[] = [];
   private promptSeen = false;
+  private sawLive = false;
   private cursor: number | undefined;
   private nextCursor: number | undefined;
   private text = '';
@@ -218,8 +219,10 @@ export class TurnWatch implements Disposable {
 
   private checkState(record: SessionRecord | undefined): void {
     if (!record || this.outcome) return;
+    // A resumed session still shows its old terminal state until its new process starts.
+    if (!isTerminal(record.state)) this.sawLive = true;
     if (isTerminal(record.state)) {
-      this.finish('session_ended');
+      if (this.promptSeen || this.sawLive) this.finish('session_ended');
     } else if (record.state === 'idle' && !this.promptSeen) {
       this.finish('dropped');
     } else if (record.state === 'awaiting_permission' && this.promptSeen && this.options?.stopOnPermissionAsk) {

@@ -112,7 +112,7 @@ describe('MCP over Streamable HTTP', () => {
     await client.callTool({ name: 'cancel_session', arguments: { session_id: id } });
   });
 
-  test('interrupt_session stops the running turn and the session stays usable; cancel_session ends it', async () => {
+  test('interrupt_session stops the running turn and the session stays usable; cancel_session ends it; send_message resumes it', async () => {
     rig.api.setResponder(script(slow('a very long story '.repeat(30)), text('back again')));
     const created = structured(await client.callTool({ name: 'create_session', arguments: { prompt: 'tell a long story', cwd: rig.workspace } }));
     const id: string = created.session_id;
@@ -129,6 +129,13 @@ describe('MCP over Streamable HTTP', () => {
     assert.equal(cancelled.state, 'cancelled');
     const session = structured(await client.callTool({ name: 'get_session', arguments: { session_id: id } }));
     assert.equal(session.session.state, 'cancelled');
+
+    rig.api.setResponder(script(text('resumed and remembering')));
+    const resumed = structured(await client.callTool({ name: 'send_message', arguments: { session_id: id, content: 'still there?', wait: true } }));
+    assert.equal(resumed.turn.text, 'resumed and remembering');
+    assert.match(resumed.note, /resumed/);
+    assert.ok(rig.api.mainTurns.at(-1)!.allUserTexts.includes('tell a long story'), 'the resumed process has the earlier conversation');
+    await client.callTool({ name: 'cancel_session', arguments: { session_id: id } });
   });
 
   test('cancelling a waiting tool call interrupts the turn', async () => {
