@@ -2,7 +2,6 @@
 export { createShannonMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 export { startShannonMcpHttpServer, MCP_PATH, type McpHttpServer, type McpHttpServerOptions } from './http.js';
 export { applyPermissionPolicy } from './permissionPolicy.js';
-export { mcpCheckpoints, forkStarter } from './checkpoints.js';
 export {
   DEFAULT_MAX_PERMISSION_MODE,
   permissionModeAllowed,

@@ -1,20 +1,18 @@
 /**
- * The core as the standalone `shannon-mcp` runs it: a SessionStore in the data directory (the same
- * format the extension keeps in globalStorage), a SessionManager over it, and the MCP policy for a
- * server with no person at hand (permission asks denied unless the client answers them).
+ * The core as the standalone `shannon-mcp` runs it: openShannonCore on the data directory (the
+ * same store format the extension keeps in globalStorage), and the MCP policy for a server with
+ * no person at hand (permission asks denied unless the client answers them).
  */
 import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import * as path from 'node:path';
-import { CheckpointService } from '../core/checkpoints/checkpointService.js';
-import { WorkspaceSnapshots } from '../core/checkpoints/workspaceSnapshots.js';
 import { ShannonError } from '../core/errors.js';
 import { DisposableStore } from '../core/lifecycle.js';
-import { SessionManager } from '../core/session/manager.js';
+import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
-import { SessionStore } from '../core/store/index.js';
-import { forkStarter, mcpCheckpoints } from './checkpoints.js';
+import { openShannonCore, type ShannonCore } from '../core/shannon.js';
+import type { SessionStore } from '../core/store/index.js';
 import type { ClaudeBinaryInfo, PermissionAnswerer, ShannonMcpDeps } from './deps.js';
 import { applyPermissionPolicy } from './permissionPolicy.js';
 
@@ -40,6 +38,7 @@ export interface StandaloneOptions {
 
 export interface Standalone {
   deps: ShannonMcpDeps;
+  core: ShannonCore;
   manager: SessionManager;
   store: SessionStore;
   /** Ends every session's process and flushes the store. */
@@ -48,33 +47,27 @@ export interface Standalone {
 
 export async function openStandalone(options: StandaloneOptions): Promise<Standalone> {
   const env = options.env ?? process.env;
-  const store = await SessionStore.open({ dir: options.dataDir, ...(options.wasmPath ? { wasmPath: options.wasmPath } : {}) });
-  for (const warning of store.warnings) options.log(`store: ${warning.toUserString()}`);
-  const disposables = new DisposableStore();
-  disposables.add(store.onDidWarn((w) => options.log(`store: ${w.toUserString()}`)));
-
   const locateClaude = cached(() => locate(options.claudePath, env));
-  const manager = new SessionManager({
+  const core = await openShannonCore({
+    dataDir: options.dataDir,
+    ...(options.wasmPath ? { wasmPath: options.wasmPath } : {}),
     resolveBinary: async () => (await locateClaude()).path,
-    persistence: store,
     maxConcurrentPerFolder: options.maxConcurrent ?? 3,
     ...(options.claudeEnvironment ? { environment: () => options.claudeEnvironment! } : {}),
     ...(options.stop ? { stop: options.stop } : {}),
+    // A standalone cwd can be any directory (a home folder): no snapshot before every turn.
+    autoCheckpoint: () => false,
   });
+  const disposables = new DisposableStore();
+  disposables.add(core.onDidWarn((w) => options.log(w.toUserString())));
   const policy = () => ({ permissions: options.permissions ?? 'deny', ...(options.maxPermissionMode ? { maxPermissionMode: options.maxPermissionMode } : {}) });
-  disposables.add(applyPermissionPolicy(manager, policy));
-
-  const checkpoints = new CheckpointService({
-    snapshots: new WorkspaceSnapshots({ storageDir: options.dataDir }),
-    store,
-    sessions: forkStarter(manager),
-  });
+  disposables.add(applyPermissionPolicy(core.manager, policy));
 
   const deps: ShannonMcpDeps = {
-    sessions: manager,
-    transcripts: store,
-    history: store,
-    checkpoints: mcpCheckpoints(checkpoints, manager, store),
+    sessions: core.manager,
+    transcripts: core.store,
+    history: core.store,
+    checkpoints: core.checkpoints,
     locateClaude,
     // Standalone, every directory is its own workspace folder.
     workspaceFolderFor: (cwd) => cwd,
@@ -84,13 +77,12 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
   };
   return {
     deps,
-    manager,
-    store,
+    core,
+    manager: core.manager,
+    store: core.store,
     async dispose() {
       disposables.dispose();
-      manager.dispose();
-      await store.flush().catch((err: unknown) => options.log(`store: final flush failed: ${String(err)}`));
-      store.dispose();
+      await core.close();
     },
   };
 }
