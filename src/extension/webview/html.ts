@@ -1,0 +1,60 @@
+/**
+ * The session panel's HTML: a strict Content Security Policy (no inline script, no eval, a nonce
+ * on the one script tag; styles, fonts and images only from the extension's own files), the
+ * bundle's CSS and JS, and the session id on <body> so the webview can persist it for the
+ * serializer before the host has said anything. Pure: the caller passes the webview's URIs.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface PanelHtmlOptions {
+  /** `webview.cspSource`. */
+  cspSource: string;
+  scriptUri: string;
+  styleUri: string;
+  sessionId: string;
+  title: string;
+  /** Fixed in tests; random per render otherwise. */
+  nonce?: string;
+}
+
+export function createNonce(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+    `script-src 'nonce-${nonce}'`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+export function renderPanelHtml(o: PanelHtmlOptions): string {
+  const nonce = o.nonce ?? createNonce();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(o.cspSource, nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">
+<title>${escapeText(o.title)}</title>
+</head>
+<body data-session-id="${escapeAttr(o.sessionId)}">
+<div id="app"></div>
+<script nonce="${escapeAttr(nonce)}" src="${escapeAttr(o.scriptUri)}"></script>
+</body>
+</html>`;
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeAttr(s: string): string {
+  return escapeText(s).replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}

@@ -1,0 +1,293 @@
+/**
+ * One session's webview panel, host side: renders the page, answers the webview's requests by
+ * calling the SessionManager, and forwards the session's live events (batched per frame).
+ *
+ * Lifecycle of the page: VS Code reloads it whenever the panel is hidden and shown again
+ * (retainContextWhenHidden is off: a hidden panel costs no memory), and after a window reload.
+ * Each load says `ready`; the panel then reads the transcript from the store and sends `init`.
+ * Until `init` is out, live entries are buffered (and added to it), everything else is dropped:
+ * `init` carries the state of that moment (session, pending asks, streamed text so far).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { isShannonError } from '../../core/errors';
+import type { PermissionAsk, PermissionDecision } from '../../core/session/permissions';
+import type { MessageEvent as SessionMessageEvent } from '../../core/session/manager';
+import { isTerminal, type SessionRecord, type TranscriptEntry } from '../../core/session/types';
+import {
+  parseWebviewMessage,
+  type ErrorInfo,
+  type HostMessage,
+  type InitMessage,
+  type PartialDelta,
+  type WebviewRequest,
+  type WebviewSettings,
+} from '../../shared/webviewProtocol';
+import { MessageBatcher } from './batcher';
+import { diffSides } from './diffSides';
+import { renderPanelHtml } from './html';
+import { olderWindow, tailWindow, trimEntry, isDisplayable } from './transcriptWindow';
+import type { DiffDocuments } from './diffDocuments';
+import type { PanelCore } from './types';
+
+export interface SessionPanelHost {
+  readonly extensionUri: vscode.Uri;
+  core(): Promise<PanelCore>;
+  settings(): WebviewSettings;
+  /** Streamed text so far of the session's blocks in flight. */
+  partials(sessionId: string): PartialDelta[];
+  readonly diffs: DiffDocuments;
+  readonly log?: vscode.LogOutputChannel;
+}
+
+type Phase = 'loading' | 'live' | 'disposed';
+
+export class SessionPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly batcher: MessageBatcher;
+  private phase: Phase = 'loading';
+  /** Live entries that arrived while the transcript was being read for `init`. */
+  private buffered: TranscriptEntry[] = [];
+  /** Which load of the page `init` is for: a second `ready` supersedes a first still loading. */
+  private loadGeneration = 0;
+  private lastSentSeq = -1;
+  /** Inputs of file-changing tool calls seen, for the diff editor. */
+  private readonly toolInputs = new Map<string, { name: string; input: Record<string, unknown> }>();
+  private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.onDidDisposeEmitter.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly sessionId: string,
+    private readonly host: SessionPanelHost,
+  ) {
+    this.batcher = new MessageBatcher((m) => void this.panel.webview.postMessage(m));
+    const dist = vscode.Uri.joinPath(host.extensionUri, 'dist');
+    panel.webview.options = {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [dist, vscode.Uri.joinPath(host.extensionUri, 'media')],
+    };
+    panel.webview.html = renderPanelHtml({
+      cspSource: panel.webview.cspSource,
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      sessionId,
+      title: panel.title,
+    });
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onWebviewMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      this.onDidDisposeEmitter,
+    );
+  }
+
+  /** A method, not a field read: TypeScript would narrow `phase` across the awaits above. */
+  private isDisposed(): boolean {
+    return this.phase === 'disposed';
+  }
+
+  get visible(): boolean {
+    return this.phase !== 'disposed' && this.panel.visible;
+  }
+
+  reveal(preserveFocus = false): void {
+    this.panel.reveal(undefined, preserveFocus);
+    if (!preserveFocus) this.batcher.send({ type: 'focusInput' });
+  }
+
+  // ---- live events (the manager dispatches only this session's) ------------------------------
+
+  onMessage(e: SessionMessageEvent): void {
+    if (this.phase === 'disposed') return;
+    const entry = e.entry ?? { sessionId: e.sessionId, seq: -1, at: e.at, direction: e.direction, type: String((e.message.message as { type?: unknown }).type ?? 'unknown'), raw: e.message.message };
+    if (e.message.kind === 'stream_event') return; // comes as partial()
+    this.noteToolInputs(entry);
+    if (!isDisplayable(entry)) return;
+    if (this.phase === 'loading') {
+      this.buffered.push(entry);
+      return;
+    }
+    if (entry.seq >= 0 && entry.seq <= this.lastSentSeq) return;
+    if (entry.seq >= 0) this.lastSentSeq = entry.seq;
+    this.batcher.append([trimEntry(entry)]);
+  }
+
+  partial(delta: PartialDelta): void {
+    if (this.phase === 'live') this.batcher.partial(delta);
+  }
+
+  sessionChanged(session: SessionRecord): void {
+    if (this.phase !== 'live') return;
+    this.panel.title = panelTitle(session);
+    this.batcher.send({ type: 'sessionChanged', session });
+  }
+
+  permissionAsked(ask: PermissionAsk): void {
+    if (this.phase === 'live') this.batcher.send({ type: 'permissionAsked', ask });
+  }
+
+  permissionSettled(requestId: string, decision: PermissionDecision | undefined): void {
+    if (this.phase === 'live') this.batcher.send({ type: 'permissionSettled', requestId, ...(decision ? { decision } : {}) });
+  }
+
+  settingsChanged(settings: WebviewSettings): void {
+    if (this.phase === 'live') this.batcher.send({ type: 'settingsChanged', settings });
+  }
+
+  dispose(): void {
+    if (this.phase === 'disposed') return;
+    this.phase = 'disposed';
+    this.batcher.dispose();
+    this.onDidDisposeEmitter.fire();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+
+  // ---- the webview's messages --------------------------------------------------------------
+
+  private onWebviewMessage(value: unknown): void {
+    const message = parseWebviewMessage(value);
+    if (!message || this.phase === 'disposed') {
+      this.host.log?.warn(`session panel ${this.sessionId}: ignored a malformed message from the webview`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        void this.load();
+        return;
+      case 'copy':
+        void vscode.env.clipboard.writeText(message.text);
+        return;
+      case 'log':
+        this.host.log?.[message.level === 'info' ? 'info' : message.level === 'warn' ? 'warn' : 'error'](`session panel: ${message.message}`);
+        return;
+      default:
+        void this.answer(message);
+    }
+  }
+
+  private async load(): Promise<void> {
+    const generation = ++this.loadGeneration;
+    this.phase = 'loading';
+    this.batcher.pause();
+    this.batcher.discard();
+    this.buffered = [];
+    try {
+      const core = await this.host.core();
+      const session = core.manager.get(this.sessionId);
+      if (!session) throw new Error(`There is no session with id ${this.sessionId}: it may have been deleted.`);
+      const all = await core.store.readTranscript(this.sessionId);
+      if (generation !== this.loadGeneration || this.isDisposed()) return;
+      for (const e of all) this.noteToolInputs(e);
+      const { entries, hasOlder } = tailWindow(all);
+      let last = all.at(-1)?.seq ?? -1;
+      // Entries that came in while we read, which the read may or may not have seen.
+      for (const e of this.buffered) {
+        if (e.seq >= 0 && e.seq <= last) continue;
+        entries.push(trimEntry(e));
+        if (e.seq >= 0) last = e.seq;
+      }
+      this.buffered = [];
+      this.lastSentSeq = last;
+      const init: InitMessage = {
+        type: 'init',
+        session: core.manager.get(this.sessionId) ?? session,
+        entries,
+        hasOlder,
+        partials: this.host.partials(this.sessionId),
+        pendingPermissions: core.manager.pendingPermissions(this.sessionId),
+        settings: this.host.settings(),
+      };
+      this.panel.title = panelTitle(init.session);
+      this.phase = 'live';
+      await this.panel.webview.postMessage(init satisfies HostMessage);
+      this.batcher.resume();
+    } catch (err) {
+      if (generation !== this.loadGeneration || this.isDisposed()) return;
+      const message = err instanceof Error ? err.message : String(err);
+      this.host.log?.error(`session panel ${this.sessionId}: ${message}`);
+      void vscode.window.showErrorMessage(`Shannon could not show the session: ${message}`);
+      this.dispose();
+    }
+  }
+
+  private async answer(request: WebviewRequest): Promise<void> {
+    let reply: HostMessage;
+    try {
+      const result = await this.perform(request);
+      reply = { type: 'reply', id: request.id, ok: true, result };
+    } catch (err) {
+      reply = { type: 'reply', id: request.id, ok: false, error: errorInfo(err) };
+      this.host.log?.warn(`session panel ${this.sessionId}: ${request.type} failed: ${reply.error.message}`);
+    }
+    if (this.phase !== 'disposed') void this.panel.webview.postMessage(reply);
+  }
+
+  private async perform(request: WebviewRequest): Promise<unknown> {
+    const { manager, store } = await this.host.core();
+    const id = this.sessionId;
+    switch (request.type) {
+      case 'send': {
+        const state = manager.get(id)?.state;
+        await manager.send(id, request.text);
+        return { queued: state === 'running' || state === 'awaiting_permission' || state === 'starting' };
+      }
+      case 'interrupt':
+        return manager.interrupt(id);
+      case 'cancel':
+        return manager.cancel(id);
+      case 'resume':
+        await manager.resume(id, request.text);
+        return undefined;
+      case 'permission':
+        manager.respondToPermission(id, request.requestId, request.decision);
+        return undefined;
+      case 'openDiff':
+        return this.openDiff(request.toolUseId);
+      case 'loadOlder':
+        return olderWindow(await store.readTranscript(id), request.beforeSeq);
+    }
+  }
+
+  private noteToolInputs(entry: TranscriptEntry): void {
+    if (entry.direction !== 'in' || entry.type !== 'assistant') return;
+    const content = (entry.raw as { message?: { content?: unknown } }).message?.content;
+    if (!Array.isArray(content)) return;
+    for (const b of content as Array<Record<string, unknown>>) {
+      if (b?.type === 'tool_use' && typeof b.id === 'string' && (b.name === 'Edit' || b.name === 'Write' || b.name === 'MultiEdit') && typeof b.input === 'object' && b.input) {
+        this.toolInputs.set(b.id, { name: b.name, input: b.input as Record<string, unknown> });
+      }
+    }
+  }
+
+  private async openDiff(toolUseId: string): Promise<void> {
+    const tool = this.toolInputs.get(toolUseId);
+    if (!tool) throw new Error('That tool call is not in this session’s transcript.');
+    const { manager } = await this.host.core();
+    const session = manager.get(this.sessionId);
+    const raw = typeof tool.input.file_path === 'string' ? tool.input.file_path : '';
+    const file = path.isAbsolute(raw) ? raw : path.resolve(session?.cwd ?? '', raw);
+    let current: string | undefined;
+    try {
+      current = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+    } catch {
+      current = undefined;
+    }
+    const sides = diffSides(tool.name, { ...tool.input, file_path: file }, current);
+    if (!sides) throw new Error(`The ${tool.name} call has no file change to show.`);
+    const { left, right } = this.host.diffs.put(sides);
+    const title = `${path.basename(file)} (${tool.name}: ${sides.beforeLabel} ↔ ${sides.afterLabel})`;
+    await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  }
+}
+
+export function panelTitle(session: SessionRecord): string {
+  const title = session.title.length > 40 ? `${session.title.slice(0, 39)}…` : session.title;
+  return isTerminal(session.state) ? title : `${title} ●`;
+}
+
+function errorInfo(err: unknown): ErrorInfo {
+  if (isShannonError(err)) return { code: err.code, message: err.message, hint: err.hint };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}

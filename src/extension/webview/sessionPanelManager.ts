@@ -1,0 +1,186 @@
+/**
+ * SessionPanelManager: one webview panel per session (shown again if already open), restored
+ * after a window reload by its WebviewPanelSerializer, fed by the SessionManager's events.
+ *
+ *   const panels = new SessionPanelManager({ extensionUri: context.extensionUri, core, log });
+ *   context.subscriptions.push(panels);
+ *   await panels.show(sessionId);          // from the tree, a command, a notification
+ *   panels.isVisible(sessionId);           // is the session's panel on screen?
+ *
+ * Construct it during activation (the serializer must be registered before VS Code restores
+ * panels); `core` may resolve later: panels wait for it. The manifest needs the activation
+ * event `onWebviewPanel:shannon.session`.
+ */
+import * as vscode from 'vscode';
+import { DisposableStore, type Disposable as CoreDisposable } from '../../core/lifecycle';
+import { SESSION_VIEW_TYPE, type PartialDelta, type WebviewPersistedState, type WebviewSettings } from '../../shared/webviewProtocol';
+import type { SessionPanels } from '../panels';
+import { DiffDocuments } from './diffDocuments';
+import { panelTitle, SessionPanel, type SessionPanelHost } from './sessionPanel';
+import { StreamAccumulator } from './streamAccumulator';
+import type { PanelCore } from './types';
+
+export interface SessionPanelManagerOptions {
+  extensionUri: vscode.Uri;
+  /** The core, once open (panels restored at startup wait for it). */
+  core(): Promise<PanelCore>;
+  /** Panel settings; default: partial messages shown. */
+  settings?(): WebviewSettings;
+  /** Fires when `settings()` may have changed. */
+  onDidChangeSettings?: vscode.Event<unknown>;
+  log?: vscode.LogOutputChannel;
+}
+
+export class SessionPanelManager implements SessionPanels, vscode.Disposable {
+  static readonly viewType = SESSION_VIEW_TYPE;
+
+  private readonly panels = new Map<string, SessionPanel>();
+  private readonly streams = new Map<string, StreamAccumulator>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly coreSubscriptions = new DisposableStore();
+  private readonly diffs = new DiffDocuments();
+  private readonly host: SessionPanelHost;
+  private coreAttached: Promise<PanelCore> | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: SessionPanelManagerOptions) {
+    this.host = {
+      extensionUri: options.extensionUri,
+      core: () => this.attach(),
+      settings: () => options.settings?.() ?? { showPartialMessages: true },
+      partials: (id) => this.streams.get(id)?.snapshot() ?? [],
+      diffs: this.diffs,
+      log: options.log,
+    };
+    this.disposables.push(
+      this.diffs,
+      vscode.window.registerWebviewPanelSerializer(SESSION_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => this.restore(panel, state),
+      }),
+    );
+    // Follow streams from the start, so a panel opened mid-reply shows what came before.
+    // After activation has returned: the core opens in its own time.
+    const early = setTimeout(() => void this.attach().catch(() => undefined), 0);
+    this.disposables.push({ dispose: () => clearTimeout(early) });
+    if (options.onDidChangeSettings) {
+      this.disposables.push(
+        options.onDidChangeSettings(() => {
+          const s = this.host.settings();
+          for (const p of this.panels.values()) p.settingsChanged(s);
+        }),
+      );
+    }
+  }
+
+  /** Shows the session's panel, creating it if needed, and puts the focus in its message box. */
+  async show(sessionId: string, options: { preserveFocus?: boolean; viewColumn?: vscode.ViewColumn } = {}): Promise<void> {
+    if (this.disposed) return;
+    const existing = this.panels.get(sessionId);
+    if (existing) {
+      existing.reveal(options.preserveFocus);
+      return;
+    }
+    const core = await this.attach();
+    const record = core.manager.get(sessionId);
+    const panel = vscode.window.createWebviewPanel(
+      SESSION_VIEW_TYPE,
+      record ? panelTitle(record) : 'Claude Code session',
+      { viewColumn: options.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
+      {
+        enableScripts: true,
+        enableFindWidget: true,
+        // Hidden panels are dropped and rebuilt from the store when shown again.
+        retainContextWhenHidden: false,
+        localResourceRoots: [vscode.Uri.joinPath(this.options.extensionUri, 'dist'), vscode.Uri.joinPath(this.options.extensionUri, 'media')],
+      },
+    );
+    this.adopt(panel, sessionId);
+  }
+
+  /** The session's panel is open and on screen. */
+  isVisible(sessionId: string): boolean {
+    return this.panels.get(sessionId)?.visible ?? false;
+  }
+
+  /** The session's panel is open (possibly in a background tab). */
+  isOpen(sessionId: string): boolean {
+    return this.panels.has(sessionId);
+  }
+
+  /** Sessions with an open panel. */
+  openSessionIds(): string[] {
+    return [...this.panels.keys()];
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of [...this.panels.values()]) p.dispose();
+    this.panels.clear();
+    this.coreSubscriptions.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const sessionId = (state as Partial<WebviewPersistedState> | undefined)?.sessionId;
+    if (this.disposed || typeof sessionId !== 'string' || !sessionId) {
+      panel.dispose();
+      return;
+    }
+    if (this.panels.has(sessionId)) {
+      // Two restored tabs of one session: keep the first.
+      panel.dispose();
+      return;
+    }
+    this.adopt(panel, sessionId);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, sessionId: string): SessionPanel {
+    const p = new SessionPanel(panel, sessionId, this.host);
+    this.panels.set(sessionId, p);
+    p.onDidDispose(() => {
+      if (this.panels.get(sessionId) === p) this.panels.delete(sessionId);
+    });
+    return p;
+  }
+
+  /** Subscribes to the core's events once it is open. */
+  private attach(): Promise<PanelCore> {
+    return (this.coreAttached ??= this.options.core().then((core) => {
+      if (this.disposed) return core;
+      const m = core.manager;
+      const subs = this.coreSubscriptions;
+      const add = (d: CoreDisposable) => subs.add(d);
+      add(
+        m.onDidMessage((e) => {
+          const raw = e.message.message as unknown as Record<string, unknown>;
+          let delta: PartialDelta | undefined;
+          if (e.message.kind === 'stream_event') {
+            let acc = this.streams.get(e.sessionId);
+            if (!acc) this.streams.set(e.sessionId, (acc = new StreamAccumulator()));
+            delta = acc.push(raw);
+          } else if (e.message.kind === 'assistant') {
+            this.streams.get(e.sessionId)?.complete(raw);
+          } else if (e.message.kind === 'result') {
+            this.streams.delete(e.sessionId);
+          }
+          const panel = this.panels.get(e.sessionId);
+          if (!panel) return;
+          if (delta) panel.partial(delta);
+          else panel.onMessage(e);
+        }),
+      );
+      add(
+        m.onDidChangeSession((record) => {
+          if (record.state !== 'running' && record.state !== 'awaiting_permission' && record.state !== 'starting') this.streams.delete(record.id);
+          this.panels.get(record.id)?.sessionChanged(record);
+        }),
+      );
+      add(m.onDidRequestPermission((ask) => this.panels.get(ask.sessionId)?.permissionAsked(ask)));
+      add(m.onDidSettlePermission((e) => this.panels.get(e.sessionId)?.permissionSettled(e.requestId, e.decision)));
+      return core;
+    }));
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Which transcript entries a panel gets, and how big. Stream events are left out (the complete
+ * `assistant` lines hold the same text), as are control messages and progress chatter. Huge
+ * strings (a 5 MB file read, a long build log) are cut: the panel shows the first lines of a
+ * tool's output anyway, and every byte is structured-cloned into the webview. Pure.
+ */
+import type { TranscriptEntry } from '../../shared/webviewProtocol';
+
+type Json = Record<string, unknown>;
+
+/** Entries sent when a panel opens; older ones come with `loadOlder`. */
+export const INITIAL_WINDOW = 5000;
+export const OLDER_PAGE = 2000;
+/** Longest string kept in any entry sent to a webview. */
+export const MAX_STRING = 64 * 1024;
+
+const QUIET_SYSTEM = new Set(['status', 'thinking_tokens', 'task_progress', 'hook_started', 'hook_progress', 'hook_response']);
+
+export function isDisplayable(entry: TranscriptEntry): boolean {
+  const raw = entry.raw as Json | undefined;
+  if (!raw || typeof raw !== 'object') return false;
+  switch (entry.type) {
+    case 'stream_event':
+    case 'control_request':
+    case 'control_response':
+    case 'control_cancel_request':
+    case 'keep_alive':
+      return false;
+    case 'system':
+      return !QUIET_SYSTEM.has(String(raw.subtype));
+    default:
+      return true;
+  }
+}
+
+/** The entry, with strings longer than `max` cut (a copy only when something was cut). */
+export function trimEntry(entry: TranscriptEntry, max = MAX_STRING): TranscriptEntry {
+  const raw = trimValue(entry.raw, max, 0);
+  return raw === entry.raw ? entry : { ...entry, raw };
+}
+
+function trimValue(v: unknown, max: number, depth: number): unknown {
+  if (typeof v === 'string') {
+    if (v.length <= max) return v;
+    const dropped = v.length - max;
+    return `${v.slice(0, max)}\n… [${dropped.toLocaleString('en-US')} more characters not shown]`;
+  }
+  if (depth > 12 || typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const t = trimValue(v[i], max, depth + 1);
+      if (t !== v[i]) (out ??= v.slice())[i] = t;
+    }
+    return out ?? v;
+  }
+  let out: Json | undefined;
+  for (const [k, val] of Object.entries(v as Json)) {
+    const t = trimValue(val, max, depth + 1);
+    if (t !== val) (out ??= { ...(v as Json) })[k] = t;
+  }
+  return out ?? v;
+}
+
+/** The last `limit` displayable entries, trimmed, and whether older ones exist. */
+export function tailWindow(all: readonly TranscriptEntry[], limit = INITIAL_WINDOW): { entries: TranscriptEntry[]; hasOlder: boolean } {
+  const shown = all.filter(isDisplayable);
+  const start = Math.max(0, shown.length - limit);
+  return { entries: shown.slice(start).map((e) => trimEntry(e)), hasOlder: start > 0 };
+}
+
+/** Up to `limit` displayable entries right before `beforeSeq`, oldest first. */
+export function olderWindow(all: readonly TranscriptEntry[], beforeSeq: number, limit = OLDER_PAGE): { entries: TranscriptEntry[]; hasOlder: boolean } {
+  const shown = all.filter((e) => e.seq < beforeSeq && isDisplayable(e));
+  const start = Math.max(0, shown.length - limit);
+  return { entries: shown.slice(start).map((e) => trimEntry(e)), hasOlder: start > 0 };
+}

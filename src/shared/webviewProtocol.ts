@@ -1,0 +1,175 @@
+/**
+ * The one message protocol between a session panel's webview (src/webview) and the extension
+ * host (src/extension/webview). Both sides import these types, so renaming a field breaks the
+ * build rather than the panel. Everything here is JSON data: postMessage structured-clones it.
+ *
+ * Host → webview: notifications (`init`, `append`, `partial`, …) and `reply` to requests.
+ * Webview → host: notifications (`ready`, `copy`, …) and requests carrying an `id` that the
+ * host answers with exactly one `reply` of the same id (ok + result, or an error to show).
+ */
+import type { PermissionAsk, PermissionDecision } from '../core/session/permissions';
+import type { ErrorInfo, SessionRecord, SessionState, TranscriptEntry } from '../core/session/types';
+
+export type { ErrorInfo, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
+
+/** The panel's view type: `WebviewPanelSerializer` registration and `onWebviewPanel:` activation. */
+export const SESSION_VIEW_TYPE = 'shannon.session';
+
+export interface WebviewSettings {
+  /** Stream text in as it is generated (the CLI's --include-partial-messages). */
+  showPartialMessages: boolean;
+}
+
+/**
+ * A streamed piece of an assistant content block, keyed by the API message id and the block's
+ * index in that message. `text` is appended to what came before for the same key; `block`
+ * comes with a block's start (and is repeated by the host when coalescing, harmlessly).
+ */
+export interface PartialDelta {
+  messageId: string;
+  index: number;
+  block: 'text' | 'thinking' | 'tool_use';
+  /** tool_use: the tool's name, from content_block_start. */
+  name?: string;
+  /** tool_use: its id, from content_block_start. */
+  toolUseId?: string;
+  /** Set when this block belongs to a subagent (Task tool). */
+  parentToolUseId?: string | null;
+  /** Appended text: text_delta, thinking_delta, or input_json_delta's partial JSON. */
+  text: string;
+}
+
+// ---- host → webview ----------------------------------------------------------------------
+
+export interface InitMessage {
+  type: 'init';
+  session: SessionRecord;
+  /** The newest transcript entries, oldest first (stream events left out: `partials` has their sum). */
+  entries: TranscriptEntry[];
+  /** Older entries exist before `entries[0]`: fetch them with `loadOlder`. */
+  hasOlder: boolean;
+  /** Blocks streaming right now, as accumulated so far (the panel may open mid-stream). */
+  partials: PartialDelta[];
+  pendingPermissions: PermissionAsk[];
+  settings: WebviewSettings;
+}
+
+export type HostMessage =
+  | InitMessage
+  /** New transcript entries, in seq order; entries the webview already has (by seq) are ignored. */
+  | { type: 'append'; entries: TranscriptEntry[] }
+  | { type: 'partial'; deltas: PartialDelta[] }
+  | { type: 'sessionChanged'; session: SessionRecord }
+  | { type: 'permissionAsked'; ask: PermissionAsk }
+  /** Answered (here or elsewhere) or withdrawn (no decision): remove the card. */
+  | { type: 'permissionSettled'; requestId: string; decision?: PermissionDecision }
+  | { type: 'settingsChanged'; settings: WebviewSettings }
+  /** Put the keyboard focus in the message box (the panel was revealed by a command). */
+  | { type: 'focusInput' }
+  | ReplyMessage;
+
+// ---- webview → host ----------------------------------------------------------------------
+
+/** Requests the webview makes and what a successful reply carries. */
+export interface WebviewRequests {
+  send: { params: { text: string }; result: { queued: boolean } };
+  interrupt: { params: Record<never, never>; result: void };
+  cancel: { params: Record<never, never>; result: void };
+  /** Continue a finished session in a new process, optionally with a first message. */
+  resume: { params: { text?: string }; result: void };
+  permission: { params: { requestId: string; decision: PermissionDecision }; result: void };
+  /** Edit / Write / MultiEdit: show the change in VS Code's diff editor. */
+  openDiff: { params: { toolUseId: string }; result: void };
+  /** Entries before `beforeSeq`, oldest first. */
+  loadOlder: { params: { beforeSeq: number }; result: { entries: TranscriptEntry[]; hasOlder: boolean } };
+}
+
+export type RequestType = keyof WebviewRequests;
+export type RequestParams<K extends RequestType> = WebviewRequests[K]['params'];
+export type RequestResult<K extends RequestType> = WebviewRequests[K]['result'];
+
+export type WebviewRequest = { [K in RequestType]: { type: K; id: number } & RequestParams<K> }[RequestType];
+
+export type WebviewNotification =
+  | { type: 'ready' }
+  /** Put text on the clipboard (a code block, a tool's output). */
+  | { type: 'copy'; text: string }
+  /** Something went wrong inside the webview: for the host's log. */
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export type WebviewMessage = WebviewRequest | WebviewNotification;
+
+export type ReplyMessage =
+  | { type: 'reply'; id: number; ok: true; result?: unknown }
+  | { type: 'reply'; id: number; ok: false; error: ErrorInfo };
+
+/** What the webview keeps across reloads with `setState` (the serializer gets it back). */
+export interface WebviewPersistedState {
+  sessionId: string;
+  /** Unsent text in the message box. */
+  draft?: string;
+  /** Row keys the user expanded or collapsed against their default. */
+  toggled?: string[];
+  /** The row at the top of the viewport and how far it was scrolled into, or undefined at the bottom. */
+  anchor?: { key: string; offset: number };
+}
+
+const REQUEST_TYPES: Readonly<Record<RequestType, true>> = {
+  send: true,
+  interrupt: true,
+  cancel: true,
+  resume: true,
+  permission: true,
+  openDiff: true,
+  loadOlder: true,
+};
+
+export function isWebviewRequest(message: WebviewMessage): message is WebviewRequest {
+  return Object.hasOwn(REQUEST_TYPES, message.type) && typeof (message as { id?: unknown }).id === 'number';
+}
+
+/** A minimal structural check of what arrives from the webview: a type we know, the fields it needs. */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = value as Record<string, unknown>;
+  const str = (k: string) => typeof m[k] === 'string';
+  switch (m.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'copy':
+      return str('text') ? { type: 'copy', text: m.text as string } : undefined;
+    case 'log':
+      return str('message') && (m.level === 'info' || m.level === 'warn' || m.level === 'error')
+        ? { type: 'log', level: m.level, message: m.message as string }
+        : undefined;
+  }
+  if (typeof m.type !== 'string' || !Object.hasOwn(REQUEST_TYPES, m.type) || typeof m.id !== 'number') return undefined;
+  const id = m.id;
+  switch (m.type as RequestType) {
+    case 'send':
+      return str('text') ? { type: 'send', id, text: m.text as string } : undefined;
+    case 'interrupt':
+      return { type: 'interrupt', id };
+    case 'cancel':
+      return { type: 'cancel', id };
+    case 'resume':
+      return m.text === undefined || str('text') ? { type: 'resume', id, ...(str('text') ? { text: m.text as string } : {}) } : undefined;
+    case 'permission': {
+      const d = m.decision as Record<string, unknown> | undefined;
+      if (!str('requestId') || typeof d !== 'object' || d === null) return undefined;
+      if (d.behavior === 'allow') {
+        const scope = d.scope === 'session' ? 'session' : 'once';
+        return { type: 'permission', id, requestId: m.requestId as string, decision: { behavior: 'allow', scope } };
+      }
+      if (d.behavior === 'deny') {
+        const message = typeof d.message === 'string' ? d.message : undefined;
+        return { type: 'permission', id, requestId: m.requestId as string, decision: { behavior: 'deny', message, interrupt: d.interrupt === true } };
+      }
+      return undefined;
+    }
+    case 'openDiff':
+      return str('toolUseId') ? { type: 'openDiff', id, toolUseId: m.toolUseId as string } : undefined;
+    case 'loadOlder':
+      return typeof m.beforeSeq === 'number' ? { type: 'loadOlder', id, beforeSeq: m.beforeSeq } : undefined;
+  }
+}

@@ -1,0 +1,457 @@
+/**
+ * The session panel: header (title, state, Stop / Cancel / Resume), the virtualised transcript,
+ * permission cards, and the message box. It holds no truth of its own: the host sends the
+ * session and its transcript (`init`), then changes; everything the user does is a request to
+ * the host. What must survive a reload (draft, scroll position, expanded rows) goes to setState.
+ */
+import type { HostMessage, InitMessage, PermissionAsk, PermissionDecision, SessionRecord, TranscriptEntry, WebviewPersistedState } from '../shared/webviewProtocol';
+import { HostChannel, HostError } from './common/host';
+import { formatCost, isBusy, isLive, STATE_ICONS, STATE_LABELS } from './model/format';
+import { TranscriptModel, type Row } from './model/transcript';
+import { h, icon, iconButton } from './render/dom';
+import { defaultOpen, estimateRowHeight, renderRow, resultText, type RowContext, type RowPart } from './render/rows';
+import { PermissionView } from './view/permissions';
+import { VirtualList } from './view/virtualList';
+
+export class App {
+  private readonly model = new TranscriptModel();
+  private entries: TranscriptEntry[] = [];
+  private hasOlder = false;
+  private loadingOlder = false;
+  private session: SessionRecord | undefined;
+  private readonly toggled = new Set<string>();
+  /** Re-render counters for UI state that is not in the model (expanded, awaiting permission). */
+  private readonly uiRevs = new Map<string, number>();
+  /** Messages sent while a turn ran, shown as queued until the CLI takes them up. */
+  private queued: string[] = [];
+  private readonly list: VirtualList<Row>;
+  private readonly permissions: PermissionView;
+  private readonly rowContext: RowContext;
+  private persistTimer = 0;
+  private readonly sessionId: string;
+
+  // elements
+  private readonly titleEl = h('h1', { class: 'title' });
+  private readonly stateEl = h('span', { class: 'state-badge', role: 'status' });
+  private readonly costEl = h('span', { class: 'header-stat muted' });
+  private readonly stopButton = iconButton('debug-stop', 'Stop the current turn (Escape)', { class: 'icon-button with-text', 'data-testid': 'stop' }, 'Stop');
+  private readonly cancelButton = iconButton('close', 'End this session’s Claude Code process', { class: 'icon-button with-text', 'data-testid': 'cancel' }, 'End');
+  private readonly scroller = h('main', { class: 'transcript', role: 'log', 'aria-label': 'Transcript', tabindex: 0, 'aria-live': 'off' });
+  private readonly emptyEl = h('div', { class: 'empty muted' }, 'Nothing here yet.');
+  private readonly jumpButton = iconButton('arrow-down', 'Jump to the latest message', { class: 'icon-button jump-latest' });
+  private readonly queuedEl = h('div', { class: 'queued', 'aria-label': 'Queued messages' });
+  private readonly input = h('textarea', {
+    id: 'composer-input',
+    class: 'input composer-input',
+    rows: 1,
+    'aria-label': 'Message to Claude',
+    placeholder: 'Message Claude…',
+  });
+  private readonly sendButton = h('button', { type: 'button', class: 'button primary send', 'data-testid': 'send' });
+  private readonly hintEl = h('div', { class: 'composer-hint muted' });
+  private readonly errorEl = h('div', { class: 'composer-error', role: 'alert' });
+  private readonly liveRegion = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: HostChannel,
+  ) {
+    const saved = host.getState();
+    this.sessionId = root.ownerDocument.body.dataset.sessionId || saved?.sessionId || '';
+    if (saved?.sessionId === this.sessionId) {
+      for (const t of saved.toggled ?? []) this.toggled.add(t);
+      this.input.value = saved.draft ?? '';
+    }
+    this.rowContext = {
+      isOpen: (key, part) => {
+        const row = this.model.row(key);
+        const d = row ? defaultOpen(row, part) : false;
+        return this.toggled.has(`${key}|${part}`) ? !d : d;
+      },
+      isAwaitingPermission: (toolUseId) => this.permissions.isAwaiting(toolUseId),
+    };
+    this.permissions = new PermissionView({
+      answer: (ask, decision) => this.answer(ask, decision),
+      openDiff: (toolUseId) => void this.run(this.host.request('openDiff', { toolUseId })),
+      onChange: () => this.permissionsChanged(),
+    });
+    this.list = new VirtualList<Row>({
+      scroller: this.scroller,
+      keyOf: (row) => row.key,
+      revOf: (row) => `${row.rev}.${this.uiRevs.get(row.key) ?? 0}`,
+      render: (row) => renderRow(row, this.rowContext),
+      estimate: (row, width) => estimateRowHeight(row, width, this.rowContext),
+      onNearTop: () => void this.loadOlder(),
+      onStickChange: (stuck) => {
+        this.jumpButton.hidden = stuck;
+      },
+    });
+    this.build();
+    host.onMessage((m) => this.onMessage(m));
+    // Before the host answers `ready`, say where we are: the serializer needs the session id.
+    this.persist();
+    host.notify({ type: 'ready' });
+  }
+
+  // ---- layout ----------------------------------------------------------------------------
+
+  private build(): void {
+    const header = h(
+      'header',
+      { class: 'header' },
+      h('div', { class: 'header-main' }, this.titleEl, this.stateEl, this.costEl),
+      h('div', { class: 'header-actions', role: 'toolbar', 'aria-label': 'Session actions' }, this.stopButton, this.cancelButton),
+    );
+    this.jumpButton.hidden = true;
+    this.sendButton.append(icon('send'), h('span', {}, 'Send'));
+    const composer = h(
+      'footer',
+      { class: 'composer' },
+      this.permissions.element,
+      this.queuedEl,
+      h('div', { class: 'composer-row' }, this.input, this.sendButton),
+      this.errorEl,
+      this.hintEl,
+    );
+    this.errorEl.hidden = true;
+    const body = h('div', { class: 'transcript-wrap' }, this.scroller, this.emptyEl, this.jumpButton);
+    this.root.append(header, body, composer, this.liveRegion);
+
+    this.stopButton.addEventListener('click', () => this.interrupt());
+    this.cancelButton.addEventListener('click', () => void this.run(this.host.request('cancel', {})));
+    this.jumpButton.addEventListener('click', () => {
+      this.list.scrollToBottom();
+      this.persist();
+    });
+    this.sendButton.addEventListener('click', () => void this.submit());
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        void this.submit();
+      }
+    });
+    this.input.addEventListener('input', () => {
+      this.autosize();
+      this.persistSoon();
+    });
+    this.scroller.addEventListener('click', (e) => this.onTranscriptClick(e));
+    this.scroller.addEventListener('scroll', () => this.persistSoon(), { passive: true });
+    this.root.ownerDocument.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !e.defaultPrevented && this.session && isBusy(this.session.state)) {
+        e.preventDefault();
+        this.interrupt();
+      }
+    });
+    this.updateChrome();
+  }
+
+  private autosize(): void {
+    this.input.style.height = 'auto';
+    this.input.style.height = `${Math.min(this.input.scrollHeight, 240)}px`;
+  }
+
+  // ---- host messages ---------------------------------------------------------------------
+
+  private onMessage(m: HostMessage): void {
+    switch (m.type) {
+      case 'init':
+        this.init(m);
+        break;
+      case 'append':
+        this.append(m.entries);
+        break;
+      case 'partial': {
+        const started = performance.now();
+        this.model.applyPartials(m.deltas);
+        this.flushModel();
+        performance.measure('shannon:handle', { start: started });
+        break;
+      }
+      case 'sessionChanged':
+        this.setSession(m.session);
+        break;
+      case 'permissionAsked':
+        this.permissions.add(m.ask);
+        this.announce(`Claude asks to use ${m.ask.toolName}.`);
+        break;
+      case 'permissionSettled':
+        this.permissions.settle(m.requestId);
+        break;
+      case 'settingsChanged':
+        break;
+      case 'focusInput':
+        this.input.focus();
+        break;
+      case 'reply':
+        break;
+    }
+  }
+
+  private init(m: InitMessage): void {
+    const started = performance.now();
+    this.entries = m.entries.slice();
+    this.hasOlder = m.hasOlder;
+    this.model.reset(this.entries);
+    this.model.applyPartials(m.partials);
+    this.model.takeChanges();
+    this.permissions.reset(m.pendingPermissions);
+    this.setSession(m.session);
+    this.list.reset(this.model.rows);
+    const saved = this.host.getState();
+    if (saved?.anchor && saved.sessionId === this.sessionId) this.list.scrollToKey(saved.anchor.key, saved.anchor.offset);
+    this.emptyEl.hidden = this.model.rows.length > 0;
+    performance.measure('shannon:init', { start: started });
+  }
+
+  private append(entries: TranscriptEntry[]): void {
+    const started = performance.now();
+    for (const e of entries) {
+      if (e.seq > this.model.lastSeq || typeof e.seq !== 'number') this.entries.push(e);
+      // The CLI took up a queued message: it is in the transcript now.
+      if (e.direction === 'out' && this.queued.length) {
+        const text = userText(e.raw);
+        const i = this.queued.indexOf(text);
+        if (i >= 0) {
+          this.queued.splice(i, 1);
+          this.renderQueued();
+        }
+      }
+    }
+    const before = this.model.rows.length;
+    this.model.append(entries);
+    this.flushModel();
+    if (this.model.rows.length > before) {
+      const last = this.model.rows.at(-1);
+      if (last?.kind === 'result') this.announce(last.isError ? 'The turn ended with an error.' : 'Claude finished the turn.');
+    }
+    performance.measure('shannon:handle', { start: started });
+  }
+
+  /** Hands the model's changes to the list; the list lays out at the next frame. */
+  private flushModel(): void {
+    const { keys, structure } = this.model.takeChanges();
+    if (structure) this.list.appended(this.model.rows);
+    if (keys.size) this.list.changed(keys);
+    this.emptyEl.hidden = this.model.rows.length > 0;
+    this.list.schedule();
+  }
+
+  private setSession(session: SessionRecord): void {
+    const wasLive = this.session ? isLive(this.session.state) : true;
+    this.session = session;
+    if (wasLive && !isLive(session.state)) {
+      this.model.endStreaming();
+      this.flushModel();
+      this.queued = [];
+      this.renderQueued();
+    }
+    this.updateChrome();
+  }
+
+  // ---- chrome ----------------------------------------------------------------------------
+
+  private updateChrome(): void {
+    const s = this.session;
+    const state = s?.state ?? 'created';
+    this.titleEl.textContent = s?.title ?? 'Claude Code session';
+    this.titleEl.title = s ? `${s.title}\n${s.cwd}` : '';
+    this.root.ownerDocument.title = s?.title ?? 'Claude Code session';
+    this.stateEl.replaceChildren(icon(STATE_ICONS[state]), h('span', {}, STATE_LABELS[state]));
+    this.stateEl.className = `state-badge state-${state}`;
+    this.costEl.textContent = s ? `${formatCost(s.metrics.costUsd)} · ${s.metrics.turns} turn${s.metrics.turns === 1 ? '' : 's'}${s.model ? ` · ${s.model}` : ''}` : '';
+    const busy = isBusy(state);
+    const live = isLive(state);
+    this.stopButton.hidden = !busy;
+    this.cancelButton.hidden = !live;
+    const resumable = !live && state !== 'created' && !!s?.cliSessionId;
+    const label = this.sendButton.querySelector('span')!;
+    const iconEl = this.sendButton.querySelector('i')!;
+    this.input.disabled = !s || (!live && !resumable && state !== 'created');
+    this.sendButton.disabled = this.input.disabled;
+    if (busy) {
+      label.textContent = 'Queue';
+      iconEl.className = 'codicon codicon-clock';
+      this.input.placeholder = 'Claude is working. Your message will be sent when this turn ends.';
+      this.hintEl.textContent = 'Enter queues the message · Shift+Enter for a new line · Escape stops the turn';
+    } else if (resumable) {
+      label.textContent = 'Resume';
+      iconEl.className = 'codicon codicon-debug-continue';
+      this.input.placeholder = 'This session has ended. Type a message to resume it.';
+      this.hintEl.textContent = 'Enter resumes the session with your message · Shift+Enter for a new line';
+    } else if (!this.input.disabled) {
+      label.textContent = 'Send';
+      iconEl.className = 'codicon codicon-send';
+      this.input.placeholder = 'Message Claude…';
+      this.hintEl.textContent = 'Enter to send · Shift+Enter for a new line';
+    } else {
+      label.textContent = 'Send';
+      iconEl.className = 'codicon codicon-send';
+      this.input.placeholder = s ? 'This session has ended.' : 'Loading…';
+      this.hintEl.textContent = '';
+    }
+  }
+
+  private renderQueued(): void {
+    this.queuedEl.replaceChildren(
+      ...this.queued.map((text) => h('div', { class: 'queued-item' }, icon('clock'), h('span', { class: 'queued-label' }, 'Queued'), h('span', { class: 'queued-text' }, text))),
+    );
+  }
+
+  private permissionsChanged(): void {
+    // Tool cards show "Awaiting permission": re-render them.
+    for (const row of this.model.rows) {
+      if (row.kind === 'tool' && !row.result) this.bumpUi(row.key);
+    }
+    this.list.schedule();
+  }
+
+  private bumpUi(key: string): void {
+    this.uiRevs.set(key, (this.uiRevs.get(key) ?? 0) + 1);
+    this.list.changed([key]);
+  }
+
+  private announce(text: string): void {
+    this.liveRegion.textContent = text;
+  }
+
+  // ---- user actions ----------------------------------------------------------------------
+
+  private async submit(): Promise<void> {
+    const text = this.input.value.trim();
+    const s = this.session;
+    if (!text || !s || this.input.disabled) return;
+    const resume = !isLive(s.state) && s.state !== 'created';
+    this.input.value = '';
+    this.autosize();
+    this.persist();
+    if (isBusy(s.state)) {
+      this.queued.push(text);
+      this.renderQueued();
+    }
+    this.list.scrollToBottom();
+    const ok = await this.run(resume ? this.host.request('resume', { text }) : this.host.request('send', { text }));
+    if (!ok) {
+      // Give the text back rather than lose it.
+      const i = this.queued.indexOf(text);
+      if (i >= 0) {
+        this.queued.splice(i, 1);
+        this.renderQueued();
+      }
+      if (!this.input.value) {
+        this.input.value = text;
+        this.autosize();
+      }
+    }
+  }
+
+  private interrupt(): void {
+    void this.run(this.host.request('interrupt', {}));
+  }
+
+  private async answer(ask: PermissionAsk, decision: PermissionDecision): Promise<void> {
+    await this.host.request('permission', { requestId: ask.requestId, decision });
+    this.announce(decision.behavior === 'allow' ? `${ask.toolName} allowed.` : `${ask.toolName} denied.`);
+  }
+
+  /** Runs a request; shows its error under the message box. Resolves false on failure. */
+  private async run(p: Promise<unknown>): Promise<boolean> {
+    try {
+      await p;
+      this.errorEl.hidden = true;
+      return true;
+    } catch (e) {
+      const info = e instanceof HostError ? e.info : { message: e instanceof Error ? e.message : String(e) };
+      this.errorEl.replaceChildren(icon('error'), h('span', {}, info.message), 'hint' in info && info.hint ? h('span', { class: 'muted' }, ` ${info.hint}`) : '');
+      this.errorEl.hidden = false;
+      return false;
+    }
+  }
+
+  private onTranscriptClick(e: MouseEvent): void {
+    const target = (e.target as HTMLElement).closest<HTMLElement>('[data-action]');
+    const rowEl = target?.closest<HTMLElement>('[data-key]');
+    if (!target || !rowEl?.dataset.key) return;
+    const key = rowEl.dataset.key;
+    const row = this.model.row(key);
+    switch (target.dataset.action) {
+      case 'toggle': {
+        const part = (target.dataset.part ?? 'body') as RowPart;
+        const id = `${key}|${part}`;
+        if (this.toggled.has(id)) this.toggled.delete(id);
+        else this.toggled.add(id);
+        this.bumpUi(key);
+        this.list.layoutNow();
+        // The row was rebuilt: give the focus back to the same control.
+        this.list.element(key)?.querySelector<HTMLElement>(`[data-action="toggle"][data-part="${part}"]`)?.focus();
+        this.persistSoon();
+        break;
+      }
+      case 'copy-code': {
+        const code = target.closest('.code-block')?.querySelector('code')?.textContent ?? '';
+        this.copy(code, target);
+        break;
+      }
+      case 'copy-output':
+        if (row?.kind === 'tool') this.copy(resultText(row, target.dataset.output), target);
+        break;
+      case 'open-diff':
+        if (row?.kind === 'tool') void this.run(this.host.request('openDiff', { toolUseId: row.toolUseId }));
+        break;
+    }
+  }
+
+  private copy(text: string, button: HTMLElement): void {
+    this.host.notify({ type: 'copy', text });
+    const i = button.querySelector('i');
+    if (i) {
+      const was = i.className;
+      i.className = 'codicon codicon-check';
+      setTimeout(() => (i.className = was), 1200);
+    }
+    this.announce('Copied.');
+  }
+
+  private async loadOlder(): Promise<void> {
+    if (!this.hasOlder || this.loadingOlder || !Number.isFinite(this.model.firstSeq)) return;
+    this.loadingOlder = true;
+    try {
+      const { entries, hasOlder } = await this.host.request('loadOlder', { beforeSeq: this.model.firstSeq });
+      this.hasOlder = hasOlder;
+      this.entries = entries.concat(this.entries);
+      this.model.reset(this.entries);
+      this.model.takeChanges();
+      this.list.reset(this.model.rows);
+    } catch {
+      // Shown nowhere: scrolling up again retries.
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  // ---- persistence -----------------------------------------------------------------------
+
+  private persistSoon(): void {
+    if (this.persistTimer) return;
+    this.persistTimer = window.setTimeout(() => {
+      this.persistTimer = 0;
+      this.persist();
+    }, 300);
+  }
+
+  private persist(): void {
+    const state: WebviewPersistedState = {
+      sessionId: this.sessionId,
+      draft: this.input.value || undefined,
+      toggled: this.toggled.size ? [...this.toggled] : undefined,
+      anchor: this.list.topAnchor(),
+    };
+    this.host.setState(state);
+  }
+}
+
+function userText(raw: unknown): string {
+  const content = (raw as { message?: { content?: unknown } } | undefined)?.message?.content;
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((b: { type?: string; text?: string }) => (b?.type === 'text' ? (b.text ?? '') : '')).join('\n');
+  return '';
+}

@@ -1,0 +1,140 @@
+/**
+ * Wording and figures as the panel shows them. Pure, so every rule is unit-tested.
+ */
+import type { SessionState } from '../../shared/webviewProtocol';
+
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 10_000) return `${(n / 1000).toFixed(1)}k`;
+  if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
+  return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 2 : 1)}M`;
+}
+
+export function formatCost(usd: number): string {
+  if (usd === 0) return '$0';
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  if (usd < 100) return `$${usd.toFixed(2)}`;
+  return `$${Math.round(usd)}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  if (m < 60) return s ? `${m} min ${s} s` : `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export const STATE_LABELS: Readonly<Record<SessionState, string>> = {
+  created: 'Created',
+  queued: 'Queued',
+  starting: 'Starting',
+  running: 'Running',
+  awaiting_permission: 'Awaiting permission',
+  idle: 'Idle',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  timed_out: 'Timed out',
+  interrupted: 'Interrupted',
+};
+
+/** A codicon per state; `~spin` animates it. */
+export const STATE_ICONS: Readonly<Record<SessionState, string>> = {
+  created: 'circle-large-outline',
+  queued: 'clock',
+  starting: 'loading~spin',
+  running: 'loading~spin',
+  awaiting_permission: 'question',
+  idle: 'circle-large-outline',
+  completed: 'pass',
+  failed: 'error',
+  cancelled: 'circle-slash',
+  timed_out: 'watch',
+  interrupted: 'debug-disconnect',
+};
+
+/** A turn is in progress: Stop makes sense, a new message waits behind it. */
+export function isBusy(state: SessionState): boolean {
+  return state === 'starting' || state === 'running' || state === 'awaiting_permission';
+}
+
+/** There is a process (or one about to start) to talk to. */
+export function isLive(state: SessionState): boolean {
+  return state === 'queued' || state === 'starting' || state === 'running' || state === 'awaiting_permission' || state === 'idle';
+}
+
+/** The one line that says what a tool call does, shown on its collapsed card. */
+export function toolSummary(name: string, input: Record<string, unknown> | undefined): string {
+  if (!input) return '';
+  const s = (k: string) => (typeof input[k] === 'string' ? (input[k] as string) : undefined);
+  switch (name) {
+    case 'Bash':
+      return oneLine(s('command') ?? '');
+    case 'Read':
+    case 'Write':
+    case 'Edit':
+    case 'MultiEdit':
+    case 'NotebookEdit':
+      return s('file_path') ?? s('notebook_path') ?? '';
+    case 'Glob':
+    case 'Grep':
+      return [s('pattern'), s('path')].filter(Boolean).join('  in ');
+    case 'WebFetch':
+      return s('url') ?? '';
+    case 'WebSearch':
+      return s('query') ?? '';
+    case 'Task':
+      return s('description') ?? oneLine(s('prompt') ?? '');
+    case 'TodoWrite':
+      return Array.isArray(input.todos) ? `${input.todos.length} items` : '';
+    default: {
+      const first = Object.values(input).find((v) => typeof v === 'string');
+      return typeof first === 'string' ? oneLine(first) : '';
+    }
+  }
+}
+
+/** A codicon for a tool's card. */
+export function toolIcon(name: string): string {
+  switch (name) {
+    case 'Bash':
+      return 'terminal';
+    case 'Read':
+      return 'file';
+    case 'Write':
+      return 'new-file';
+    case 'Edit':
+    case 'MultiEdit':
+    case 'NotebookEdit':
+      return 'edit';
+    case 'Glob':
+    case 'Grep':
+      return 'search';
+    case 'WebFetch':
+    case 'WebSearch':
+      return 'globe';
+    case 'Task':
+      return 'organization';
+    case 'TodoWrite':
+      return 'checklist';
+    default:
+      return name.startsWith('mcp__') ? 'plug' : 'tools';
+  }
+}
+
+export function oneLine(text: string, max = 200): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Pretty JSON for a tool's input, with long strings left whole (they are what people read). */
+export function formatInput(input: Record<string, unknown> | undefined, partial: string): string {
+  if (!input) return partial;
+  try {
+    return JSON.stringify(input, null, 2);
+  } catch {
+    return String(input);
+  }
+}

@@ -1,0 +1,448 @@
+/**
+ * The transcript as rows a person reads: transcript entries (what the CLI said, what Shannon
+ * sent it) and streamed deltas in; user turns, assistant text, thinking, tool calls paired with
+ * their results, turn footers and notices out. Pure: no DOM, so it is tested in plain Node
+ * against the CLI captures in test/fixtures/cli.
+ *
+ * Keys are stable across streaming: a block streamed in as deltas (key = message id + block
+ * index) keeps its key when the CLI's final `assistant` line for it arrives, so the view
+ * updates the row in place instead of replacing it. Every change bumps the row's `rev`.
+ */
+import type { PartialDelta, TranscriptEntry } from '../../shared/webviewProtocol';
+
+type Json = Record<string, unknown>;
+
+interface RowBase {
+  key: string;
+  /** Bumped on every change of the row's content. */
+  rev: number;
+  /** Transcript seq of the entry the row came from (undefined while only streamed). */
+  seq?: number;
+  /** Set for rows produced inside a subagent (the Task tool's id). */
+  parentToolUseId?: string;
+}
+
+export interface UserRow extends RowBase {
+  kind: 'user';
+  text: string;
+  /** Images attached to the turn. */
+  images: number;
+}
+
+export interface TextRow extends RowBase {
+  kind: 'text';
+  text: string;
+  streaming: boolean;
+  /** A synthetic reply (API errors are reported by the CLI as `<synthetic>` assistant text). */
+  isError: boolean;
+}
+
+export interface ThinkingRow extends RowBase {
+  kind: 'thinking';
+  text: string;
+  streaming: boolean;
+}
+
+export interface ToolResultView {
+  /** The result's text (text blocks joined). */
+  content: string;
+  isError: boolean;
+  /** Bash: the command's own streams, when the CLI reports them apart. */
+  stdout?: string;
+  stderr?: string;
+  interrupted?: boolean;
+  images: number;
+}
+
+export interface ToolRow extends RowBase {
+  kind: 'tool';
+  toolUseId: string;
+  name: string;
+  /** The parsed input once the block is complete. */
+  input?: Json;
+  /** The input JSON as streamed so far (while `streaming`). */
+  inputText: string;
+  streaming: boolean;
+  result?: ToolResultView;
+}
+
+export interface ResultRow extends RowBase {
+  kind: 'result';
+  subtype: string;
+  isError: boolean;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** This turn's cost (the CLI reports a running total per process). */
+  costUsd: number;
+  durationMs: number;
+  numTurns: number;
+  /** Why it failed, for error subtypes. */
+  errors: string[];
+  terminalReason?: string;
+}
+
+export interface NoticeRow extends RowBase {
+  kind: 'notice';
+  level: 'info' | 'warning' | 'error';
+  /** A codicon name. */
+  icon: string;
+  text: string;
+}
+
+export interface InitRow extends RowBase {
+  kind: 'init';
+  model: string;
+  cwd: string;
+  version: string;
+  permissionMode: string;
+}
+
+export type Row = UserRow | TextRow | ThinkingRow | ToolRow | ResultRow | NoticeRow | InitRow;
+export type RowKind = Row['kind'];
+
+/** Tools whose input describes a file change VS Code's diff editor can show. */
+export const DIFF_TOOLS: ReadonlySet<string> = new Set(['Edit', 'Write', 'MultiEdit']);
+
+const INTERRUPT_MARKER = /^\[Request interrupted by user( for tool use)?\]$/;
+
+export class TranscriptModel {
+  private list: Row[] = [];
+  private readonly byKey = new Map<string, Row>();
+  private readonly tools = new Map<string, ToolRow>();
+  /** Blocks of each API message seen complete: the next complete block's index. */
+  private readonly completeBlocks = new Map<string, number>();
+  private readonly changed = new Set<string>();
+  private structureChanged = false;
+  private minSeq = Number.POSITIVE_INFINITY;
+  private maxSeq = -1;
+  /** The CLI reports cost cumulatively per process: the last total, to get each turn's share. */
+  private lastTotalCost = 0;
+  private lastInit: { model: string; cwd: string } | undefined;
+
+  get rows(): readonly Row[] {
+    return this.list;
+  }
+
+  /** The oldest and newest transcript seq held (-1 / +∞ when empty). */
+  get firstSeq(): number {
+    return this.minSeq;
+  }
+
+  get lastSeq(): number {
+    return this.maxSeq;
+  }
+
+  row(key: string): Row | undefined {
+    return this.byKey.get(key);
+  }
+
+  tool(toolUseId: string): ToolRow | undefined {
+    return this.tools.get(toolUseId);
+  }
+
+  /** Rows changed (content) since the last call, and whether rows were added or removed. */
+  takeChanges(): { keys: Set<string>; structure: boolean } {
+    const out = { keys: new Set(this.changed), structure: this.structureChanged };
+    this.changed.clear();
+    this.structureChanged = false;
+    return out;
+  }
+
+  /** Replaces everything with these entries (a panel's first load, or after loading older ones). */
+  reset(entries: readonly TranscriptEntry[]): void {
+    this.list = [];
+    this.byKey.clear();
+    this.tools.clear();
+    this.completeBlocks.clear();
+    this.changed.clear();
+    this.minSeq = Number.POSITIVE_INFINITY;
+    this.maxSeq = -1;
+    this.lastTotalCost = 0;
+    this.lastInit = undefined;
+    this.structureChanged = true;
+    this.append(entries);
+  }
+
+  /** Adds entries newer than what the model holds; older or repeated seqs are ignored. */
+  append(entries: readonly TranscriptEntry[]): void {
+    for (const entry of entries) {
+      if (typeof entry.seq === 'number' && entry.seq >= 0) {
+        if (entry.seq <= this.maxSeq) continue;
+        this.maxSeq = entry.seq;
+        if (entry.seq < this.minSeq) this.minSeq = entry.seq;
+      }
+      this.addEntry(entry);
+    }
+  }
+
+  /** Applies streamed deltas. A block already complete ignores late deltas. */
+  applyPartials(deltas: readonly PartialDelta[]): void {
+    for (const d of deltas) {
+      const key = blockKey(d.messageId, d.index);
+      const existing = this.byKey.get(key);
+      if (existing) {
+        if (!('streaming' in existing) || !existing.streaming) continue;
+        if (existing.kind === 'tool') existing.inputText += d.text;
+        else existing.text += d.text;
+        this.touch(existing);
+        continue;
+      }
+      if ((this.completeBlocks.get(d.messageId) ?? 0) > d.index) continue;
+      const parent = d.parentToolUseId ?? undefined;
+      if (d.block === 'tool_use') {
+        const row: ToolRow = { kind: 'tool', key, rev: 0, toolUseId: d.toolUseId ?? key, name: d.name ?? 'tool', inputText: d.text, streaming: true, parentToolUseId: parent };
+        if (d.toolUseId) this.tools.set(d.toolUseId, row);
+        this.add(row);
+      } else if (d.block === 'thinking') {
+        this.add({ kind: 'thinking', key, rev: 0, text: d.text, streaming: true, parentToolUseId: parent });
+      } else {
+        this.add({ kind: 'text', key, rev: 0, text: d.text, streaming: true, isError: false, parentToolUseId: parent });
+      }
+    }
+  }
+
+  /** The turn is over (or the process gone): nothing is streaming any more. */
+  endStreaming(): void {
+    for (const row of this.list) {
+      if ('streaming' in row && row.streaming) {
+        row.streaming = false;
+        this.touch(row);
+      }
+    }
+  }
+
+  // ---- entries ---------------------------------------------------------------------------
+
+  private addEntry(entry: TranscriptEntry): void {
+    const raw = entry.raw as Json | undefined;
+    if (!raw || typeof raw !== 'object') return;
+    if (entry.direction === 'out') {
+      if (raw.type === 'user') this.addUserTurn(entry, raw);
+      return;
+    }
+    switch (raw.type) {
+      case 'assistant':
+        this.addAssistant(entry, raw);
+        return;
+      case 'user':
+        this.addUserFromCli(entry, raw);
+        return;
+      case 'result':
+        this.addResult(entry, raw);
+        return;
+      case 'system':
+        this.addSystem(entry, raw);
+        return;
+      default:
+        // stream_event, control_*: shown through partials and permission cards, not as rows.
+        return;
+    }
+  }
+
+  private addUserTurn(entry: TranscriptEntry, raw: Json): void {
+    const message = raw.message as Json | undefined;
+    const { text, images } = textOf(message?.content);
+    this.add({ kind: 'user', key: `e${entry.seq}`, rev: 0, seq: entry.seq, text, images });
+  }
+
+  private addAssistant(entry: TranscriptEntry, raw: Json): void {
+    const message = raw.message as Json | undefined;
+    const content = Array.isArray(message?.content) ? (message.content as Json[]) : [];
+    const messageId = typeof message?.id === 'string' ? message.id : `e${entry.seq}`;
+    const parent = typeof raw.parent_tool_use_id === 'string' ? raw.parent_tool_use_id : undefined;
+    const synthetic = message?.model === '<synthetic>' || typeof raw.error === 'string';
+    for (const block of content) {
+      const index = this.completeBlocks.get(messageId) ?? 0;
+      this.completeBlocks.set(messageId, index + 1);
+      const key = blockKey(messageId, index);
+      const existing = this.byKey.get(key);
+      if (block.type === 'text' && typeof block.text === 'string') {
+        if (existing?.kind === 'text') {
+          existing.text = block.text;
+          existing.streaming = false;
+          existing.seq = entry.seq;
+          existing.isError = synthetic;
+          this.touch(existing);
+        } else {
+          this.add({ kind: 'text', key, rev: 0, seq: entry.seq, text: block.text, streaming: false, isError: synthetic, parentToolUseId: parent });
+        }
+      } else if (block.type === 'thinking' || block.type === 'redacted_thinking') {
+        const text = typeof block.thinking === 'string' ? block.thinking : '(redacted)';
+        if (existing?.kind === 'thinking') {
+          existing.text = text;
+          existing.streaming = false;
+          existing.seq = entry.seq;
+          this.touch(existing);
+        } else {
+          this.add({ kind: 'thinking', key, rev: 0, seq: entry.seq, text, streaming: false, parentToolUseId: parent });
+        }
+      } else if (block.type === 'tool_use' && typeof block.id === 'string') {
+        const input = (typeof block.input === 'object' && block.input !== null ? block.input : {}) as Json;
+        const name = typeof block.name === 'string' ? block.name : 'tool';
+        const earlier = existing?.kind === 'tool' ? existing : this.tools.get(block.id);
+        if (earlier) {
+          earlier.name = name;
+          earlier.input = input;
+          earlier.inputText = '';
+          earlier.streaming = false;
+          earlier.seq = entry.seq;
+          earlier.toolUseId = block.id;
+          this.tools.set(block.id, earlier);
+          this.touch(earlier);
+        } else {
+          const row: ToolRow = { kind: 'tool', key, rev: 0, seq: entry.seq, toolUseId: block.id, name, input, inputText: '', streaming: false, parentToolUseId: parent };
+          this.tools.set(block.id, row);
+          this.add(row);
+        }
+      }
+    }
+  }
+
+  private addUserFromCli(entry: TranscriptEntry, raw: Json): void {
+    const message = raw.message as Json | undefined;
+    const content = message?.content;
+    const parent = typeof raw.parent_tool_use_id === 'string' ? raw.parent_tool_use_id : undefined;
+    const blocks: Json[] = typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? (content as Json[]) : [];
+    blocks.forEach((block, i) => {
+      const key = blocks.length === 1 ? `e${entry.seq}` : `e${entry.seq}.${i}`;
+      if (block.type === 'tool_result' && typeof block.tool_use_id === 'string') {
+        this.pairResult(key, entry, block, raw.tool_use_result, parent);
+        return;
+      }
+      if (block.type !== 'text' || typeof block.text !== 'string') return;
+      const text = block.text.trim();
+      if (INTERRUPT_MARKER.test(text)) {
+        this.endStreaming();
+        this.add({ kind: 'notice', key, rev: 0, seq: entry.seq, level: 'warning', icon: 'debug-pause', text: text.slice(1, -1) });
+        return;
+      }
+      const local = /<local-command-stdout>([\s\S]*)<\/local-command-stdout>/.exec(text);
+      if (local) {
+        this.add({ kind: 'notice', key, rev: 0, seq: entry.seq, level: 'info', icon: 'terminal', text: local[1]!.trim() });
+        return;
+      }
+      if (raw.isReplay === true || text.startsWith('<')) return;
+      // A subagent's prompt (the Task tool talking to its agent) and other CLI-made user text.
+      this.add({ kind: 'user', key, rev: 0, seq: entry.seq, text, images: 0, parentToolUseId: parent });
+    });
+  }
+
+  private pairResult(key: string, entry: TranscriptEntry, block: Json, toolUseResult: unknown, parent: string | undefined): void {
+    const toolUseId = block.tool_use_id as string;
+    const { text, images } = textOf(block.content);
+    const result: ToolResultView = { content: text, isError: block.is_error === true, images };
+    if (typeof toolUseResult === 'object' && toolUseResult !== null) {
+      const r = toolUseResult as Json;
+      if (typeof r.stdout === 'string') result.stdout = r.stdout;
+      if (typeof r.stderr === 'string') result.stderr = r.stderr;
+      if (r.interrupted === true) result.interrupted = true;
+    }
+    const row = this.tools.get(toolUseId);
+    if (row) {
+      row.result = result;
+      row.streaming = false;
+      this.touch(row);
+      return;
+    }
+    // Its tool_use is in entries not loaded (older than the window): show the result alone.
+    const orphan: ToolRow = { kind: 'tool', key, rev: 0, seq: entry.seq, toolUseId, name: 'Earlier tool call', inputText: '', streaming: false, result, parentToolUseId: parent };
+    this.tools.set(toolUseId, orphan);
+    this.add(orphan);
+  }
+
+  private addResult(entry: TranscriptEntry, raw: Json): void {
+    this.endStreaming();
+    const usage = (raw.usage ?? {}) as Json;
+    const total = num(raw.total_cost_usd);
+    // A new process starts its total from zero: a total below the last one is all new.
+    const costUsd = total >= this.lastTotalCost ? total - this.lastTotalCost : total;
+    this.lastTotalCost = total;
+    this.add({
+      kind: 'result',
+      key: `e${entry.seq}`,
+      rev: 0,
+      seq: entry.seq,
+      subtype: typeof raw.subtype === 'string' ? raw.subtype : 'unknown',
+      isError: raw.is_error === true,
+      inputTokens: num(usage.input_tokens),
+      outputTokens: num(usage.output_tokens),
+      cacheReadTokens: num(usage.cache_read_input_tokens),
+      cacheWriteTokens: num(usage.cache_creation_input_tokens),
+      costUsd,
+      durationMs: num(raw.duration_ms),
+      numTurns: num(raw.num_turns),
+      errors: resultErrors(raw),
+      terminalReason: typeof raw.terminal_reason === 'string' ? raw.terminal_reason : undefined,
+    });
+  }
+
+  private addSystem(entry: TranscriptEntry, raw: Json): void {
+    const key = `e${entry.seq}`;
+    switch (raw.subtype) {
+      case 'init': {
+        // The CLI repeats init before every turn: show it when something a reader cares about changed.
+        const model = str(raw.model);
+        const cwd = str(raw.cwd);
+        if (this.lastInit && this.lastInit.model === model && this.lastInit.cwd === cwd) return;
+        this.lastInit = { model, cwd };
+        this.add({ kind: 'init', key, rev: 0, seq: entry.seq, model, cwd, version: str(raw.claude_code_version), permissionMode: str(raw.permissionMode) });
+        return;
+      }
+      case 'api_retry': {
+        const delay = num(raw.retry_delay_ms);
+        const status = raw.error_status !== undefined && raw.error_status !== null ? ` (${String(raw.error_status)})` : '';
+        const text = `API ${str(raw.error) || 'error'}${status}: retry ${num(raw.attempt)} of ${num(raw.max_retries)} in ${(delay / 1000).toFixed(1)} s`;
+        this.add({ kind: 'notice', key, rev: 0, seq: entry.seq, level: 'warning', icon: 'sync', text });
+        return;
+      }
+      case 'compact_boundary':
+        this.add({ kind: 'notice', key, rev: 0, seq: entry.seq, level: 'info', icon: 'fold', text: 'Conversation compacted' });
+        return;
+      default:
+        // status, thinking_tokens, task_*, hooks: progress chatter, in the output channel.
+        return;
+    }
+  }
+
+  // ---- bookkeeping -----------------------------------------------------------------------
+
+  private add(row: Row): void {
+    if (this.byKey.has(row.key)) row.key = `${row.key}~${this.list.length}`;
+    this.list.push(row);
+    this.byKey.set(row.key, row);
+    this.structureChanged = true;
+    this.changed.add(row.key);
+  }
+
+  private touch(row: Row): void {
+    row.rev++;
+    this.changed.add(row.key);
+  }
+}
+
+export function blockKey(messageId: string, index: number): string {
+  return `m:${messageId}:${index}`;
+}
+
+function textOf(content: unknown): { text: string; images: number } {
+  if (typeof content === 'string') return { text: content, images: 0 };
+  if (!Array.isArray(content)) return { text: '', images: 0 };
+  const parts: string[] = [];
+  let images = 0;
+  for (const b of content as Json[]) {
+    if (b?.type === 'text' && typeof b.text === 'string') parts.push(b.text);
+    else if (b?.type === 'image') images++;
+  }
+  return { text: parts.join('\n'), images };
+}
+
+function resultErrors(raw: Json): string[] {
+  const errors = Array.isArray(raw.errors) ? raw.errors.filter((e): e is string => typeof e === 'string') : [];
+  if (raw.is_error === true && errors.length === 0 && typeof raw.result === 'string') errors.push(raw.result);
+  return errors;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');

@@ -1,0 +1,52 @@
+/**
+ * Assistant text as HTML: markdown-it with raw HTML off (a `<script>` the model writes is text,
+ * escaped), links only to http(s) and mailto (no `javascript:`, `command:`, `file:`, `data:`),
+ * images shown as their alt text (no remote fetches from a transcript), and fenced code in a
+ * block with a Copy button. The output is safe to assign to innerHTML: every piece of it is
+ * produced by markdown-it's escaping renderer.
+ */
+import MarkdownIt, { type MarkdownIt as Md } from 'markdown-it';
+
+const SAFE_LINK = /^(?:https?:|mailto:)/i;
+
+function create(): Md {
+  const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false });
+  md.validateLink = (url: string) => SAFE_LINK.test(url.trim());
+  const escape = md.utils.escapeHtml;
+
+  md.renderer.rules.fence = (tokens, idx) => {
+    const token = tokens[idx]!;
+    const lang = token.info.trim().split(/\s+/)[0] ?? '';
+    const label = lang ? `<span class="code-lang">${escape(lang)}</span>` : '<span class="code-lang"></span>';
+    const langClass = lang ? ` class="language-${escape(lang.replace(/[^\w-]/g, ''))}"` : '';
+    return (
+      `<div class="code-block">` +
+      `<div class="code-header">${label}<button type="button" class="icon-button" data-action="copy-code" title="Copy code" aria-label="Copy code"><i class="codicon codicon-copy" aria-hidden="true"></i></button></div>` +
+      `<pre><code${langClass}>${escape(token.content)}</code></pre>` +
+      `</div>`
+    );
+  };
+  md.renderer.rules.code_block = md.renderer.rules.fence;
+
+  md.renderer.rules.image = (tokens, idx) => {
+    const token = tokens[idx]!;
+    const alt = token.children ? md.renderer.renderInlineAsText(token.children, md.options, {}) : token.content;
+    return `<span class="md-image" title="Images are not loaded in transcripts">[image${alt ? `: ${escape(alt)}` : ''}]</span>`;
+  };
+
+  const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+  md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
+    const token = tokens[idx]!;
+    const href = token.attrGet('href');
+    if (href) token.attrSet('title', href);
+    return defaultLinkOpen(tokens, idx, options, env, self);
+  };
+  return md;
+}
+
+let instance: Md | undefined;
+
+export function renderMarkdown(text: string): string {
+  instance ??= create();
+  return instance.render(text);
+}

@@ -1,0 +1,312 @@
+/**
+ * One transcript row → its element. Rows are rebuilt whole when their `rev` changes (a
+ * streamed block, a tool's result arriving): cheap for the handful on screen, and simpler than
+ * patching. Markdown is cached per row revision, so scrolling back and forth never re-parses.
+ */
+import { DIFF_TOOLS, type InitRow, type NoticeRow, type ResultRow, type Row, type TextRow, type ThinkingRow, type ToolRow, type UserRow } from '../model/transcript';
+import { formatCost, formatDuration, formatTokens, toolIcon, toolSummary } from '../model/format';
+import { h, icon, iconButton } from './dom';
+import { renderMarkdown } from './markdown';
+
+/** What rows need to know about the panel's state besides the row itself. */
+export interface RowContext {
+  /** Whether a row's collapsible part is open (defaults per part, toggled by the user). */
+  isOpen(key: string, part: RowPart): boolean;
+  /** A tool use whose permission is being asked right now. */
+  isAwaitingPermission(toolUseId: string): boolean;
+}
+
+export type RowPart = 'body' | 'full';
+
+/** Parts open unless the user closed them. */
+export function defaultOpen(row: Row, part: RowPart): boolean {
+  if (part === 'full') return false;
+  switch (row.kind) {
+    case 'thinking':
+      return false;
+    case 'tool':
+      return row.name === 'Bash' || row.result?.isError === true;
+    default:
+      return true;
+  }
+}
+
+/** Lines of tool output shown before "Show all". */
+export const OUTPUT_PREVIEW_LINES = 30;
+
+const markdownCache = new Map<string, { rev: number; text: string; html: string }>();
+const MARKDOWN_CACHE_SIZE = 400;
+
+function markdownFor(key: string, rev: number, text: string): string {
+  const hit = markdownCache.get(key);
+  if (hit && hit.rev === rev && hit.text === text) {
+    markdownCache.delete(key);
+    markdownCache.set(key, hit);
+    return hit.html;
+  }
+  const html = renderMarkdown(text);
+  markdownCache.set(key, { rev, text, html });
+  if (markdownCache.size > MARKDOWN_CACHE_SIZE) markdownCache.delete(markdownCache.keys().next().value!);
+  return html;
+}
+
+export function renderRow(row: Row, ctx: RowContext): HTMLElement {
+  const el = h('div', { class: `row row-${row.kind}${row.parentToolUseId ? ' row-nested' : ''}` });
+  switch (row.kind) {
+    case 'user':
+      el.append(...userRow(row));
+      break;
+    case 'text':
+      el.append(textRow(row));
+      break;
+    case 'thinking':
+      el.append(thinkingRow(row, ctx));
+      break;
+    case 'tool':
+      el.append(toolRow(row, ctx));
+      break;
+    case 'result':
+      el.append(resultRow(row));
+      break;
+    case 'notice':
+      el.append(noticeRow(row));
+      break;
+    case 'init':
+      el.append(initRow(row));
+      break;
+  }
+  return el;
+}
+
+function userRow(row: UserRow): Node[] {
+  const label = row.parentToolUseId ? 'Task prompt' : 'You';
+  return [
+    h(
+      'div',
+      { class: 'user-bubble', role: 'group', 'aria-label': `${label} said` },
+      h('div', { class: 'row-label' }, icon(row.parentToolUseId ? 'organization' : 'account'), label),
+      h('div', { class: 'user-text' }, row.text || (row.images ? '' : '(empty message)')),
+      row.images ? h('div', { class: 'muted' }, icon('file-media'), ` ${row.images} image${row.images === 1 ? '' : 's'}`) : undefined,
+    ),
+  ];
+}
+
+function textRow(row: TextRow): HTMLElement {
+  const body = h('div', { class: `markdown${row.streaming ? ' streaming' : ''}${row.isError ? ' error-text' : ''}` });
+  body.innerHTML = markdownFor(row.key, row.rev, row.text);
+  return body;
+}
+
+function thinkingRow(row: ThinkingRow, ctx: RowContext): HTMLElement {
+  const open = ctx.isOpen(row.key, 'body');
+  const wrap = h('div', { class: 'thinking' });
+  wrap.append(
+    h(
+      'button',
+      { type: 'button', class: 'disclosure', 'data-action': 'toggle', 'data-part': 'body', 'aria-expanded': String(open) },
+      icon(open ? 'chevron-down' : 'chevron-right'),
+      icon(row.streaming ? 'loading~spin' : 'lightbulb'),
+      h('span', {}, row.streaming ? 'Thinking…' : 'Thinking'),
+      !open && row.text ? h('span', { class: 'muted summary' }, `${row.text.length.toLocaleString()} characters`) : undefined,
+    ),
+  );
+  if (open) wrap.append(h('div', { class: 'thinking-text' }, row.text));
+  return wrap;
+}
+
+function toolRow(row: ToolRow, ctx: RowContext): HTMLElement {
+  const open = ctx.isOpen(row.key, 'body');
+  const awaiting = ctx.isAwaitingPermission(row.toolUseId);
+  const result = row.result;
+  const status = result
+    ? result.isError
+      ? h('span', { class: 'tool-status error' }, icon('error'), result.interrupted ? 'Interrupted' : 'Error')
+      : h('span', { class: 'tool-status ok' }, icon('check'), 'Done')
+    : awaiting
+      ? h('span', { class: 'tool-status waiting' }, icon('question'), 'Awaiting permission')
+      : row.streaming
+        ? h('span', { class: 'tool-status running' }, icon('loading~spin'), 'Preparing')
+        : h('span', { class: 'tool-status running' }, icon('loading~spin'), 'Running');
+  const summary = toolSummary(row.name, row.input);
+  const card = h('div', { class: `tool-card${result?.isError ? ' error' : ''}${awaiting ? ' awaiting' : ''}` });
+  const header = h(
+    'div',
+    { class: 'tool-header' },
+    h(
+      'button',
+      { type: 'button', class: 'disclosure', 'data-action': 'toggle', 'data-part': 'body', 'aria-expanded': String(open), 'aria-label': `${row.name} ${summary}`.trim() },
+      icon(open ? 'chevron-down' : 'chevron-right'),
+      icon(toolIcon(row.name)),
+      h('span', { class: 'tool-name' }, row.name),
+      summary ? h('span', { class: 'tool-summary' }, summary) : undefined,
+    ),
+    status,
+  );
+  if (DIFF_TOOLS.has(row.name) && row.input) {
+    header.append(iconButton('diff', `Open the ${row.name} change in a diff editor`, { 'data-action': 'open-diff' }, 'Diff'));
+  }
+  card.append(header);
+  if (open) card.append(toolBody(row, ctx));
+  return card;
+}
+
+function toolBody(row: ToolRow, ctx: RowContext): HTMLElement {
+  const body = h('div', { class: 'tool-body' });
+  const input = row.input;
+  if (row.name === 'Bash' && input && typeof input.command === 'string') {
+    body.append(section('Command', h('pre', { class: 'command' }, h('code', {}, `$ ${input.command}`))));
+    if (typeof input.description === 'string') body.append(h('div', { class: 'muted tool-description' }, input.description));
+  } else if ((row.name === 'Edit' || row.name === 'MultiEdit') && input) {
+    body.append(section(String(input.file_path ?? 'Edit'), editPreview(input)));
+  } else if (row.name === 'Write' && input && typeof input.content === 'string') {
+    body.append(section(String(input.file_path ?? 'Write'), preview(input.content, row, ctx, 'write')));
+  } else {
+    const text = input ? JSON.stringify(input, null, 2) : row.inputText || '…';
+    body.append(section('Input', h('pre', {}, h('code', {}, text))));
+  }
+  const result = row.result;
+  if (result) {
+    const label = row.name === 'Bash' ? 'Output' : 'Result';
+    if (row.name === 'Bash' && (result.stdout !== undefined || result.stderr !== undefined) && !result.isError) {
+      const parts: Node[] = [];
+      if (result.stdout) parts.push(preview(result.stdout, row, ctx, 'stdout'));
+      if (result.stderr) parts.push(preview(result.stderr, row, ctx, 'stderr'));
+      if (!parts.length) parts.push(h('div', { class: 'muted' }, '(no output)'));
+      body.append(section(label, ...parts));
+    } else {
+      const text = result.content || (result.images ? `(${result.images} image${result.images === 1 ? '' : 's'})` : '(empty)');
+      body.append(section(result.isError ? 'Error' : label, preview(text, row, ctx, result.isError ? 'error' : 'result')));
+    }
+  }
+  return body;
+}
+
+function section(label: string, ...content: Node[]): HTMLElement {
+  return h('div', { class: 'tool-section' }, h('div', { class: 'section-label' }, label), ...content);
+}
+
+function preview(text: string, row: ToolRow, ctx: RowContext, kind: 'stdout' | 'stderr' | 'result' | 'error' | 'write'): HTMLElement {
+  const full = ctx.isOpen(row.key, 'full');
+  const lines = text.split('\n');
+  const cut = !full && lines.length > OUTPUT_PREVIEW_LINES;
+  const shown = cut ? lines.slice(0, OUTPUT_PREVIEW_LINES).join('\n') : text;
+  const wrap = h('div', { class: `output-wrap output-${kind}` });
+  wrap.append(
+    h('pre', { class: 'output' }, h('code', {}, shown)),
+    iconButton('copy', 'Copy', { 'data-action': 'copy-output', 'data-output': kind, class: 'icon-button copy-output' }),
+  );
+  if (cut || (full && lines.length > OUTPUT_PREVIEW_LINES)) {
+    wrap.append(
+      h(
+        'button',
+        { type: 'button', class: 'link-button', 'data-action': 'toggle', 'data-part': 'full', 'aria-expanded': String(full) },
+        full ? 'Show less' : `Show all ${lines.length.toLocaleString()} lines`,
+      ),
+    );
+  }
+  return wrap;
+}
+
+function editPreview(input: Record<string, unknown>): HTMLElement {
+  const edits: Array<{ old_string?: unknown; new_string?: unknown }> = Array.isArray(input.edits)
+    ? (input.edits as Array<{ old_string?: unknown; new_string?: unknown }>)
+    : [{ old_string: input.old_string, new_string: input.new_string }];
+  const pre = h('pre', { class: 'edit-preview' });
+  edits.slice(0, 20).forEach((e, i) => {
+    if (i > 0) pre.append(h('span', { class: 'diff-sep' }, '⋯\n'));
+    for (const line of String(e.old_string ?? '').split('\n')) pre.append(h('span', { class: 'diff-del' }, `- ${line}\n`));
+    for (const line of String(e.new_string ?? '').split('\n')) pre.append(h('span', { class: 'diff-add' }, `+ ${line}\n`));
+  });
+  if (edits.length > 20) pre.append(h('span', { class: 'muted' }, `… and ${edits.length - 20} more edits`));
+  return pre;
+}
+
+export function resultText(row: ToolRow, kind: string | undefined): string {
+  const r = row.result;
+  if (kind === 'write') return typeof row.input?.content === 'string' ? row.input.content : '';
+  if (!r) return '';
+  if (kind === 'stdout') return r.stdout ?? '';
+  if (kind === 'stderr') return r.stderr ?? '';
+  return r.content;
+}
+
+function resultRow(row: ResultRow): HTMLElement {
+  const ok = !row.isError;
+  const label = ok ? 'Turn complete' : resultLabel(row);
+  const parts: Node[] = [
+    h('span', { class: 'turn-status' }, icon(ok ? 'pass' : row.terminalReason?.startsWith('aborted') ? 'debug-pause' : 'error'), label),
+    stat('arrow-up', `${formatTokens(row.inputTokens)} in`, `${row.inputTokens.toLocaleString()} input tokens`),
+    stat('arrow-down', `${formatTokens(row.outputTokens)} out`, `${row.outputTokens.toLocaleString()} output tokens`),
+  ];
+  if (row.cacheReadTokens || row.cacheWriteTokens) {
+    parts.push(
+      stat(
+        'database',
+        `cache ${formatTokens(row.cacheReadTokens)} read · ${formatTokens(row.cacheWriteTokens)} write`,
+        `${row.cacheReadTokens.toLocaleString()} tokens read from the prompt cache, ${row.cacheWriteTokens.toLocaleString()} written to it`,
+      ),
+    );
+  }
+  parts.push(stat('credit-card', formatCost(row.costUsd), `This turn cost ${formatCost(row.costUsd)}`));
+  parts.push(stat('watch', formatDuration(row.durationMs), `The turn took ${formatDuration(row.durationMs)}`));
+  const footer = h('div', { class: `turn-footer${ok ? '' : ' error'}` }, ...parts);
+  if (!ok && row.errors.length && !row.terminalReason?.startsWith('aborted')) {
+    return h('div', {}, footer, h('div', { class: 'turn-errors' }, row.errors.join('\n')));
+  }
+  return footer;
+}
+
+function resultLabel(row: ResultRow): string {
+  if (row.terminalReason === 'aborted_streaming' || row.terminalReason === 'aborted_tools') return 'Interrupted';
+  switch (row.subtype) {
+    case 'error_max_turns':
+      return 'Stopped: turn limit reached';
+    case 'error_during_execution':
+      return 'Stopped by an error';
+    case 'error_max_budget_usd':
+      return 'Stopped: budget reached';
+    default:
+      return 'Turn failed';
+  }
+}
+
+function stat(iconName: string, text: string, title: string): HTMLElement {
+  return h('span', { class: 'stat', title }, icon(iconName), text);
+}
+
+function noticeRow(row: NoticeRow): HTMLElement {
+  return h('div', { class: `notice ${row.level}` }, icon(row.icon), h('span', {}, row.text));
+}
+
+function initRow(row: InitRow): HTMLElement {
+  const bits = [row.version && `Claude Code ${row.version}`, row.model, row.cwd, row.permissionMode && row.permissionMode !== 'default' ? `${row.permissionMode} mode` : ''].filter(Boolean);
+  return h('div', { class: 'init-line muted' }, icon('sparkle'), bits.join(' · '));
+}
+
+/** A guess at a row's height in px before it is measured (scrollbar size only; corrected on screen). */
+export function estimateRowHeight(row: Row, width: number, ctx: RowContext): number {
+  const charsPerLine = Math.max(20, Math.floor((width - 48) / 7.2));
+  const lines = (text: string) => {
+    let n = 0;
+    for (const para of text.split('\n')) n += Math.max(1, Math.ceil(para.length / charsPerLine));
+    return n;
+  };
+  switch (row.kind) {
+    case 'user':
+      return 42 + Math.min(lines(row.text), 400) * 19;
+    case 'text':
+      return 16 + Math.min(lines(row.text), 2000) * 20;
+    case 'thinking':
+      return ctx.isOpen(row.key, 'body') ? 40 + lines(row.text) * 19 : 32;
+    case 'tool': {
+      if (!ctx.isOpen(row.key, 'body')) return 42;
+      const out = row.result ? Math.min(lines(row.result.content || row.result.stdout || ''), OUTPUT_PREVIEW_LINES) : 0;
+      return 90 + out * 18;
+    }
+    case 'result':
+      return 30;
+    case 'notice':
+    case 'init':
+      return 26;
+  }
+}
