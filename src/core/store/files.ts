@@ -43,7 +43,7 @@ function isUnsupportedDirSync(err: unknown): boolean {
 }
 
 /** temp + fsync + rename + fsync(dir), off the event loop. */
-export async function writeFileAtomic(file: string, data: Uint8Array, beforeRename?: () => Promise<void>): Promise<void> {
+export async function atomicWriteFile(file: string, data: Uint8Array | string, beforeRename?: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = tempPathFor(file);
   try {
     const fh = await fsp.open(tmp, 'w');
@@ -53,7 +53,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array, beforeRena
     } finally {
       await fh.close();
     }
-    await beforeRename?.();
+    await beforeRename?.(tmp);
     await fsp.rename(tmp, file);
   } catch (err) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
@@ -62,7 +62,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array, beforeRena
   await fsyncDir(path.dirname(file));
 }
 
-export function writeFileAtomicSync(file: string, data: Uint8Array, beforeRename?: () => void): void {
+export function atomicWriteFileSync(file: string, data: Uint8Array | string, beforeRename?: (tmp: string) => void): void {
   const tmp = tempPathFor(file);
   try {
     const fd = fs.openSync(tmp, 'w');
@@ -72,7 +72,7 @@ export function writeFileAtomicSync(file: string, data: Uint8Array, beforeRename
     } finally {
       fs.closeSync(fd);
     }
-    beforeRename?.();
+    beforeRename?.(tmp);
     fs.renameSync(tmp, file);
   } catch (err) {
     try {
@@ -86,13 +86,14 @@ export function writeFileAtomicSync(file: string, data: Uint8Array, beforeRename
 }
 
 /**
- * Identity of a file version. Every save renames a new inode into place, and rename changes
- * ctime, so (ino, size, mtime, ctime) differs after any other writer's save.
+ * Identity of a file version. Every save renames a new inode into place, written at a new
+ * nanosecond, so (ino, size, mtime) differs after any other writer's save. It is known before
+ * the rename (from the temp file) and does not change with it.
  */
 export type FileKey = string;
 
 export function fileKeyOf(st: fs.BigIntStats): FileKey {
-  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  return `${st.ino}:${st.size}:${st.mtimeNs}`;
 }
 
 export async function statKey(file: string): Promise<FileKey | undefined> {

@@ -4,6 +4,7 @@
  *
  *   store.sqlite        metadata (sessions, turns, checkpoint rows): sql.js, saved whole, small
  *   store.sqlite.bak    the previous good save
+ *   store.sqlite.verified  which database file Shannon wrote whole (skips a check at open)
  *   transcripts/*.jsonl one append-only file per session: the messages
  *   index/*.seg         the full-text search index (search/searchIndex.ts)
  *   owners/*.json       which store instances (windows) are alive, for restart recovery
@@ -23,7 +24,7 @@ import type { SqlJsStatic } from 'sql.js';
 import { asShannonError, isShannonError, ShannonError } from '../errors';
 import { DisposableStore, Emitter, toDisposable, type Disposable, type Event } from '../lifecycle';
 import { LIVE_STATES, type SessionRecord, type TranscriptEntry, type TurnMetrics } from '../session/types';
-import { errnoCode, statKey, statKeySync, writeFileAtomic, writeFileAtomicSync, fileKeyOf, type FileKey } from './files';
+import { errnoCode, statKey, statKeySync, atomicWriteFile, atomicWriteFileSync, fileKeyOf, type FileKey } from './files';
 import { FileLock, processAlive } from './fileLock';
 import { CorruptDatabase, loadSqlJs, MetaDb } from './metaDb';
 import { SearchIndex } from './search/searchIndex';
@@ -56,6 +57,7 @@ export type NewTranscriptEntry = Omit<TranscriptEntry, 'seq'> & { seq?: number }
 type Op = (db: MetaDb) => void;
 
 const DB_FILE = 'store.sqlite';
+const VERIFIED_SUFFIX = '.verified';
 const HEARTBEAT_MS = 10_000;
 /** An owner file not touched for this long belongs to a process that is gone or hung. */
 const OWNER_STALE_MS = 60_000;
@@ -74,6 +76,7 @@ export class SessionStore implements Disposable {
 
   readonly dir: string;
   private readonly dbFile: string;
+  private readonly verifiedFile: string;
   private readonly lock: FileLock;
   private readonly transcripts: TranscriptFiles;
   private readonly index: SearchIndex;
@@ -109,6 +112,7 @@ export class SessionStore implements Disposable {
   ) {
     this.dir = options.dir;
     this.dbFile = path.join(this.dir, DB_FILE);
+    this.verifiedFile = `${this.dbFile}${VERIFIED_SUFFIX}`;
     this.lock = new FileLock(`${this.dbFile}.lock`);
     this.flushDelayMs = options.flushDelayMs ?? 250;
     this.pollMs = options.pollMs ?? 1000;
@@ -438,9 +442,10 @@ export class SessionStore implements Disposable {
       }
       const count = this.pending.length;
       const bytes = this.db.export();
-      await writeFileAtomic(this.dbFile, bytes, async () => {
+      await atomicWriteFile(this.dbFile, bytes, async (tmp) => {
         if (this.disposed) throw new Error('store closed during a save'); // dispose saved synchronously
         if (!this.lock.holds(token)) throw new Error('the store lock was taken over during a save');
+        await fsp.writeFile(this.verifiedFile, (await statKey(tmp)) ?? '');
         await this.keepBackup();
       });
       this.baseKey = await statKey(this.dbFile);
@@ -461,13 +466,14 @@ export class SessionStore implements Disposable {
         const fd = fs.openSync(this.dbFile, 'r');
         try {
           const key = fileKeyOf(fs.fstatSync(fd, { bigint: true }));
-          this.adopt(fs.readFileSync(fd), key, true);
+          this.adopt(fs.readFileSync(fd), key, true, readVerifiedSync(this.verifiedFile) === key);
         } finally {
           fs.closeSync(fd);
         }
         if (this.tooNew) return;
       }
-      writeFileAtomicSync(this.dbFile, this.db.export(), () => {
+      atomicWriteFileSync(this.dbFile, this.db.export(), (tmp) => {
+        fs.writeFileSync(this.verifiedFile, statKeySync(tmp) ?? '');
         try {
           fs.rmSync(`${this.dbFile}.bak`, { force: true });
           fs.linkSync(this.dbFile, `${this.dbFile}.bak`);
@@ -541,14 +547,15 @@ export class SessionStore implements Disposable {
     } finally {
       await fh.close();
     }
+    const trusted = (await readVerified(this.verifiedFile)) === key;
     if (this.disposed) return;
-    this.adopt(bytes, key, locked);
+    this.adopt(bytes, key, locked, trusted);
   }
 
-  private adopt(bytes: Uint8Array, key: FileKey, locked: boolean): void {
+  private adopt(bytes: Uint8Array, key: FileKey, locked: boolean, trusted: boolean): void {
     let next: MetaDb;
     try {
-      next = MetaDb.fromBytes(this.SQL, bytes, this.dbFile).db;
+      next = MetaDb.fromBytes(this.SQL, bytes, this.dbFile, trusted).db;
     } catch (err) {
       if (isShannonError(err, 'STORE_TOO_NEW')) {
         if (!this.tooNew) this.warn(err);
@@ -659,11 +666,15 @@ async function instanceAlive(ownerFile: string): Promise<boolean> {
  * no other window replaced it meanwhile), then the `.bak` generation or empty.
  */
 async function loadDatabase(SQL: SqlJsStatic, file: string, lock: FileLock, warnings: ShannonError[]): Promise<{ db: MetaDb; key: FileKey | undefined; dirty: boolean }> {
+  const verifiedFile = `${file}${VERIFIED_SUFFIX}`;
   for (let attempt = 0; ; attempt++) {
-    const read = await readVersion(file);
+    const [read, verified] = await Promise.all([readVersion(file), readVerified(verifiedFile)]);
     if (!read) return { db: MetaDb.empty(SQL), key: undefined, dirty: false };
     try {
-      const { db, migrated } = MetaDb.fromBytes(SQL, read.bytes, file);
+      const trusted = verified === read.key;
+      const { db, migrated } = MetaDb.fromBytes(SQL, read.bytes, file, trusted);
+      // Checked page by page just now: the next open may skip that.
+      if (!trusted) await fsp.writeFile(verifiedFile, read.key).catch(() => undefined);
       return { db, key: read.key, dirty: migrated };
     } catch (err) {
       if (!(err instanceof CorruptDatabase)) throw err;
@@ -690,6 +701,23 @@ async function loadDatabase(SQL: SqlJsStatic, file: string, lock: FileLock, warn
         lock.release(token);
       }
     }
+  }
+}
+
+/**
+ * `store.sqlite.verified` holds the key of the last database file Shannon wrote whole (noted
+ * from the temp file before its rename) or checked. A file with that key skips SQLite's
+ * page-by-page check at open; any other file (a crash, another program, a disk fault) gets it.
+ */
+async function readVerified(file: string): Promise<string | undefined> {
+  return fsp.readFile(file, 'utf8').catch(() => undefined);
+}
+
+function readVerifiedSync(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

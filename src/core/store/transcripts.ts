@@ -79,23 +79,29 @@ export class TranscriptFiles {
     const written: FlushedLine[] = [];
     let failure: unknown;
     let createdFile = false;
-    for (const [sessionId, tail] of this.tails) {
-      if (tail.pending.length === 0 || tail.inflight.length > 0 || shouldStop()) continue;
-      const batch = tail.pending;
-      tail.pending = [];
-      tail.inflight = batch;
-      try {
-        const { lines, created } = await this.writeBatch(sessionId, tail, batch, shouldStop);
-        createdFile ||= created;
-        written.push(...lines);
-      } catch (err) {
-        tail.pending = [...batch, ...tail.pending];
-        tail.needsNewline = true;
-        failure ??= err;
-      } finally {
-        tail.inflight = [];
+    const due = [...this.tails].filter(([, tail]) => tail.pending.length > 0 && tail.inflight.length === 0);
+    // A few files at once: each write waits on its own fsync, and the disk batches them.
+    const writeNext = async (): Promise<void> => {
+      for (let next = due.shift(); next; next = due.shift()) {
+        const [sessionId, tail] = next;
+        if (shouldStop()) return;
+        const batch = tail.pending;
+        tail.pending = [];
+        tail.inflight = batch;
+        try {
+          const { lines, created } = await this.writeBatch(sessionId, tail, batch, shouldStop);
+          createdFile ||= created;
+          written.push(...lines);
+        } catch (err) {
+          tail.pending = [...batch, ...tail.pending];
+          tail.needsNewline = true;
+          failure ??= err;
+        } finally {
+          tail.inflight = [];
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, due.length) }, writeNext));
     if (createdFile) await fsyncDir(this.dir).catch((err: unknown) => (failure ??= err));
     return failure === undefined ? { written } : { written, error: failure };
   }
@@ -149,6 +155,7 @@ export class TranscriptFiles {
     };
     let more = true;
     for await (const line of this.lines(sessionId, 0)) {
+      if (line.text.trim() === '') continue; // a fresh start after a cut line
       const entry = parseLine(sessionId, line.text);
       if (!entry) {
         opts.onCorrupt?.({ sessionId, offset: line.offset });
@@ -164,7 +171,7 @@ export class TranscriptFiles {
     return out;
   }
 
-  /** Lines of the file from `start` (a line start) to `end`, with their byte offsets. */
+  /** Lines of the file from `start` (a line start) to `end`, with their byte offsets; empty ones too. */
   async *lines(sessionId: string, start: number, end = Number.POSITIVE_INFINITY): AsyncGenerator<{ text: string; offset: number; length: number; complete: boolean }> {
     let stream: fs.ReadStream;
     try {
@@ -181,7 +188,7 @@ export class TranscriptFiles {
         const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
         let lineStart = 0;
         for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, lineStart)) {
-          if (nl > lineStart) yield { text: buf.toString('utf8', lineStart, nl), offset: carryOffset + lineStart, length: nl + 1 - lineStart, complete: true };
+          yield { text: buf.toString('utf8', lineStart, nl), offset: carryOffset + lineStart, length: nl + 1 - lineStart, complete: true };
           lineStart = nl + 1;
         }
         carry = lineStart < buf.length ? buf.subarray(lineStart) : undefined;

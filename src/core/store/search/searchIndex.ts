@@ -188,6 +188,7 @@ export class SearchIndex implements Disposable {
       const cursors = new Array<number>(lists.length).fill(0);
       const first = lists[0]!;
       outer: for (let k = 0; k < first.docs.length; k++) {
+        if ((k & 1023) === 0) await slicer.maybeYield();
         const doc = first.docs[k]!;
         if (!sessionOk[sessionCol[doc]!]) continue;
         const len = NORM_TO_LEN[first.norms[k]!]!;
@@ -202,7 +203,6 @@ export class SearchIndex implements Disposable {
           score += bm25(order[j]!, list.tfs[c]!, len);
         }
         push({ score, seg, doc });
-        if ((k & 1023) === 0) await slicer.maybeYield();
       }
       await slicer.maybeYield();
     }

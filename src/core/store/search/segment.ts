@@ -315,7 +315,7 @@ export async function writeSegment(file: string, docs: readonly MemDoc[], covera
       if (!list) inverted.set(t, (list = []));
       list.push(i, f, norm);
     }
-    if ((i & 63) === 0) await slicer.maybeYield();
+    if ((i & 15) === 0) await slicer.maybeYield();
   }
   const terms = [...inverted.keys()];
   await slicer.maybeYield();
@@ -329,9 +329,9 @@ export async function writeSegment(file: string, docs: readonly MemDoc[], covera
       const t = terms[i]!;
       const list = inverted.get(t)!;
       out.addTerm(t, list.length / 3, encodePostingList(w, list, 3));
-      if ((i & 255) === 0) {
+      if (slicer.due) {
         await out.drain();
-        await slicer.maybeYield();
+        await slicer.yield();
       }
     }
     return await out.finish(
@@ -506,7 +506,10 @@ export async function mergeSegments(file: string, inputs: readonly SegmentReader
   const inputSessionCount = new Map<string, number>();
   for (const seg of inputs) for (const s of seg.header.sessions) inputSessionCount.set(s.id, (inputSessionCount.get(s.id) ?? 0) + 1);
   const remaps: Int32Array[] = [];
-  const kept: Array<{ session: number; seq: number; offset: number; lineLen: number }> = [];
+  // Typed columns, not an object per document: a merge may carry half a million documents.
+  const capacity = inputs.reduce((n, seg) => n + seg.header.docCount, 0);
+  const all: DocColumns = { session: new Uint32Array(capacity), seq: new Uint32Array(capacity), offset: new Float64Array(capacity), lineLen: new Uint32Array(capacity) };
+  let count = 0;
   let totalLen = 0;
   for (const seg of inputs) {
     const cols = await seg.columns();
@@ -517,34 +520,41 @@ export async function mergeSegments(file: string, inputs: readonly SegmentReader
       out.ranges.push(...s.ranges);
       return out.ordinal;
     });
+    const shared = seg.header.sessions.map((s) => inputSessionCount.get(s.id)! > 1);
     const remap = new Int32Array(seg.header.docCount).fill(-1);
+    let keptHere = 0;
     for (let d = 0; d < seg.header.docCount; d++) {
+      if ((d & 1023) === 0) await slicer.maybeYield();
       const local = cols.session[d]!;
       const ord = ordinals[local]!;
       if (ord < 0) continue;
-      const id = seg.header.sessions[local]!.id;
       const seq = cols.seq[d]!;
-      if (inputSessionCount.get(id)! > 1) {
+      if (shared[local]) {
+        const id = seg.header.sessions[local]!.id;
         let set = seen.get(id);
         if (!set) seen.set(id, (set = new Set()));
         if (set.has(seq)) continue;
         set.add(seq);
       }
-      remap[d] = kept.length;
-      kept.push({ session: ord, seq, offset: cols.offset[d]!, lineLen: cols.lineLen[d]! });
-      if ((d & 1023) === 0) await slicer.maybeYield();
+      remap[d] = count;
+      all.session[count] = ord;
+      all.seq[count] = seq;
+      all.offset[count] = cols.offset[d]!;
+      all.lineLen[count] = cols.lineLen[d]!;
+      count++;
+      keptHere++;
     }
     remaps.push(remap);
-    // Document lengths are only in the postings (as norms): estimate the kept share.
-    totalLen += seg.header.docCount === 0 ? 0 : (seg.header.totalLen * remap.filter((v) => v >= 0).length) / seg.header.docCount;
+    // Document lengths are only in the postings (as norms): take the kept share of the total.
+    totalLen += seg.header.docCount === 0 ? 0 : (seg.header.totalLen * keptHere) / seg.header.docCount;
   }
+  seen.clear();
   const cols: DocColumns = {
-    session: Uint32Array.from(kept, (k) => k.session),
-    seq: Uint32Array.from(kept, (k) => k.seq),
-    offset: Float64Array.from(kept, (k) => k.offset),
-    lineLen: Uint32Array.from(kept, (k) => k.lineLen),
+    session: all.session.subarray(0, count),
+    seq: all.seq.subarray(0, count),
+    offset: all.offset.subarray(0, count),
+    lineLen: all.lineLen.subarray(0, count),
   };
-  kept.length = 0;
 
   const out = new SegmentFileWriter(file);
   try {
@@ -554,7 +564,6 @@ export async function mergeSegments(file: string, inputs: readonly SegmentReader
     const heads: Array<TermInfo | undefined> = [];
     for (const it of iters) heads.push((await it.next()).value ?? undefined);
     const w = new ByteWriter();
-    let count = 0;
     for (;;) {
       let term: string | undefined;
       for (const h of heads) if (h && (term === undefined || h.term < term)) term = h.term;
@@ -576,12 +585,14 @@ export async function mergeSegments(file: string, inputs: readonly SegmentReader
           df++;
         }
         heads[i] = (await iters[i]!.next()).value ?? undefined;
+        if (slicer.due) await slicer.yield();
       }
       const bytes = w.take();
       if (df > 0) out.addTerm(term, df, bytes);
-      if ((++count & 255) === 0) {
+      // A common term's postings alone can take milliseconds: look at the clock every term.
+      if (slicer.due) {
         await out.drain();
-        await slicer.maybeYield();
+        await slicer.yield();
       }
     }
     const sessions = [...outSessions].map(([id, s]) => ({ id, ranges: normalizeRanges(s.ranges) }));
