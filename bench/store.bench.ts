@@ -57,6 +57,7 @@ export default async function storeBench(ctx: BenchContext): Promise<void> {
   await store.settleIndex();
   const streaming = await streamInto(store, 20, 200);
   const search = await searchLatency(store, ctx.args.iterations ?? 5);
+  const warnings = [...store.warnings];
   store.dispose();
 
   const rows: Array<[string, string, string, string]> = [
@@ -84,6 +85,7 @@ export default async function storeBench(ctx: BenchContext): Promise<void> {
   if (ingest) rows.push(['longest stall: writing + indexing + merging 500k messages', formatStall(ingest.stall), '≤ 50 ms', verdict(ingest.stall.own <= 50)]);
   printTable(ctx, ['figure', 'measured', 'target', ''], rows);
   ctx.log(`streamed ${streaming.messages.toLocaleString('en')} messages into ${streaming.sessions} live sessions at ${Math.round(streaming.messages / (streaming.ms / 1000)).toLocaleString('en')} messages/s`);
+  for (const w of warnings) ctx.log(`store warning: ${w.code} ${w.message}`);
   ctx.log('');
   printTable(
     ctx,

@@ -138,15 +138,18 @@ export class SessionStore implements Disposable {
    */
   static async open(options: SessionStoreOptions): Promise<SessionStore> {
     const dir = options.dir;
+    // Compiling sql.js is most of a first open: let it run while the files are read.
+    const compiling = loadSqlJs(options.wasmPath);
+    compiling.catch(() => undefined);
     try {
       await fsp.mkdir(path.join(dir, 'owners'), { recursive: true });
     } catch (err) {
       throw writeFailed(dir, err);
     }
-    const SQL = await loadSqlJs(options.wasmPath);
     const dbFile = path.join(dir, DB_FILE);
     const warnings: ShannonError[] = [];
-    const loaded = await loadDatabase(SQL, dbFile, new FileLock(`${dbFile}.lock`), warnings);
+    const loaded = await loadDatabase(compiling, dbFile, new FileLock(`${dbFile}.lock`), warnings);
+    const SQL = await compiling;
     const store = new SessionStore(SQL, loaded.db, options);
     store.baseKey = loaded.key;
     store.fullSaveWanted = loaded.dirty;
@@ -170,6 +173,7 @@ export class SessionStore implements Disposable {
     this.watchForOtherWindows();
     // Messages a crash kept out of the index are found and indexed in the background.
     this.index.catchUp();
+    void this.forgetDeadOwners();
     if (this.fullSaveWanted || this.pending.length > 0) this.scheduleFlush();
   }
 
@@ -612,10 +616,14 @@ export class SessionStore implements Disposable {
       recovered.push(record.id);
     }
     if (recovered.length > 0) this._onDidChange.fire({ sessionIds: recovered, external: false });
-    // Owner files of instances that are gone.
+  }
+
+  /** Owner files of instances that are gone (after open: nothing waits for this). */
+  private async forgetDeadOwners(): Promise<void> {
     const ownersDir = path.join(this.dir, 'owners');
     for (const name of await fsp.readdir(ownersDir).catch(() => [] as string[])) {
       const file = path.join(ownersDir, name);
+      if (this.disposed) return;
       if (file !== this.ownerFile && !(await instanceAlive(file))) await fsp.rm(file, { force: true }).catch(() => undefined);
     }
   }
@@ -665,10 +673,10 @@ async function instanceAlive(ownerFile: string): Promise<boolean> {
  * Reads the database file: missing → empty; corrupt → moved aside (under the lock, and only if
  * no other window replaced it meanwhile), then the `.bak` generation or empty.
  */
-async function loadDatabase(SQL: SqlJsStatic, file: string, lock: FileLock, warnings: ShannonError[]): Promise<{ db: MetaDb; key: FileKey | undefined; dirty: boolean }> {
+async function loadDatabase(compiling: Promise<SqlJsStatic>, file: string, lock: FileLock, warnings: ShannonError[]): Promise<{ db: MetaDb; key: FileKey | undefined; dirty: boolean }> {
   const verifiedFile = `${file}${VERIFIED_SUFFIX}`;
   for (let attempt = 0; ; attempt++) {
-    const [read, verified] = await Promise.all([readVersion(file), readVerified(verifiedFile)]);
+    const [read, verified, SQL] = await Promise.all([readVersion(file), readVerified(verifiedFile), compiling]);
     if (!read) return { db: MetaDb.empty(SQL), key: undefined, dirty: false };
     try {
       const trusted = verified === read.key;

@@ -73,6 +73,9 @@ export class SearchIndex implements Disposable {
   private trimTimer: NodeJS.Timeout | undefined;
   private purgeWanted = true;
   private readers = new Map<string, SegmentReader>();
+  /** Readers of segments merged away or deleted, closed once no search is using them. */
+  private retired: SegmentReader[] = [];
+  private searching = 0;
   private disposed = false;
   private lastWarning: string | undefined;
 
@@ -131,6 +134,16 @@ export class SearchIndex implements Disposable {
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    this.searching++;
+    try {
+      return await this.searchSegments(query, options);
+    } finally {
+      this.searching--;
+      this.closeRetired();
+    }
+  }
+
+  private async searchSegments(query: string, options: SearchOptions): Promise<SearchHit[]> {
     const limit = options.limit ?? 20;
     const terms = queryTerms(query);
     if (terms.length === 0 || limit <= 0) return [];
@@ -234,8 +247,9 @@ export class SearchIndex implements Disposable {
     this.abort.abort(new ShannonError('CANCELLED', 'The session store was closed.'));
     clearTimeout(this.idleTimer);
     clearTimeout(this.trimTimer);
-    for (const r of this.readers.values()) void r.close();
+    for (const r of this.readers.values()) this.retired.push(r);
     this.readers.clear();
+    this.closeRetired();
   }
 
   // --- background work ----------------------------------------------------------------------
@@ -391,9 +405,8 @@ export class SearchIndex implements Disposable {
       await mergeSegments(file, inputs, drop, slicer);
       this.readers.set(path.basename(file), await SegmentReader.open(file));
       for (const s of inputs) {
-        this.readers.delete(s.name);
+        this.retire(s);
         await fsp.rm(s.file, { force: true });
-        await s.close();
       }
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
@@ -414,18 +427,14 @@ export class SearchIndex implements Disposable {
       throw err;
     }
     const present = new Set(names);
-    for (const [name, r] of this.readers) {
-      if (!present.has(name)) {
-        this.readers.delete(name);
-        void r.close();
-      }
-    }
+    for (const [name, r] of this.readers) if (!present.has(name)) this.retire(r);
     for (const name of names) {
       if (this.readers.has(name)) continue;
       try {
         this.readers.set(name, await SegmentReader.open(path.join(this.dir, name)));
       } catch (err) {
         if (errnoCode(err) === 'ENOENT') continue; // merged away meanwhile
+        if (errnoCode(err) !== undefined) throw err; // an I/O error, not a bad file
         // A segment that does not read back: set aside, its lines are re-indexed by catch-up.
         await fsp.rename(path.join(this.dir, name), path.join(this.dir, `${name}.corrupt-${Date.now()}`)).catch(() => undefined);
         this.opts.warn(new ShannonError('STORE_CORRUPT', `A search index segment was unreadable and was set aside: ${name}.`, 'Its messages are indexed again in the background.', { cause: err }));
@@ -436,6 +445,17 @@ export class SearchIndex implements Disposable {
       this.readers.clear();
     }
     return [...this.readers.values()];
+  }
+
+  private retire(reader: SegmentReader): void {
+    if (this.readers.get(reader.name) === reader) this.readers.delete(reader.name);
+    this.retired.push(reader);
+    this.closeRetired();
+  }
+
+  private closeRetired(): void {
+    if (this.searching > 0 && !this.disposed) return;
+    for (const r of this.retired.splice(0)) void r.close();
   }
 
   private async entryAt(sessionId: string, seq: number, offset: number, lineLen: number): Promise<TranscriptEntry | undefined> {
