@@ -127,7 +127,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
     async close() {
       if (closed) return;
       closed = true;
-      manager.dispose();
+      await manager.shutdown();
       disposables.dispose();
       await store.flush().catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'STORE_WRITE_FAILED')));
       store.dispose();

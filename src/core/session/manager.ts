@@ -286,6 +286,17 @@ export class SessionManager implements Disposable {
     return this.queues.get(workspaceFolder)?.length ?? 0;
   }
 
+  /**
+   * Ends every live session the gentle way (stdin EOF lets the CLI finish writing its
+   * transcript, so the session can be resumed later), escalating per the stop options.
+   */
+  async shutdown(): Promise<void> {
+    this.queues.clear();
+    await Promise.all([...this.sessions.values()].filter(({ session }) => session.isLive).map(({ session }) => session.end().catch(() => undefined)));
+    this.dispose();
+  }
+
+  /** Ends everything at once (SIGKILL to every process group): for when nobody can wait. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

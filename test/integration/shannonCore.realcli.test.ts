@@ -1,0 +1,161 @@
+/**
+ * The core as the extension opens it (store + manager + checkpoints), with the real CLI.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openShannonCore, type ShannonCore, type ShannonCoreOptions } from '../../src/core/shannon.js';
+import { FakeAnthropicApi, script, type Reply } from '../support/fakeAnthropic.js';
+import { CLAUDE_BIN, hermeticClaudeEnv, tempWorkspace, type HermeticClaudeEnv } from '../support/realCli.js';
+import { groupAlive, waitUntil } from '../support/engine.js';
+import { execa } from 'execa';
+
+const text = (t: string): Reply => ({ blocks: [{ type: 'text', text: t }] });
+const bash = (command: string): Reply => ({ blocks: [{ type: 'tool_use', name: 'Bash', input: { command, description: 'edit' } }] });
+
+describe('the core with the real CLI', { timeout: 180_000 }, () => {
+  let api: FakeAnthropicApi;
+  let claude: HermeticClaudeEnv;
+  let ws: { dir: string; dispose(): Promise<void> };
+  let dataDir: string;
+  const open = (extra: Partial<ShannonCoreOptions> = {}) =>
+    openShannonCore({
+      dataDir,
+      resolveBinary: async () => CLAUDE_BIN,
+      environment: () => claude.env,
+      claudeConfigDir: claude.configDir,
+      stop: { stdinGraceMs: 500, termGraceMs: 1500 },
+      ...extra,
+    });
+
+  before(async () => {
+    api = await FakeAnthropicApi.start();
+    claude = await hermeticClaudeEnv(api);
+    ws = await tempWorkspace();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'shannon-data-'));
+  });
+  after(async () => {
+    await api.close();
+    await claude.dispose();
+    await ws.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('a checkpoint restores the files byte for byte and the fork continues from that point', async () => {
+    const core = await open();
+    try {
+      const file = path.join(ws.dir, 'notes.txt');
+      const original = Buffer.from('line one\nünïcödé ✓\n\0binary-ish\n');
+      await writeFile(file, original);
+      api.setResponder(script(text('I read your notes.'), bash(`echo overwritten | tee ${file}`), text('Changed it.'), text('Back at the checkpoint.')));
+      core.manager.onDidRequestPermission((ask) => core.manager.respondToPermission(ask.sessionId, ask.requestId, { behavior: 'allow' }));
+
+      const s = await core.manager.create({ prompt: 'read my notes', workspaceFolder: ws.dir });
+      await core.manager.waitForTurn(s.id);
+      const checkpoint = await core.checkpoints.create(s.id, 'before the edit');
+      assert.equal(checkpoint.workspaceFolder, ws.dir);
+      assert.ok(checkpoint.messageUuid, 'the conversation point is the last assistant message');
+
+      const edited = core.manager.waitForTurn(s.id);
+      await core.manager.send(s.id, 'now change them');
+      await edited;
+      assert.equal(await readFile(file, 'utf8'), 'overwritten\n');
+
+      const preview = await core.checkpoints.preview(checkpoint.id);
+      assert.deepEqual(preview.changes, [{ path: 'notes.txt', change: 'modified' }]);
+      const restored = await core.checkpoints.restore(checkpoint.id);
+      assert.deepEqual(await readFile(file), original);
+      assert.deepEqual(restored.restored, ['notes.txt']);
+
+      const fork = core.manager.get(restored.sessionId)!;
+      assert.equal(fork.parentId, s.id);
+      const turn = core.manager.waitForTurn(fork.id);
+      await core.manager.send(fork.id, 'where are we?');
+      await turn;
+      const last = api.mainTurns.at(-1)!;
+      assert.ok(last.allUserTexts.includes('read my notes'), 'the fork keeps the conversation before the checkpoint');
+      assert.ok(!last.allUserTexts.includes('now change them'), 'and not what came after it');
+    } finally {
+      await core.close();
+    }
+  });
+
+  test('with auto-checkpoint on, every turn is preceded by a checkpoint', async () => {
+    api.setResponder(script(text('one'), text('two')));
+    const core = await open({ autoCheckpoint: () => true });
+    try {
+      const s = await core.manager.create({ prompt: 'first', workspaceFolder: ws.dir });
+      await core.manager.waitForTurn(s.id);
+      const second = core.manager.waitForTurn(s.id);
+      await core.manager.send(s.id, 'second');
+      await second;
+      const list = await core.checkpoints.list(s.id);
+      assert.deepEqual(list.map((c) => c.label), ['Before turn 1', 'Before turn 2']);
+    } finally {
+      await core.close();
+    }
+  });
+
+  test('after the host is killed, its session comes back interrupted, with its messages, and resumes', async () => {
+    api.setResponder(script(text('remember: blue'), text('It was blue.')));
+    const host = execa('node', ['--import', 'tsx', path.join(import.meta.dirname, '..', 'support', 'coreHost.ts'), dataDir, ws.dir], {
+      env: { ...claude.env, SHANNON_TEST_CLAUDE: CLAUDE_BIN, PATH: process.env.PATH },
+      buffer: false,
+      reject: false,
+    });
+    const ready = await new Promise<string[]>((resolve, reject) => {
+      let out = '';
+      host.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /READY (\S+) (\d+)/.exec(out);
+        if (m) resolve([m[1]!, m[2]!]);
+      });
+      void host.then(() => reject(new Error(`the host exited early: ${out}`)));
+    });
+    const [id, claudePid] = ready as [string, string];
+    host.kill('SIGKILL');
+    await host;
+    // The orphaned CLI sees stdin close and exits by itself, leaving its transcript complete.
+    await waitUntil(() => !groupAlive(Number(claudePid)), 10_000, 'the orphaned claude to exit');
+
+    const core = await open();
+    try {
+      const record = core.manager.get(id)!;
+      assert.equal(record.state, 'interrupted');
+      const transcript = await core.store.readTranscript(id);
+      assert.ok(transcript.some((e) => e.type === 'result'), 'the flushed turn is there');
+      await core.manager.resume(id);
+      const turn = core.manager.waitForTurn(id);
+      await core.manager.send(id, 'what colour?');
+      await turn;
+      assert.ok(api.mainTurns.at(-1)!.allUserTexts.includes('the colour is blue'));
+    } finally {
+      await core.close();
+    }
+  });
+
+  test('sessions run with the CLI outside Shannon are imported as past sessions, once', async () => {
+    const other = await tempWorkspace();
+    try {
+      api.setResponder(script(text('hello from outside')));
+      await execa(CLAUDE_BIN, ['-p', '--output-format', 'json', 'an outside prompt'], { cwd: other.dir, env: claude.env });
+      const core = await open();
+      try {
+        const first = await core.importHistory(other.dir);
+        assert.equal(first.imported, 1);
+        const [session] = core.manager.list({ workspaceFolder: other.dir });
+        assert.equal(session!.origin, 'imported');
+        assert.equal(session!.title, 'an outside prompt');
+        const entries = await core.store.readTranscript(session!.id);
+        assert.ok(entries.some((e) => JSON.stringify(e.raw).includes('hello from outside')));
+        assert.equal((await core.importHistory(other.dir)).imported, 0, 'unchanged files are not read again');
+      } finally {
+        await core.close();
+      }
+    } finally {
+      await other.dispose();
+    }
+  });
+});
