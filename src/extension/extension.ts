@@ -1,11 +1,239 @@
+/**
+ * Activation wires Shannon's services together and returns: no store is opened, no process is
+ * spawned and no file is read here. The core (sql.js store + session manager) opens right after,
+ * on its own; the views wait for it, showing VS Code's progress bar meanwhile.
+ */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { SessionRecord } from '../core/session/types.js';
+import { startShannonMcpHttpServer } from '../mcp/http.js';
+import { ClaudeBinaryService, type ClaudeStatus } from './claudeBinary.js';
+import { registerCommands } from './commands/index.js';
+import { ContextKeys } from './contextKeys.js';
+import { openShannonCore, type ShannonCore } from './core.js';
+import { ClaudeLocator } from '../core/cli/locate.js';
+import { ShannonMcpProvider, MCP_PROVIDER_ID } from './mcpProvider.js';
+import { engineLimits, prunePolicy, runDefaults, type ShannonSettings } from './model/settings.js';
+import { SessionPanelManager } from './webview/sessionPanelManager.js';
+import { PermissionPrompts } from './permissionPrompts.js';
+import { SessionOutputChannels } from './sessionOutput.js';
+import { SessionsTree, type TreeSnapshotItem } from './sessionsTree.js';
+import { Settings } from './settings.js';
+import { ShannonStatusBar, type StatusFigures } from './statusBar.js';
+import { WorkspaceTrustGate } from './trust.js';
 
-export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Shannon', { log: true });
-  context.subscriptions.push(output);
-  output.info('Shannon activated');
+/** History retention runs this long after startup, never during it. */
+const PRUNE_DELAY_MS = 60_000;
+/** Importing the CLI's own transcripts waits until the window has settled. */
+const IMPORT_DELAY_MS = 3_000;
+
+/**
+ * What `activate` returns (`extensions.getExtension('shannon.shannon').exports`): enough for
+ * other extensions to find sessions, and for the in-host tests to look inside.
+ */
+export interface ShannonApi {
+  /** How long `activate` took, in ms. */
+  readonly activationMs: number;
+  /** Resolves with the ms from activation start to the store being open and the views filled. */
+  whenReady(): Promise<number>;
+  sessions(): SessionRecord[];
+  /** @internal for the in-host tests */
+  readonly testing: {
+    core(): Promise<ShannonCore>;
+    settings(): ShannonSettings;
+    treeRecords(): SessionRecord[];
+    treeSnapshot(): Promise<TreeSnapshotItem[]>;
+    /** Where the extension's log files (its LogOutputChannels) are written. */
+    logDir: string;
+    statusBar(): { text: string; figures: StatusFigures | undefined };
+    claudeStatus(): ClaudeStatus;
+    mcp(): { provideCount: number; endpoint(): Promise<{ url: string; token: string } | undefined> } | undefined;
+    openOutputChannels(): string[];
+  };
 }
 
-export function deactivate(): void {
-  // Everything is owned by context.subscriptions and disposed by VS Code.
+export function activate(context: vscode.ExtensionContext): ShannonApi {
+  const started = performance.now();
+  const subscriptions = context.subscriptions;
+
+  const log = vscode.window.createOutputChannel('Shannon', { log: true });
+  const contextKeys = new ContextKeys();
+  const settings = new Settings();
+  const trust = new WorkspaceTrustGate();
+  // One locator for the window: it caches what it found per explicit path.
+  let locator: ClaudeLocator | undefined;
+  const claude = new ClaudeBinaryService(async () => (locator ??= new ClaudeLocator()), settings, trust, contextKeys, log);
+  const outputs = new SessionOutputChannels();
+  const tree = new SessionsTree(contextKeys);
+  const statusBar = new ShannonStatusBar();
+  // The session webview panels (src/extension/webview), made once `core` exists below.
+  let panels!: SessionPanelManager;
+  const permissions = new PermissionPrompts(() => panels);
+  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions);
+
+  // ---- the core, opened once, after activation returns -------------------------------------
+  let coreInstance: ShannonCore | undefined;
+  let deactivated = false;
+  let opening: Promise<ShannonCore> | undefined;
+  const core = (): Promise<ShannonCore> =>
+    (opening ??= openShannonCore({
+      dataDir: process.env.SHANNON_DATA_DIR || context.globalStorageUri.fsPath,
+      wasmPath: path.join(context.extensionPath, 'dist', 'sql-wasm.wasm'),
+      resolveBinary: () => claude.resolve(),
+      environment: () => settings.current.environment,
+      defaults: () => runDefaults(settings.current),
+      maxConcurrentPerFolder: () => engineLimits(settings.current).maxConcurrentPerFolder,
+      sessionTimeoutMs: () => engineLimits(settings.current).sessionTimeoutMs,
+      idleTimeoutMs: () => engineLimits(settings.current).idleTimeoutMs,
+      autoCheckpoint: () => settings.current.autoCheckpoint,
+    }).then((c) => {
+      if (deactivated) {
+        c.dispose();
+        throw new Error('Shannon was deactivated while its store was opening.');
+      }
+      openCore = c;
+      return (coreInstance = c);
+    }));
+  // Made during activation: its serializer must be registered before VS Code restores panels.
+  panels = new SessionPanelManager({
+    extensionUri: context.extensionUri,
+    core,
+    log,
+    settings: () => ({ showPartialMessages: settings.current.showPartialMessages }),
+    onDidChangeSettings: settings.onDidChange,
+  });
+  subscriptions.push(panels);
+  subscriptions.push({
+    dispose() {
+      deactivated = true;
+      // Synchronous: ends every claude process and writes what the store holds.
+      coreInstance?.dispose();
+    },
+  });
+
+  subscriptions.push(...registerCommands({ core, trust, claude, tree, outputs, panels: () => panels, settings, log }));
+
+  // ---- MCP for VS Code's agent mode --------------------------------------------------------
+  let mcp: ShannonMcpProvider | undefined;
+  if (typeof vscode.lm?.registerMcpServerDefinitionProvider === 'function') {
+    mcp = new ShannonMcpProvider(core, startShannonMcpHttpServer, settings, trust, claude, context.globalState, log);
+    subscriptions.push(mcp, vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, mcp));
+  }
+
+  // ---- after activation: open the store, fill the views, look for claude -------------------
+  const ready = new Promise<number>((resolve, reject) => {
+    setImmediate(() => {
+      core().then(
+        (c) => {
+          wire(c);
+          resolve(performance.now() - started);
+        },
+        (err: unknown) => {
+          const message = err instanceof Error ? err.message : String(err);
+          log.error(`Shannon's store did not open: ${message}`);
+          contextKeys.set('shannon.failed', true);
+          tree.fail();
+          if (!deactivated) void vscode.window.showErrorMessage(`Shannon could not open its session history: ${message}`, 'Show Log').then((c) => c && log.show());
+          reject(err);
+        },
+      );
+      if (trust.isTrusted) void claude.check();
+    });
+  });
+  ready.catch(() => undefined);
+
+  function wire(c: ShannonCore): void {
+    subscriptions.push(c.onDidWarn((w) => void warn(w.toUserString())));
+    tree.attach(c);
+    outputs.attach(c);
+    permissions.attach(c);
+    statusBar.attach(c);
+    contextKeys.set('shannon.ready', true);
+    schedulePrune(c);
+    scheduleImport(c);
+  }
+
+  /** The CLI's own past sessions for the open folders, read in the background after startup. */
+  function scheduleImport(c: ShannonCore): void {
+    const run = async (folders: readonly vscode.WorkspaceFolder[]) => {
+      for (const folder of folders) {
+        try {
+          const { imported, failed } = await c.importHistory(folder.uri.fsPath);
+          if (imported) log.info(`imported ${imported} Claude Code session(s) of ${folder.name} from the CLI's history`);
+          for (const f of failed) log.warn(`history import: ${f.file}: ${f.error.message}`);
+        } catch (err) {
+          log.warn(`history import of ${folder.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    };
+    const timer = setTimeout(() => void run(vscode.workspace.workspaceFolders ?? []), IMPORT_DELAY_MS);
+    subscriptions.push(
+      { dispose: () => clearTimeout(timer) },
+      vscode.workspace.onDidChangeWorkspaceFolders((e) => void run(e.added)),
+    );
+  }
+
+  async function warn(message: string): Promise<void> {
+    log.warn(message);
+    const choice = await vscode.window.showWarningMessage(`Shannon: ${message}`, 'Show Log');
+    if (choice) log.show();
+  }
+
+  function schedulePrune(c: ShannonCore): void {
+    const prune = async () => {
+      const policy = prunePolicy(settings.current);
+      if (policy.maxAgeDays === undefined && policy.maxBytes === undefined) return;
+      try {
+        const { removed } = await c.store.prune(policy);
+        if (removed.length) log.info(`history retention removed ${removed.length} old session(s)`);
+      } catch (err) {
+        log.warn(`history retention failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    const timer = setTimeout(() => void prune(), PRUNE_DELAY_MS);
+    subscriptions.push(
+      { dispose: () => clearTimeout(timer) },
+      settings.onDidChange((e) => {
+        if (e.changed.has('history.maxAgeDays') || e.changed.has('history.maxSizeMB')) void prune();
+      }),
+    );
+  }
+
+  trust.onDidGrant(() => void claude.check(), undefined, subscriptions);
+  contextKeys.set('shannon.ready', false);
+
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  void ready.then((ms) => log.info(`ready in ${ms.toFixed(1)} ms (store open, views filled)`), () => undefined);
+
+  return {
+    activationMs,
+    whenReady: () => ready,
+    sessions: () => coreInstance?.manager.list() ?? [],
+    testing: {
+      core,
+      settings: () => settings.current,
+      treeRecords: () => tree.records(),
+      treeSnapshot: () => tree.snapshot(),
+      logDir: context.logUri.fsPath,
+      statusBar: () => ({ text: statusBar.text, figures: statusBar.figures }),
+      claudeStatus: () => claude.status,
+      mcp: () => (mcp ? { provideCount: mcp.provideCount, endpoint: () => mcp.endpoint() } : undefined),
+      openOutputChannels: () => outputs.openSessionIds(),
+    },
+  };
+}
+
+/** The open core, for deactivate: module state, as there is one activation per host. */
+let openCore: ShannonCore | undefined;
+
+/**
+ * Ends sessions the gentle way (stdin EOF: the CLI finishes writing its transcript, so the
+ * session can be resumed after the reload) and flushes the store. VS Code waits for this
+ * before disposing context.subscriptions, whose synchronous dispose is the fallback.
+ */
+export async function deactivate(): Promise<void> {
+  const c = openCore;
+  openCore = undefined;
+  await c?.close();
 }

@@ -1,0 +1,54 @@
+/**
+ * What every command needs, and the one way commands report failures: a ShannonError's
+ * message and hint in a notification (binary problems get the binary's own notification with
+ * its actions; an untrusted workspace gets the trust message).
+ */
+import * as vscode from 'vscode';
+import { asShannonError, isShannonError } from '../../core/errors.js';
+import type { ClaudeBinaryService } from '../claudeBinary.js';
+import type { ShannonCore } from '../core.js';
+import type { SessionPanels } from '../panels.js';
+import type { SessionOutputChannels } from '../sessionOutput.js';
+import type { SessionsTree } from '../sessionsTree.js';
+import type { Settings } from '../settings.js';
+import type { WorkspaceTrustGate } from '../trust.js';
+
+export interface CommandContext {
+  /** Resolves once the store is open (at once, after startup). */
+  core(): Promise<ShannonCore>;
+  trust: WorkspaceTrustGate;
+  claude: ClaudeBinaryService;
+  tree: SessionsTree;
+  outputs: SessionOutputChannels;
+  panels(): SessionPanels;
+  settings: Settings;
+  log: vscode.LogOutputChannel;
+}
+
+export type CommandHandler = (...args: unknown[]) => unknown;
+
+/** Wraps a handler: failures become notifications, never an unhandled rejection. */
+export function guarded(ctx: CommandContext, id: string, handler: CommandHandler): CommandHandler {
+  return async (...args: unknown[]) => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      await reportError(ctx, id, err);
+      return undefined;
+    }
+  };
+}
+
+export async function reportError(ctx: CommandContext, id: string, err: unknown): Promise<void> {
+  const error = asShannonError(err, 'INVALID_ARGUMENT');
+  ctx.log.error(`${id}: ${error.code} ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
+  if (error.code.startsWith('CLAUDE_')) {
+    // ClaudeBinaryService.resolve() has shown its own notification, with actions.
+    return;
+  }
+  if (isShannonError(err, 'NOT_SUPPORTED') && !ctx.trust.isTrusted) {
+    await ctx.trust.allows('start a session');
+    return;
+  }
+  void vscode.window.showErrorMessage(error.toUserString());
+}

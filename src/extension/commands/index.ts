@@ -1,0 +1,31 @@
+/** Registers every `shannon.*` command; each handler reports its failures itself (guarded). */
+import * as vscode from 'vscode';
+import { CheckpointFileProvider, CHECKPOINT_SCHEME, checkpointCommands } from './checkpointCommands.js';
+import { guarded, type CommandContext } from './context.js';
+import { historyCommands } from './historyCommands.js';
+import { sessionCommands } from './sessionCommands.js';
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const handlers: Record<string, (...args: unknown[]) => unknown> = {
+    ...sessionCommands(ctx),
+    ...checkpointCommands(ctx),
+    ...historyCommands(ctx),
+    'shannon.selectClaudeBinary': () => ctx.claude.select(),
+    'shannon.showInstallInstructions': () => ctx.claude.showInstallInstructions(),
+    'shannon.checkClaude': async () => {
+      if (!(await ctx.trust.allows('look for Claude Code'))) return undefined;
+      const status = await ctx.claude.check();
+      if (status.kind === 'ok') void vscode.window.showInformationMessage(`Shannon uses Claude Code ${status.info.version} at ${status.info.path}.`);
+      else if (status.kind === 'problem') void ctx.claude.notify(status.error, true);
+      return status;
+    },
+    'shannon.showLog': () => ctx.log.show(),
+    'shannon.showMoreSessions': (folder) => {
+      if (typeof folder === 'string') ctx.tree.showMore(folder);
+    },
+  };
+  return [
+    ...Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, guarded(ctx, id, handler))),
+    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointFileProvider(ctx.core)),
+  ];
+}

@@ -1,0 +1,29 @@
+/**
+ * The context keys Shannon's `when` clauses read (package.json), in one place, each set only
+ * when its value really changes (every setContext is a round trip to the renderer).
+ */
+import * as vscode from 'vscode';
+
+export type ContextKey =
+  /** The store is open and the tree shows what it holds. */
+  | 'shannon.ready'
+  /** The tree has at least one session (else its welcome view shows). */
+  | 'shannon.hasSessions'
+  /** `unknown` (not looked for yet), `checking`, `ok`, `missing`, `tooOld`, `broken`. */
+  | 'shannon.claude'
+  /** The core could not start (store unreadable): the welcome view says so. */
+  | 'shannon.failed';
+
+export class ContextKeys {
+  private readonly values = new Map<ContextKey, unknown>();
+
+  set(key: ContextKey, value: unknown): void {
+    if (this.values.has(key) && this.values.get(key) === value) return;
+    this.values.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  }
+
+  get(key: ContextKey): unknown {
+    return this.values.get(key);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * What a command was invoked on. The same command runs from a tree item (its node), an inline
+ * action, the webview (`{ sessionId }`), another extension or a test (a plain id), or the
+ * palette (nothing: then it asks). Pure, so every shape is unit-tested.
+ */
+
+export interface NewSessionArgs {
+  prompt?: string;
+  /** A workspace folder path; asked for when there are several and none is given. */
+  folder?: string;
+  model?: string;
+  /** Don't open the session's panel (tests, scripted use). */
+  background?: boolean;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+export function sessionIdFrom(arg: unknown): string | undefined {
+  if (typeof arg === 'string' && arg) return arg;
+  if (!isObject(arg)) return undefined;
+  if (typeof arg.sessionId === 'string' && arg.sessionId) return arg.sessionId;
+  if (arg.kind === 'session' && isObject(arg.record) && typeof arg.record.id === 'string') return arg.record.id;
+  if (arg.kind === 'checkpoint' && isObject(arg.checkpoint) && typeof arg.checkpoint.sessionId === 'string') return arg.checkpoint.sessionId;
+  return undefined;
+}
+
+export function checkpointIdFrom(arg: unknown): string | undefined {
+  if (!isObject(arg)) return undefined;
+  if (typeof arg.checkpointId === 'string' && arg.checkpointId) return arg.checkpointId;
+  if (arg.kind === 'checkpoint' && isObject(arg.checkpoint) && typeof arg.checkpoint.id === 'string') return arg.checkpoint.id;
+  return undefined;
+}
+
+export function newSessionArgsFrom(arg: unknown): NewSessionArgs {
+  if (!isObject(arg)) return {};
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : undefined);
+  // A folder node from the tree, or a Uri from the explorer, picks the folder.
+  const folder =
+    str(arg.folder) ??
+    (isObject(arg.folder) && typeof arg.folder.path === 'string' ? arg.folder.path : undefined) ??
+    (typeof arg.fsPath === 'string' ? arg.fsPath : undefined);
+  return { prompt: str(arg.prompt), folder, model: str(arg.model), background: arg.background === true };
+}
+
+/** An optional text argument (the message for Send Message, a label for Create Checkpoint). */
+export function textFrom(arg: unknown, key: string): string | undefined {
+  if (!isObject(arg)) return undefined;
+  const v = arg[key];
+  return typeof v === 'string' && v.trim() ? v : undefined;
+}

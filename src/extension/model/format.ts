@@ -1,0 +1,170 @@
+/**
+ * How sessions read to people in the tree, the status bar, pickers and tooltips. Pure: no
+ * `vscode`, so every wording and threshold is unit-tested in plain Node.
+ */
+import type { SessionRecord, SessionState } from '../../core/session/types.js';
+
+/** The tree's state groups, in display order. */
+export type StateGroup = 'running' | 'awaiting' | 'idle' | 'finished';
+export const STATE_GROUPS: readonly StateGroup[] = ['running', 'awaiting', 'idle', 'finished'];
+
+export const GROUP_LABELS: Readonly<Record<StateGroup, string>> = {
+  running: 'Running',
+  awaiting: 'Awaiting permission',
+  idle: 'Idle',
+  finished: 'Finished',
+};
+
+export function stateGroup(state: SessionState): StateGroup {
+  switch (state) {
+    case 'created':
+    case 'queued':
+    case 'starting':
+    case 'running':
+      return 'running';
+    case 'awaiting_permission':
+      return 'awaiting';
+    case 'idle':
+      return 'idle';
+    case 'completed':
+    case 'failed':
+    case 'cancelled':
+    case 'timed_out':
+    case 'interrupted':
+      return 'finished';
+  }
+}
+
+export const STATE_LABELS: Readonly<Record<SessionState, string>> = {
+  created: 'Created',
+  queued: 'Queued',
+  starting: 'Starting',
+  running: 'Running',
+  awaiting_permission: 'Awaiting permission',
+  idle: 'Idle',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  timed_out: 'Timed out',
+  interrupted: 'Interrupted',
+};
+
+/** A codicon id and an optional theme colour id (plain strings: the tree turns them into ThemeIcons). */
+export interface IconSpec {
+  id: string;
+  color?: string;
+}
+
+export function stateIcon(state: SessionState): IconSpec {
+  switch (state) {
+    case 'created':
+    case 'starting':
+    case 'running':
+      // The `~spin` modifier animates the codicon: a session at work visibly moves.
+      return { id: 'loading~spin' };
+    case 'queued':
+      return { id: 'clock' };
+    case 'awaiting_permission':
+      return { id: 'bell-dot', color: 'list.warningForeground' };
+    case 'idle':
+      return { id: 'comment-discussion' };
+    case 'completed':
+      return { id: 'pass', color: 'testing.iconPassed' };
+    case 'failed':
+      return { id: 'error', color: 'list.errorForeground' };
+    case 'cancelled':
+      return { id: 'circle-slash' };
+    case 'timed_out':
+      return { id: 'watch' };
+    case 'interrupted':
+      return { id: 'debug-disconnect' };
+  }
+}
+
+export function formatCost(usd: number): string {
+  if (!Number.isFinite(usd) || usd <= 0) return '$0.00';
+  if (usd < 0.01) return '<$0.01';
+  return `$${usd.toFixed(2)}`;
+}
+
+/** "just now", "5m", "3h", "2d", "3w", then a date: short enough for a tree item's description. */
+export function formatAge(at: number, now: number): string {
+  const s = Math.max(0, Math.round((now - at) / 1000));
+  if (s < 45) return 'just now';
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.round(m / 60);
+  if (h < 24) return `${h}h`;
+  const d = Math.round(h / 24);
+  if (d < 14) return `${d}d`;
+  if (d < 60) return `${Math.round(d / 7)}w`;
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(s).padStart(2, '0')}s`;
+}
+
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+/** "sonnet", "claude-opus-4-8" → shown as given, without the CLI's "[1m]" context suffix. */
+export function formatModel(model: string | undefined): string {
+  return model ? model.replace(/\[[^\]]*\]$/, '') : '';
+}
+
+/** The tree item's description: model · cost · age. Parts that say nothing are left out. */
+export function sessionDescription(record: SessionRecord, now: number): string {
+  const parts: string[] = [];
+  const model = formatModel(record.model);
+  if (model) parts.push(model);
+  if (record.metrics.costUsd > 0) parts.push(formatCost(record.metrics.costUsd));
+  parts.push(formatAge(record.updatedAt, now));
+  return parts.join(' · ');
+}
+
+/** Markdown for the tree item's tooltip (and the picker's detail line, flattened). */
+export function sessionTooltip(record: SessionRecord, now: number): string {
+  const m = record.metrics;
+  const lines = [
+    `**${escapeMarkdown(record.title)}**`,
+    '',
+    `${STATE_LABELS[record.state]} · updated ${formatAge(record.updatedAt, now)}${formatAge(record.updatedAt, now) === 'just now' ? '' : ' ago'}`,
+    '',
+    `- Model: ${escapeMarkdown(formatModel(record.model) || 'CLI default')}`,
+    `- Cost: ${formatCost(m.costUsd)} · ${m.turns} turn${m.turns === 1 ? '' : 's'} · ${m.toolCalls} tool call${m.toolCalls === 1 ? '' : 's'}`,
+    `- Tokens: ${formatTokens(m.inputTokens)} in · ${formatTokens(m.outputTokens)} out${m.cacheReadInputTokens ? ` · ${formatTokens(m.cacheReadInputTokens)} cached` : ''}`,
+    `- Folder: \`${record.cwd}\``,
+    `- Started: ${new Date(record.createdAt).toLocaleString()}`,
+  ];
+  if (record.origin !== 'shannon') lines.push(`- Origin: ${record.origin === 'mcp' ? 'an MCP client' : 'imported from Claude Code history'}`);
+  if (record.error) lines.push('', `$(error) ${escapeMarkdown(record.error.message)}${record.error.hint ? ` — ${escapeMarkdown(record.error.hint)}` : ''}`);
+  return lines.join('\n');
+}
+
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/** One line, at most `max` characters, whitespace collapsed, `…` where cut. */
+export function oneLine(s: string, max = 120): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Local midnight of the day `now` falls in: "today's spend" counts turns from here. */
+export function startOfLocalDay(now: number): number {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}

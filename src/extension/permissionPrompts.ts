@@ -1,0 +1,89 @@
+/**
+ * Permission asks (`can_use_tool`) for sessions whose panel is not on screen: a notification
+ * with Allow once / Allow for this session / Deny. The panel renders its own card; whoever
+ * answers first wins (the engine accepts one answer per ask and throws for a second), and the
+ * loser is told, quietly, that the ask was already settled.
+ */
+import * as vscode from 'vscode';
+import { isShannonError } from '../core/errors.js';
+import type { PermissionAsk, PermissionDecision } from '../core/session/permissions.js';
+import type { ShannonCore } from './core.js';
+import { oneLine } from './model/format.js';
+import { describeInput } from './model/permissionText.js';
+import type { SessionPanels } from './panels.js';
+
+export const ALLOW_ONCE = 'Allow once';
+export const ALLOW_SESSION = 'Allow for this session';
+export const DENY = 'Deny';
+
+export class PermissionPrompts implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private core: ShannonCore | undefined;
+  /** Asks shown as a notification and not yet answered there. */
+  private readonly open = new Set<string>();
+
+  constructor(private readonly panels: () => SessionPanels) {}
+
+  attach(core: ShannonCore): void {
+    this.core = core;
+    this.disposables.push(core.manager.onDidRequestPermission((ask) => void this.onAsk(ask)));
+  }
+
+  /** How many asks are waiting on a notification (for tests and the status bar). */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private async onAsk(ask: PermissionAsk): Promise<void> {
+    const core = this.core;
+    if (!core || this.panels().isVisible(ask.sessionId)) return;
+    const key = `${ask.sessionId}/${ask.requestId}`;
+    this.open.add(key);
+    try {
+      const title = core.manager.get(ask.sessionId)?.title ?? 'A session';
+      const choice = await vscode.window.showWarningMessage(
+        `${oneLine(title, 60)}: Claude wants to use ${ask.toolName}${describeInput(ask) ? ` — ${describeInput(ask)}` : ''}`,
+        ALLOW_ONCE,
+        ALLOW_SESSION,
+        DENY,
+      );
+      if (!choice) return; // dismissed: the ask stays pending, answerable in the panel
+      let decision: PermissionDecision;
+      if (choice === DENY) {
+        const reason = await vscode.window.showInputBox({
+          title: `Deny ${ask.toolName}`,
+          prompt: 'Tell Claude why (optional): it reads this and can try another way.',
+          placeHolder: 'Reason for denying',
+        });
+        if (reason === undefined) return;
+        decision = { behavior: 'deny', message: reason };
+      } else {
+        decision = { behavior: 'allow', scope: choice === ALLOW_SESSION ? 'session' : 'once' };
+      }
+      this.answer(ask, decision);
+    } finally {
+      this.open.delete(key);
+    }
+  }
+
+  private answer(ask: PermissionAsk, decision: PermissionDecision): void {
+    const core = this.core;
+    if (!core) return;
+    const stillPending = core.manager.pendingPermissions(ask.sessionId).some((p) => p.requestId === ask.requestId);
+    if (!stillPending) {
+      vscode.window.setStatusBarMessage(`$(check) ${ask.toolName}: already answered`, 4000);
+      return;
+    }
+    try {
+      core.manager.respondToPermission(ask.sessionId, ask.requestId, decision);
+    } catch (err) {
+      // Answered in the panel (or the session ended) between our check and our answer.
+      if (isShannonError(err)) vscode.window.setStatusBarMessage(`$(info) ${err.message}`, 4000);
+      else throw err;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Shannon's VS Code face in a real VS Code (code-server 4.139.1) with the real `claude` CLI
+ * talking to the fake Anthropic API:
+ *  - in-host suites (test/e2e/host/*.host.ts) against the real `vscode` API: commands, tree,
+ *    settings → engine, output channels, status bar, checkpoints, MCP provider; Restricted Mode;
+ *    activation with a large history;
+ *  - a person's path in Chromium: "Shannon: New Session" from the palette, the session in the
+ *    tree, a permission notification answered, a window reload that finds the sessions again.
+ * Screenshots of each step go to test-results/e2e/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { FakeAnthropicApi } from '../support/fakeAnthropic';
+import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
+import { closeWorkbench, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible } from './support/browser';
+import { startCodeServer } from './support/codeServer';
+import { reportHostResults, runHostTestsReport } from './support/hostTests';
+import { buildShannonVsix } from './support/vsix';
+import { e2eResponder, MARKER_FILE, PROMPTS } from './host/fakeScript';
+import { ensureLargeHistory } from './host/largeHistory';
+
+const HOST = path.join(import.meta.dirname, 'host');
+
+describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
+  let vsixPath: string;
+  let api: FakeAnthropicApi;
+  let claude: HermeticClaudeEnv;
+  const temps: string[] = [];
+
+  async function workspace(): Promise<string> {
+    const dir = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-e2e-ws-')));
+    temps.push(dir);
+    await writeFile(path.join(dir, 'README.md'), '# e2e workspace\n');
+    return dir;
+  }
+
+  // `shannon.claudePath` is machine-scoped, and code-server is a remote window: VS Code reads
+  // machine settings from <user-data>/Machine/settings.json there, never from User/settings.json
+  // (where the harness writes). The locator's SHANNON_CLAUDE_PATH hands over the pinned CLI; the
+  // host suite checks the setting path itself by writing the setting as Select Claude Binary does.
+  const settings = () => ({});
+  const env = () => ({ ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN, SHANNON_E2E_ARTIFACTS: SCREENSHOT_DIR });
+
+  before(async () => {
+    rmSync(path.join(SCREENSHOT_DIR, 'metrics.json'), { force: true });
+    vsixPath = await buildShannonVsix();
+    api = await FakeAnthropicApi.start(e2eResponder);
+    claude = await hermeticClaudeEnv(api, { CLAUDE_CODE_MAX_RETRIES: '0' });
+  });
+
+  after(async () => {
+    await api?.close();
+    await claude?.dispose();
+    for (const d of temps) await rm(d, { recursive: true, force: true });
+  });
+
+  it('in the extension host: commands, tree, settings, output, status bar, checkpoints, MCP', async (t) => {
+    const report = await runHostTestsReport({
+      vsixPath,
+      testEntry: path.join(HOST, 'shannon.host.ts'),
+      folder: await workspace(),
+      settings: settings(),
+      env: env(),
+      timeoutMs: 300_000,
+      screenshotName: 'host-suite-end',
+    });
+    await reportHostResults(t, report.results);
+  });
+
+  it('in Restricted Mode: activates, starts no process, offers no MCP server', async (t) => {
+    const report = await runHostTestsReport({
+      vsixPath,
+      testEntry: path.join(HOST, 'untrusted.host.ts'),
+      folder: await workspace(),
+      settings: { ...settings(), 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' },
+      env: env(),
+      screenshotName: 'untrusted-restricted-mode',
+    });
+    await reportHostResults(t, report.results);
+  });
+
+  it('with a large history: activation stays under 100 ms and the tree pages the sessions', async (t) => {
+    const folder = await workspace();
+    const history = await ensureLargeHistory(folder);
+    const report = await runHostTestsReport({
+      vsixPath,
+      testEntry: path.join(HOST, 'largeHistory.host.ts'),
+      folder,
+      settings: settings(),
+      env: { ...env(), SHANNON_DATA_DIR: history.dir, SHANNON_E2E_HISTORY: JSON.stringify(history.figures) },
+      screenshotName: 'large-history-tree',
+    });
+    await reportHostResults(t, report.results);
+  });
+
+  it('a person starts a session from the palette, answers a permission ask, reloads and finds it again', async () => {
+    const folder = await workspace();
+    const server = await startCodeServer({ vsixPath, folder, settings: settings(), env: env() });
+    let page: Page | undefined;
+    try {
+      page = await openWorkbench(server.url, folder);
+      const p = page;
+      await openShannonView(p);
+      await waitForVisible(p, sessionsPane(p).getByText('No Claude Code sessions here yet'), { what: 'the empty Sessions view welcome' });
+      await screenshot(p, '01-empty-sessions-view');
+
+      // New Session from the palette: prompt, then the model step (Enter keeps the default).
+      await runCommand(p, 'Shannon: New Session');
+      const input = p.locator('.quick-input-widget .quick-input-box input');
+      await waitForVisible(p, input, { what: 'the prompt input box' });
+      await input.fill(PROMPTS.hello);
+      await screenshot(p, '02-new-session-prompt');
+      await input.press('Enter');
+      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
+      await screenshot(p, '03-new-session-model');
+      await p.keyboard.press('Enter');
+
+      await waitForVisible(p, treeRow(p, PROMPTS.hello), { what: 'the new session in the tree', timeoutMs: 30_000 });
+      await waitForVisible(p, treeRow(p, 'Idle'), { what: 'the session to reach Idle', timeoutMs: 60_000 });
+      await screenshot(p, '04-session-idle-in-tree');
+
+      // A turn that needs a permission answer, with no panel on screen: a notification asks.
+      await closePanelEditors(p);
+      await runCommand(p, 'Shannon: New Session');
+      await waitForVisible(p, input, { what: 'the prompt input box' });
+      await input.fill(PROMPTS.write);
+      await input.press('Enter');
+      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
+      await p.keyboard.press('Enter');
+      await closePanelEditors(p);
+      const toast = p.locator('.notification-toast', { hasText: 'Claude wants to use Bash' });
+      await waitForVisible(p, toast, { what: 'the permission notification', timeoutMs: 60_000 });
+      await screenshot(p, '05-permission-notification');
+      await toast.getByRole('button', { name: 'Allow once' }).click();
+      const marker = path.join(folder, MARKER_FILE);
+      await waitFor(p, () => existsSync(marker), { what: `${MARKER_FILE} written by the allowed Bash call`, timeoutMs: 60_000 });
+      assert.equal(readFileSync(marker, 'utf8'), 'shannon\n');
+      await waitFor(p, async () => (await treeRow(p, 'Idle').count()) > 0 && (await treeRow(p, 'Running').count()) === 0 && (await treeRow(p, 'Awaiting permission').count()) === 0, {
+        what: 'both sessions idle',
+        timeoutMs: 60_000,
+      });
+      await screenshot(p, '06-after-permission-allowed');
+
+      // The status bar: today's spend; click reveals the tree.
+      const status = p.locator('.statusbar-item', { hasText: /\$\d|<\$0\.01/ }).first();
+      await waitForVisible(p, status, { what: "Shannon's status bar item" });
+
+      // Reload the window: the sessions come back from the store (as interrupted: their
+      // processes ended with the old extension host) and can be resumed.
+      await p.reload();
+      await waitForVisible(p, p.locator('.monaco-workbench'), { what: 'the workbench after reload', timeoutMs: 60_000 });
+      await openShannonView(p);
+      await waitForVisible(p, treeRow(p, PROMPTS.hello), { what: 'the first session after reload', timeoutMs: 30_000 });
+      await waitForVisible(p, treeRow(p, PROMPTS.write), { what: 'the second session after reload' });
+      await screenshot(p, '07-sessions-after-reload');
+
+      // Show Output from the item's context menu: the transcript as log lines.
+      await treeRow(p, PROMPTS.hello).first().click({ button: 'right' });
+      await p.locator('.context-view .action-label', { hasText: 'Show Output' }).first().click();
+      await waitForVisible(p, p.locator('.part.panel .view-lines', { hasText: 'Claude: Hello from the fake model.' }), { what: 'the session output channel', timeoutMs: 20_000 });
+      await screenshot(p, '08-session-output-channel');
+    } finally {
+      if (page) await closeWorkbench(page);
+      await server.stop();
+    }
+  });
+});
+
+function sessionsPane(page: Page) {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Sessions' }) });
+}
+
+function treeRow(page: Page, text: string) {
+  return sessionsPane(page).locator('.monaco-list-row', { hasText: text });
+}
+
+async function openShannonView(page: Page): Promise<void> {
+  const icon = page.locator('.activitybar .action-item a[aria-label^="Shannon"]').first();
+  await waitForVisible(page, icon, { what: 'the Shannon activity bar icon', timeoutMs: 30_000 });
+  // Clicking an already open container closes it: only click when the view is not shown.
+  if (!(await sessionsPane(page).isVisible())) await icon.click();
+  await waitForVisible(page, sessionsPane(page), { what: 'the Sessions view' });
+}
+
+/** Closes editors (a session panel or output) so a permission ask has no panel to show in. */
+async function closePanelEditors(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors').catch(() => undefined);
+}
