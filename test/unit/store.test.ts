@@ -78,7 +78,8 @@ const isRoot = process.getuid?.() === 0;
 describe('SessionStore', () => {
   it('shows after a reopen everything written before', async () => {
     const dir = await tempDir();
-    const store = await SessionStore.open({ dir });
+    const now = () => Date.UTC(2025, 0, 12);
+    const store = await SessionStore.open({ dir, now });
     store.upsertSession(record('s1', { title: 'Fix the parser', pinned: true, cliSessionId: 'cli-1', error: { code: 'X', message: 'y' } }));
     store.upsertSession(record('s2', { workspaceFolder: '/work/b', updatedAt: 3_000 }));
     const first = say(store, 's1', 'hello there');
@@ -90,7 +91,7 @@ describe('SessionStore', () => {
     await store.flush();
     store.dispose();
 
-    const again = await SessionStore.open({ dir });
+    const again = await SessionStore.open({ dir, now });
     try {
       assert.deepEqual(again.getSession('s1'), record('s1', { title: 'Fix the parser', pinned: true, cliSessionId: 'cli-1', error: { code: 'X', message: 'y' } }));
       assert.deepEqual(
@@ -133,6 +134,44 @@ describe('SessionStore', () => {
       assert.deepEqual(again.warnings, []);
     } finally {
       again.dispose();
+    }
+  });
+
+  it('keeps usage totals exact when old turns are summed per day', async () => {
+    const dir = await tempDir();
+    const jan = Date.UTC(2025, 0, 10, 12);
+    const store = await SessionStore.open({ dir, now: () => jan });
+    store.upsertSession(record('s1'));
+    store.recordTurn(turn('s1', 1, { endedAt: jan }));
+    store.recordTurn(turn('s1', 2, { endedAt: jan + 60_000, model: 'claude-opus', costUsd: 0.25 }));
+    store.recordTurn(turn('s1', 3, { endedAt: jan + 3 * 86_400_000 }));
+    await store.flush();
+    const before = { model: store.usage({ groupBy: 'model' }), day: store.usage({ groupBy: 'day' }), folder: store.usage({ groupBy: 'workspaceFolder' }) };
+    store.dispose();
+
+    const july = Date.UTC(2025, 6, 1);
+    const later = await SessionStore.open({ dir, now: () => july });
+    try {
+      assert.deepEqual(later.listTurns('s1'), [], 'turn detail older than 90 days is summed');
+      assert.deepEqual(later.usage({ groupBy: 'model' }), before.model);
+      assert.deepEqual(later.usage({ groupBy: 'day' }), before.day);
+      assert.deepEqual(later.usage({ groupBy: 'workspaceFolder' }), before.folder);
+      later.recordTurn(turn('s1', 2, { endedAt: jan + 60_000 })); // imported again
+      later.recordTurn(turn('s1', 4, { endedAt: july }));
+      assert.deepEqual(
+        later.usage({ groupBy: 'model' }).map((r) => [r.key, r.turns]),
+        [
+          ['claude-opus', 1],
+          ['claude-sonnet', 3],
+        ],
+      );
+      assert.deepEqual(
+        later.usage({ groupBy: 'day', since: jan + 86_400_000, until: july }).map((r) => r.turns),
+        [1],
+        'a range picks whole summed days',
+      );
+    } finally {
+      later.dispose();
     }
   });
 

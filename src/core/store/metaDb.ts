@@ -54,6 +54,25 @@ const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
         PRIMARY KEY (session_id, turn)
       ) WITHOUT ROWID;
       CREATE INDEX turns_by_time ON turns (ended_at);
+      -- Turns older than the detail window, summed per local day, folder and model: usage
+      -- stays exact per day while the database stops growing with history.
+      CREATE TABLE usage_daily (
+        day TEXT NOT NULL,
+        workspace_folder TEXT NOT NULL,
+        model TEXT NOT NULL,
+        first_ended_at INTEGER NOT NULL,
+        last_ended_at INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_read_input_tokens INTEGER NOT NULL,
+        cache_creation_input_tokens INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,
+        turns INTEGER NOT NULL,
+        PRIMARY KEY (day, workspace_folder, model)
+      ) WITHOUT ROWID;
+      -- The highest turn of each session already summed, so that recording it again (a
+      -- re-import) does not count it twice.
+      CREATE TABLE turns_rolled_up (session_id TEXT PRIMARY KEY, max_turn INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE checkpoints (
         id TEXT PRIMARY KEY,
         session_id TEXT NOT NULL,
@@ -248,7 +267,10 @@ export class MetaDb {
   deleteSession(id: string, deletedAt: number, keepUsage: boolean): void {
     this.run('DELETE FROM sessions WHERE id = ?', [id]);
     this.run('DELETE FROM checkpoints WHERE session_id = ?', [id]);
-    if (!keepUsage) this.run('DELETE FROM turns WHERE session_id = ?', [id]);
+    if (!keepUsage) {
+      this.run('DELETE FROM turns WHERE session_id = ?', [id]);
+      this.run('DELETE FROM turns_rolled_up WHERE session_id = ?', [id]);
+    }
     this.run("INSERT OR REPLACE INTO tombstones (kind, id, deleted_at) VALUES ('session', ?, max(?, coalesce((SELECT deleted_at FROM tombstones WHERE kind = 'session' AND id = ?), 0)))", [
       id,
       deletedAt,
@@ -268,6 +290,8 @@ export class MetaDb {
   // --- turns and usage ----------------------------------------------------------------------
 
   recordTurn(m: TurnMetrics, day: string): void {
+    const rolled = this.get('SELECT max_turn FROM turns_rolled_up WHERE session_id = ?', [m.sessionId]);
+    if (rolled && m.turn <= Number(rolled[0])) return;
     const folder = this.get('SELECT workspace_folder FROM sessions WHERE id = ?', [m.sessionId]);
     this.run(
       `INSERT OR REPLACE INTO turns (session_id, turn, ended_at, day, workspace_folder, model, input_tokens, output_tokens,
@@ -318,26 +342,40 @@ export class MetaDb {
   }
 
   usage(q: UsageQuery): UsageRow[] {
-    const key =
+    const detailKey =
       q.groupBy === 'day'
         ? 't.day'
         : q.groupBy === 'model'
           ? "coalesce(t.model, '')"
           : "coalesce(t.workspace_folder, (SELECT s.workspace_folder FROM sessions s WHERE s.id = t.session_id), '')";
-    const where: string[] = [];
+    const dailyKey = q.groupBy === 'day' ? 'day' : q.groupBy === 'model' ? 'model' : 'workspace_folder';
+    const detailWhere: string[] = [];
+    const dailyWhere: string[] = [];
     const params: SqlValue[] = [];
+    const dailyParams: SqlValue[] = [];
+    // Summed days count when they overlap [since, until): they are whole days.
     if (q.since !== undefined) {
-      where.push('t.ended_at >= ?');
+      detailWhere.push('t.ended_at >= ?');
       params.push(q.since);
+      dailyWhere.push('last_ended_at >= ?');
+      dailyParams.push(q.since);
     }
     if (q.until !== undefined) {
-      where.push('t.ended_at < ?');
+      detailWhere.push('t.ended_at < ?');
       params.push(q.until);
+      dailyWhere.push('first_ended_at < ?');
+      dailyParams.push(q.until);
     }
+    const where = (w: string[]) => (w.length ? ` WHERE ${w.join(' AND ')}` : '');
     return this.all(
-      `SELECT ${key} AS k, sum(input_tokens), sum(output_tokens), sum(cache_read_input_tokens), sum(cache_creation_input_tokens),
-         sum(cost_usd), count(*) FROM turns t${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY k ORDER BY k`,
-      params,
+      `SELECT k, sum(i), sum(o), sum(cr), sum(cc), sum(c), sum(n) FROM (
+         SELECT ${detailKey} AS k, input_tokens AS i, output_tokens AS o, cache_read_input_tokens AS cr,
+           cache_creation_input_tokens AS cc, cost_usd AS c, 1 AS n FROM turns t${where(detailWhere)}
+         UNION ALL
+         SELECT ${dailyKey}, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, cost_usd, turns
+           FROM usage_daily${where(dailyWhere)}
+       ) GROUP BY k ORDER BY k`,
+      [...params, ...dailyParams],
     ).map((r) => ({
       key: String(r[0]),
       inputTokens: Number(r[1]),
@@ -347,6 +385,45 @@ export class MetaDb {
       costUsd: Number(r[5]),
       turns: Number(r[6]),
     }));
+  }
+
+  hasTurnsBefore(at: number): boolean {
+    return this.get('SELECT 1 FROM turns WHERE ended_at < ? LIMIT 1', [at]) !== undefined;
+  }
+
+  /**
+   * Moves turns that ended before `at` into per-day sums. Idempotent: replayed on another
+   * window's copy it moves only what that copy still holds in detail.
+   */
+  rollUpTurns(at: number): void {
+    this.run('BEGIN', []);
+    try {
+      this.run(
+        `INSERT INTO usage_daily (day, workspace_folder, model, first_ended_at, last_ended_at, input_tokens, output_tokens,
+           cache_read_input_tokens, cache_creation_input_tokens, cost_usd, turns)
+         SELECT t.day, coalesce(t.workspace_folder, (SELECT s.workspace_folder FROM sessions s WHERE s.id = t.session_id), ''),
+           coalesce(t.model, ''), min(t.ended_at), max(t.ended_at), sum(t.input_tokens), sum(t.output_tokens),
+           sum(t.cache_read_input_tokens), sum(t.cache_creation_input_tokens), sum(t.cost_usd), count(*)
+         FROM turns t WHERE t.ended_at < ? GROUP BY 1, 2, 3
+         ON CONFLICT (day, workspace_folder, model) DO UPDATE SET
+           first_ended_at = min(first_ended_at, excluded.first_ended_at), last_ended_at = max(last_ended_at, excluded.last_ended_at),
+           input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+           cache_read_input_tokens = cache_read_input_tokens + excluded.cache_read_input_tokens,
+           cache_creation_input_tokens = cache_creation_input_tokens + excluded.cache_creation_input_tokens,
+           cost_usd = cost_usd + excluded.cost_usd, turns = turns + excluded.turns`,
+        [at],
+      );
+      this.run(
+        `INSERT INTO turns_rolled_up (session_id, max_turn) SELECT session_id, max(turn) FROM turns WHERE ended_at < ? GROUP BY session_id
+         ON CONFLICT (session_id) DO UPDATE SET max_turn = max(max_turn, excluded.max_turn)`,
+        [at],
+      );
+      this.run('DELETE FROM turns WHERE ended_at < ?', [at]);
+      this.run('COMMIT', []);
+    } catch (err) {
+      this.run('ROLLBACK', []);
+      throw err;
+    }
   }
 
   // --- checkpoints --------------------------------------------------------------------------

@@ -62,6 +62,8 @@ const HEARTBEAT_MS = 10_000;
 /** An owner file not touched for this long belongs to a process that is gone or hung. */
 const OWNER_STALE_MS = 60_000;
 const TOMBSTONE_DAYS = 90;
+/** Turns keep their own row this long; older ones are summed per day (metaDb.rollUpTurns). */
+const TURN_DETAIL_DAYS = 90;
 const DAY_MS = 86_400_000;
 
 export class SessionStore implements Disposable {
@@ -162,6 +164,8 @@ export class SessionStore implements Disposable {
     await this.writeOwnerFile();
     await this.recoverOrphans();
     this.db.forgetTombstones(this.now() - TOMBSTONE_DAYS * DAY_MS);
+    const detailCutoff = this.now() - TURN_DETAIL_DAYS * DAY_MS;
+    if (this.db.hasTurnsBefore(detailCutoff)) this.apply((db) => db.rollUpTurns(detailCutoff), []);
     const heartbeat = setInterval(() => {
       const t = new Date();
       fs.utimes(this.ownerFile, t, t, (err) => {
@@ -247,12 +251,16 @@ export class SessionStore implements Disposable {
     this.apply((db) => db.recordTurn(copy, day), [metrics.sessionId]);
   }
 
+  /** The session's turns of the last 90 days (older ones live on as daily sums in `usage`). */
   listTurns(sessionId: string): TurnMetrics[] {
     this.assertOpen();
     return this.db.listTurns(sessionId);
   }
 
-  /** Tokens and cost grouped by local day, workspace folder or model, over [since, until). */
+  /**
+   * Tokens and cost grouped by local day, workspace folder or model, over [since, until).
+   * Turns older than 90 days are kept as daily sums, so there the range is whole days.
+   */
   usage(query: UsageQuery): UsageRow[] {
     this.assertOpen();
     return this.db.usage(query);
