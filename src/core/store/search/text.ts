@@ -74,16 +74,37 @@ export function* words(text: string): Generator<{ term: string; index: number; l
   }
 }
 
-/** Term frequencies and length (in words) of one document. */
+/**
+ * Term frequencies and length (in words) of one document: the same words as `words()`, with
+ * a character loop for ASCII text (several times faster than the regex; indexing 500k
+ * messages spends most of its time here) and the regex for the rest.
+ */
 export function termFrequencies(text: string): { tf: Map<string, number>; length: number } {
   const tf = new Map<string, number>();
   let length = 0;
-  for (const m of text.matchAll(WORD)) {
-    const w = m[0];
-    if (w.length < MIN_TERM || w.length > MAX_TERM) continue;
+  const add = (w: string): void => {
+    if (w.length < MIN_TERM || w.length > MAX_TERM) return;
     const t = w.toLowerCase();
     tf.set(t, (tf.get(t) ?? 0) + 1);
     length++;
+  };
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c >= 128) {
+      // Non-ASCII: let the Unicode-aware regex do this document.
+      tf.clear();
+      length = 0;
+      for (const m of text.matchAll(WORD)) add(m[0]);
+      return { tf, length };
+    }
+    const word = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+    if (word) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      add(text.slice(start, i));
+      start = -1;
+    }
   }
   return { tf, length };
 }
