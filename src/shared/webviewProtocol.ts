@@ -12,6 +12,12 @@ import type { ErrorInfo, SessionRecord, SessionState, TranscriptEntry } from '..
 
 export type { ErrorInfo, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
 
+/**
+ * A transcript entry as a panel gets it: strings past a size are cut (`trimmed`), because every
+ * byte is cloned into the webview; `fullEntry` fetches the whole entry when someone asks.
+ */
+export type PanelEntry = TranscriptEntry & { trimmed?: boolean };
+
 /** The panel's view type: `WebviewPanelSerializer` registration and `onWebviewPanel:` activation. */
 export const SESSION_VIEW_TYPE = 'shannon.session';
 
@@ -45,7 +51,7 @@ export interface InitMessage {
   type: 'init';
   session: SessionRecord;
   /** The newest transcript entries, oldest first (stream events left out: `partials` has their sum). */
-  entries: TranscriptEntry[];
+  entries: PanelEntry[];
   /** Older entries exist before `entries[0]`: fetch them with `loadOlder`. */
   hasOlder: boolean;
   /** Blocks streaming right now, as accumulated so far (the panel may open mid-stream). */
@@ -57,7 +63,7 @@ export interface InitMessage {
 export type HostMessage =
   | InitMessage
   /** New transcript entries, in seq order; entries the webview already has (by seq) are ignored. */
-  | { type: 'append'; entries: TranscriptEntry[] }
+  | { type: 'append'; entries: PanelEntry[] }
   | { type: 'partial'; deltas: PartialDelta[] }
   | { type: 'sessionChanged'; session: SessionRecord }
   | { type: 'permissionAsked'; ask: PermissionAsk }
@@ -81,7 +87,9 @@ export interface WebviewRequests {
   /** Edit / Write / MultiEdit: show the change in VS Code's diff editor. */
   openDiff: { params: { toolUseId: string }; result: void };
   /** Entries before `beforeSeq`, oldest first. */
-  loadOlder: { params: { beforeSeq: number }; result: { entries: TranscriptEntry[]; hasOlder: boolean } };
+  loadOlder: { params: { beforeSeq: number }; result: { entries: PanelEntry[]; hasOlder: boolean } };
+  /** One entry whole (a tool's full output after the preview was cut). */
+  fullEntry: { params: { seq: number }; result: { entry: PanelEntry | undefined } };
 }
 
 export type RequestType = keyof WebviewRequests;
@@ -122,6 +130,7 @@ const REQUEST_TYPES: Readonly<Record<RequestType, true>> = {
   permission: true,
   openDiff: true,
   loadOlder: true,
+  fullEntry: true,
 };
 
 export function isWebviewRequest(message: WebviewMessage): message is WebviewRequest {
@@ -171,5 +180,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return str('toolUseId') ? { type: 'openDiff', id, toolUseId: m.toolUseId as string } : undefined;
     case 'loadOlder':
       return typeof m.beforeSeq === 'number' ? { type: 'loadOlder', id, beforeSeq: m.beforeSeq } : undefined;
+    case 'fullEntry':
+      return typeof m.seq === 'number' ? { type: 'fullEntry', id, seq: m.seq } : undefined;
   }
 }

@@ -4,8 +4,9 @@
  * session and its transcript (`init`), then changes; everything the user does is a request to
  * the host. What must survive a reload (draft, scroll position, expanded rows) goes to setState.
  */
-import type { HostMessage, InitMessage, PermissionAsk, PermissionDecision, SessionRecord, TranscriptEntry, WebviewPersistedState } from '../shared/webviewProtocol';
+import type { HostMessage, InitMessage, PanelEntry, PermissionAsk, PermissionDecision, SessionRecord, WebviewPersistedState } from '../shared/webviewProtocol';
 import { HostChannel, HostError } from './common/host';
+import { record } from './common/perf';
 import { formatCost, isBusy, isLive, STATE_ICONS, STATE_LABELS } from './model/format';
 import { TranscriptModel, type Row } from './model/transcript';
 import { h, icon, iconButton } from './render/dom';
@@ -15,7 +16,7 @@ import { VirtualList } from './view/virtualList';
 
 export class App {
   private readonly model = new TranscriptModel();
-  private entries: TranscriptEntry[] = [];
+  private entries: PanelEntry[] = [];
   private hasOlder = false;
   private loadingOlder = false;
   private session: SessionRecord | undefined;
@@ -79,7 +80,7 @@ export class App {
       scroller: this.scroller,
       keyOf: (row) => row.key,
       revOf: (row) => `${row.rev}.${this.uiRevs.get(row.key) ?? 0}`,
-      render: (row) => renderRow(row, this.rowContext),
+      render: (row, existing) => renderRow(row, this.rowContext, existing),
       estimate: (row, width) => estimateRowHeight(row, width, this.rowContext),
       onNearTop: () => void this.loadOlder(),
       onStickChange: (stuck) => {
@@ -164,7 +165,7 @@ export class App {
         const started = performance.now();
         this.model.applyPartials(m.deltas);
         this.flushModel();
-        performance.measure('shannon:handle', { start: started });
+        record('handle', performance.now() - started);
         break;
       }
       case 'sessionChanged':
@@ -200,10 +201,10 @@ export class App {
     const saved = this.host.getState();
     if (saved?.anchor && saved.sessionId === this.sessionId) this.list.scrollToKey(saved.anchor.key, saved.anchor.offset);
     this.emptyEl.hidden = this.model.rows.length > 0;
-    performance.measure('shannon:init', { start: started });
+    record('init', performance.now() - started);
   }
 
-  private append(entries: TranscriptEntry[]): void {
+  private append(entries: PanelEntry[]): void {
     const started = performance.now();
     for (const e of entries) {
       if (e.seq > this.model.lastSeq || typeof e.seq !== 'number') this.entries.push(e);
@@ -224,7 +225,7 @@ export class App {
       const last = this.model.rows.at(-1);
       if (last?.kind === 'result') this.announce(last.isError ? 'The turn ended with an error.' : 'Claude finished the turn.');
     }
-    performance.measure('shannon:handle', { start: started });
+    record('handle', performance.now() - started);
   }
 
   /** Hands the model's changes to the list; the list lays out at the next frame. */
@@ -397,6 +398,9 @@ export class App {
       case 'open-diff':
         if (row?.kind === 'tool') void this.run(this.host.request('openDiff', { toolUseId: row.toolUseId }));
         break;
+      case 'load-full':
+        if (row?.kind === 'tool' && row.result?.truncated) void this.loadFull(key, row.result.truncated.seq);
+        break;
     }
   }
 
@@ -409,6 +413,22 @@ export class App {
       setTimeout(() => (i.className = was), 1200);
     }
     this.announce('Copied.');
+  }
+
+  private async loadFull(key: string, seq: number): Promise<void> {
+    const ok = await this.run(
+      this.host.request('fullEntry', { seq }).then(({ entry }) => {
+        if (!entry) throw new Error('That output is no longer in the session’s history.');
+        const i = this.entries.findIndex((e) => e.seq === seq);
+        if (i >= 0) this.entries[i] = entry;
+        this.model.replaceEntry(entry);
+      }),
+    );
+    if (ok) {
+      this.toggled.add(`${key}|full`);
+      this.bumpUi(key);
+      this.flushModel();
+    }
   }
 
   private async loadOlder(): Promise<void> {

@@ -26,7 +26,7 @@ import {
 import { MessageBatcher } from './batcher';
 import { diffSides } from './diffSides';
 import { renderPanelHtml } from './html';
-import { olderWindow, tailWindow, trimEntry, isDisplayable } from './transcriptWindow';
+import { FULL_STRING, olderWindow, tailWindow, trimEntry, isDisplayable } from './transcriptWindow';
 import type { DiffDocuments } from './diffDocuments';
 import type { PanelCore } from './types';
 
@@ -247,6 +247,10 @@ export class SessionPanel implements vscode.Disposable {
         return this.openDiff(request.toolUseId);
       case 'loadOlder':
         return olderWindow(await store.readTranscript(id), request.beforeSeq);
+      case 'fullEntry': {
+        const [entry] = await store.readTranscript(id, { fromSeq: request.seq, limit: 1 });
+        return { entry: entry && entry.seq === request.seq ? trimEntry(entry, FULL_STRING) : undefined };
+      }
     }
   }
 

@@ -4,15 +4,23 @@
  * strings (a 5 MB file read, a long build log) are cut: the panel shows the first lines of a
  * tool's output anyway, and every byte is structured-cloned into the webview. Pure.
  */
-import type { TranscriptEntry } from '../../shared/webviewProtocol';
+import type { PanelEntry, TranscriptEntry } from '../../shared/webviewProtocol';
 
 type Json = Record<string, unknown>;
 
-/** Entries sent when a panel opens; older ones come with `loadOlder`. */
-export const INITIAL_WINDOW = 5000;
+/**
+ * Entries sent when a panel opens; older ones come with `loadOlder` as the user scrolls up.
+ * A thousand entries is hundreds of screens: opening a long session costs no more than a short one.
+ */
+export const INITIAL_WINDOW = 1000;
 export const OLDER_PAGE = 2000;
-/** Longest string kept in any entry sent to a webview. */
-export const MAX_STRING = 64 * 1024;
+/**
+ * Longest string kept per entry type: a tool's output is previewed (30 lines) and fetched whole
+ * on request; assistant text is what people read, so it is kept whole unless absurd.
+ */
+export const MAX_STRING: Readonly<Record<string, number>> = { user: 8 * 1024, assistant: 64 * 1024, default: 64 * 1024 };
+/** What `fullEntry` returns at most per string. */
+export const FULL_STRING = 2 * 1024 * 1024;
 
 const QUIET_SYSTEM = new Set(['status', 'thinking_tokens', 'task_progress', 'hook_started', 'hook_progress', 'hook_response']);
 
@@ -33,10 +41,10 @@ export function isDisplayable(entry: TranscriptEntry): boolean {
   }
 }
 
-/** The entry, with strings longer than `max` cut (a copy only when something was cut). */
-export function trimEntry(entry: TranscriptEntry, max = MAX_STRING): TranscriptEntry {
+/** The entry, with strings longer than `max` cut and marked `trimmed` (a copy only when something was cut). */
+export function trimEntry(entry: TranscriptEntry, max = MAX_STRING[entry.type] ?? MAX_STRING.default!): PanelEntry {
   const raw = trimValue(entry.raw, max, 0);
-  return raw === entry.raw ? entry : { ...entry, raw };
+  return raw === entry.raw ? entry : { ...entry, raw, trimmed: true };
 }
 
 function trimValue(v: unknown, max: number, depth: number): unknown {
@@ -63,14 +71,14 @@ function trimValue(v: unknown, max: number, depth: number): unknown {
 }
 
 /** The last `limit` displayable entries, trimmed, and whether older ones exist. */
-export function tailWindow(all: readonly TranscriptEntry[], limit = INITIAL_WINDOW): { entries: TranscriptEntry[]; hasOlder: boolean } {
+export function tailWindow(all: readonly TranscriptEntry[], limit = INITIAL_WINDOW): { entries: PanelEntry[]; hasOlder: boolean } {
   const shown = all.filter(isDisplayable);
   const start = Math.max(0, shown.length - limit);
   return { entries: shown.slice(start).map((e) => trimEntry(e)), hasOlder: start > 0 };
 }
 
 /** Up to `limit` displayable entries right before `beforeSeq`, oldest first. */
-export function olderWindow(all: readonly TranscriptEntry[], beforeSeq: number, limit = OLDER_PAGE): { entries: TranscriptEntry[]; hasOlder: boolean } {
+export function olderWindow(all: readonly TranscriptEntry[], beforeSeq: number, limit = OLDER_PAGE): { entries: PanelEntry[]; hasOlder: boolean } {
   const shown = all.filter((e) => e.seq < beforeSeq && isDisplayable(e));
   const start = Math.max(0, shown.length - limit);
   return { entries: shown.slice(start).map((e) => trimEntry(e)), hasOlder: start > 0 };

@@ -8,7 +8,9 @@
  * index) keeps its key when the CLI's final `assistant` line for it arrives, so the view
  * updates the row in place instead of replacing it. Every change bumps the row's `rev`.
  */
-import type { PartialDelta, TranscriptEntry } from '../../shared/webviewProtocol';
+import type { PanelEntry, PartialDelta } from '../../shared/webviewProtocol';
+
+type TranscriptEntry = PanelEntry;
 
 type Json = Record<string, unknown>;
 
@@ -52,6 +54,8 @@ export interface ToolResultView {
   stderr?: string;
   interrupted?: boolean;
   images: number;
+  /** The host cut the output: the whole of it is entry `seq` (fetch it with `fullEntry`). */
+  truncated?: { seq: number };
 }
 
 export interface ToolRow extends RowBase {
@@ -114,6 +118,8 @@ export class TranscriptModel {
   /** Blocks of each API message seen complete: the next complete block's index. */
   private readonly completeBlocks = new Map<string, number>();
   private readonly changed = new Set<string>();
+  /** Rows created by deltas: the only ones that can be streaming (endStreaming looks at these). */
+  private readonly streamed = new Set<Row>();
   private structureChanged = false;
   private minSeq = Number.POSITIVE_INFINITY;
   private maxSeq = -1;
@@ -157,6 +163,7 @@ export class TranscriptModel {
     this.tools.clear();
     this.completeBlocks.clear();
     this.changed.clear();
+    this.streamed.clear();
     this.minSeq = Number.POSITIVE_INFINITY;
     this.maxSeq = -1;
     this.lastTotalCost = 0;
@@ -177,6 +184,36 @@ export class TranscriptModel {
     }
   }
 
+  /**
+   * Puts an entry fetched whole (`fullEntry`) in place of its cut version: the tool results or
+   * the text it holds are updated in their rows.
+   */
+  replaceEntry(entry: TranscriptEntry): void {
+    const raw = entry.raw as Json | undefined;
+    const message = raw?.message as Json | undefined;
+    const content = Array.isArray(message?.content) ? (message.content as Json[]) : [];
+    if (entry.direction === 'in' && raw?.type === 'user') {
+      for (const block of content) {
+        if (block.type !== 'tool_result' || typeof block.tool_use_id !== 'string') continue;
+        const row = this.tools.get(block.tool_use_id);
+        if (!row) continue;
+        row.result = resultView(entry, block, raw.tool_use_result);
+        this.touch(row);
+      }
+    } else if (entry.direction === 'in' && raw?.type === 'assistant') {
+      const rows = this.list.filter((r) => r.seq === entry.seq && (r.kind === 'text' || r.kind === 'thinking'));
+      const texts = content.filter((b) => b.type === 'text' || b.type === 'thinking');
+      rows.forEach((row, i) => {
+        const b = texts[i];
+        const text = b?.type === 'thinking' ? b.thinking : b?.text;
+        if ((row.kind === 'text' || row.kind === 'thinking') && typeof text === 'string') {
+          row.text = text;
+          this.touch(row);
+        }
+      });
+    }
+  }
+
   /** Applies streamed deltas. A block already complete ignores late deltas. */
   applyPartials(deltas: readonly PartialDelta[]): void {
     for (const d of deltas) {
@@ -194,23 +231,24 @@ export class TranscriptModel {
       if (d.block === 'tool_use') {
         const row: ToolRow = { kind: 'tool', key, rev: 0, toolUseId: d.toolUseId ?? key, name: d.name ?? 'tool', inputText: d.text, streaming: true, parentToolUseId: parent };
         if (d.toolUseId) this.tools.set(d.toolUseId, row);
-        this.add(row);
+        this.addStreamed(row);
       } else if (d.block === 'thinking') {
-        this.add({ kind: 'thinking', key, rev: 0, text: d.text, streaming: true, parentToolUseId: parent });
+        this.addStreamed({ kind: 'thinking', key, rev: 0, text: d.text, streaming: true, parentToolUseId: parent });
       } else {
-        this.add({ kind: 'text', key, rev: 0, text: d.text, streaming: true, isError: false, parentToolUseId: parent });
+        this.addStreamed({ kind: 'text', key, rev: 0, text: d.text, streaming: true, isError: false, parentToolUseId: parent });
       }
     }
   }
 
   /** The turn is over (or the process gone): nothing is streaming any more. */
   endStreaming(): void {
-    for (const row of this.list) {
+    for (const row of this.streamed) {
       if ('streaming' in row && row.streaming) {
         row.streaming = false;
         this.touch(row);
       }
     }
+    this.streamed.clear();
   }
 
   // ---- entries ---------------------------------------------------------------------------
@@ -331,14 +369,7 @@ export class TranscriptModel {
 
   private pairResult(key: string, entry: TranscriptEntry, block: Json, toolUseResult: unknown, parent: string | undefined): void {
     const toolUseId = block.tool_use_id as string;
-    const { text, images } = textOf(block.content);
-    const result: ToolResultView = { content: text, isError: block.is_error === true, images };
-    if (typeof toolUseResult === 'object' && toolUseResult !== null) {
-      const r = toolUseResult as Json;
-      if (typeof r.stdout === 'string') result.stdout = r.stdout;
-      if (typeof r.stderr === 'string') result.stderr = r.stderr;
-      if (r.interrupted === true) result.interrupted = true;
-    }
+    const result = resultView(entry, block, toolUseResult);
     const row = this.tools.get(toolUseId);
     if (row) {
       row.result = result;
@@ -416,10 +447,28 @@ export class TranscriptModel {
     this.changed.add(row.key);
   }
 
+  private addStreamed(row: Row): void {
+    this.streamed.add(row);
+    this.add(row);
+  }
+
   private touch(row: Row): void {
     row.rev++;
     this.changed.add(row.key);
   }
+}
+
+function resultView(entry: TranscriptEntry, block: Json, toolUseResult: unknown): ToolResultView {
+  const { text, images } = textOf(block.content);
+  const result: ToolResultView = { content: text, isError: block.is_error === true, images };
+  if (typeof toolUseResult === 'object' && toolUseResult !== null) {
+    const r = toolUseResult as Json;
+    if (typeof r.stdout === 'string') result.stdout = r.stdout;
+    if (typeof r.stderr === 'string') result.stderr = r.stderr;
+    if (r.interrupted === true) result.interrupted = true;
+  }
+  if (entry.trimmed) result.truncated = { seq: entry.seq };
+  return result;
 }
 
 export function blockKey(messageId: string, index: number): string {

@@ -50,8 +50,24 @@ function markdownFor(key: string, rev: number, text: string): string {
   return html;
 }
 
-export function renderRow(row: Row, ctx: RowContext): HTMLElement {
-  const el = h('div', { class: `row row-${row.kind}${row.parentToolUseId ? ' row-nested' : ''}` });
+/**
+ * Builds the row's element, or rebuilds the content of `existing` (the same element stays in
+ * the list: no node swap, its ResizeObserver and data-key stay).
+ */
+export function renderRow(row: Row, ctx: RowContext, existing?: HTMLElement): HTMLElement {
+  const className = `row row-${row.kind}${row.parentToolUseId ? ' row-nested' : ''}`;
+  const el = existing ?? h('div');
+  if (el.className !== className) el.className = className;
+  if (existing) {
+    // Streaming text: only the body's HTML changes.
+    const body = row.kind === 'text' && existing.firstElementChild?.classList.contains('markdown') ? (existing.firstElementChild as HTMLElement) : undefined;
+    if (body && row.kind === 'text') {
+      body.className = `markdown${row.streaming ? ' streaming' : ''}${row.isError ? ' error-text' : ''}`;
+      body.innerHTML = markdownFor(row.key, row.rev, row.text);
+      return el;
+    }
+    el.replaceChildren();
+  }
   switch (row.kind) {
     case 'user':
       el.append(...userRow(row));
@@ -107,7 +123,7 @@ function thinkingRow(row: ThinkingRow, ctx: RowContext): HTMLElement {
       icon(open ? 'chevron-down' : 'chevron-right'),
       icon(row.streaming ? 'loading~spin' : 'lightbulb'),
       h('span', {}, row.streaming ? 'Thinking…' : 'Thinking'),
-      !open && row.text ? h('span', { class: 'muted summary' }, `${row.text.length.toLocaleString()} characters`) : undefined,
+      !open && row.text ? h('span', { class: 'muted summary' }, `${groupDigits(row.text.length)} characters`) : undefined,
     ),
   );
   if (open) wrap.append(h('div', { class: 'thinking-text' }, row.text));
@@ -195,12 +211,14 @@ function preview(text: string, row: ToolRow, ctx: RowContext, kind: 'stdout' | '
     h('pre', { class: 'output' }, h('code', {}, shown)),
     iconButton('copy', 'Copy', { 'data-action': 'copy-output', 'data-output': kind, class: 'icon-button copy-output' }),
   );
-  if (cut || (full && lines.length > OUTPUT_PREVIEW_LINES)) {
+  if (row.result?.truncated && (full || !cut)) {
+    wrap.append(h('button', { type: 'button', class: 'link-button', 'data-action': 'load-full' }, 'The output was cut here: load all of it'));
+  } else if (cut || (full && lines.length > OUTPUT_PREVIEW_LINES)) {
     wrap.append(
       h(
         'button',
         { type: 'button', class: 'link-button', 'data-action': 'toggle', 'data-part': 'full', 'aria-expanded': String(full) },
-        full ? 'Show less' : `Show all ${lines.length.toLocaleString()} lines`,
+        full ? 'Show less' : `Show all ${groupDigits(lines.length)} lines`,
       ),
     );
   }
@@ -221,6 +239,11 @@ function editPreview(input: Record<string, unknown>): HTMLElement {
   return pre;
 }
 
+/** 12345 → "12,345" without Intl (whose first call costs ~20 ms of locale loading). */
+function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 export function resultText(row: ToolRow, kind: string | undefined): string {
   const r = row.result;
   if (kind === 'write') return typeof row.input?.content === 'string' ? row.input.content : '';
@@ -235,15 +258,15 @@ function resultRow(row: ResultRow): HTMLElement {
   const label = ok ? 'Turn complete' : resultLabel(row);
   const parts: Node[] = [
     h('span', { class: 'turn-status' }, icon(ok ? 'pass' : row.terminalReason?.startsWith('aborted') ? 'debug-pause' : 'error'), label),
-    stat('arrow-up', `${formatTokens(row.inputTokens)} in`, `${row.inputTokens.toLocaleString()} input tokens`),
-    stat('arrow-down', `${formatTokens(row.outputTokens)} out`, `${row.outputTokens.toLocaleString()} output tokens`),
+    stat('arrow-up', `${formatTokens(row.inputTokens)} in`, `${groupDigits(row.inputTokens)} input tokens`),
+    stat('arrow-down', `${formatTokens(row.outputTokens)} out`, `${groupDigits(row.outputTokens)} output tokens`),
   ];
   if (row.cacheReadTokens || row.cacheWriteTokens) {
     parts.push(
       stat(
         'database',
         `cache ${formatTokens(row.cacheReadTokens)} read · ${formatTokens(row.cacheWriteTokens)} write`,
-        `${row.cacheReadTokens.toLocaleString()} tokens read from the prompt cache, ${row.cacheWriteTokens.toLocaleString()} written to it`,
+        `${groupDigits(row.cacheReadTokens)} tokens read from the prompt cache, ${groupDigits(row.cacheWriteTokens)} written to it`,
       ),
     );
   }

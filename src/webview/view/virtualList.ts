@@ -8,6 +8,7 @@
  * Work per layout is proportional to the visible rows plus one pass over the offsets from the
  * first changed row, so a 10,000-row transcript paints as fast as a short one.
  */
+import { record } from '../common/perf';
 
 export interface VirtualListOptions<T> {
   /** The scrolling element (overflow-y: auto). The list puts its sizer inside. */
@@ -54,6 +55,13 @@ export class VirtualList<T> {
   private readonly threshold: number;
   /** The scrollTop the list set last: a scroll event at it is ours, not the user's. */
   private programmaticTop = -1;
+  /**
+   * The scroller's size and scroll position as last seen (ResizeObserver, scroll events, our
+   * own writes): reading them from the DOM would force a layout in the middle of our writes.
+   */
+  private viewportWidth = 0;
+  private viewportHeight = 0;
+  private scrollTop = 0;
   /** Where the view is when not stuck: the first visible row and its distance from the top. */
   private anchor: { key: string; delta: number } | undefined;
   private disposed = false;
@@ -72,7 +80,9 @@ export class VirtualList<T> {
       for (const entry of entries) {
         const el = entry.target as HTMLElement;
         if (el === options.scroller) {
-          if (Math.abs(options.scroller.clientWidth - this.lastWidth) > 1) changed = true;
+          this.viewportWidth = entry.contentRect.width;
+          this.viewportHeight = entry.contentRect.height;
+          changed = true;
           continue;
         }
         const key = el.dataset.key;
@@ -90,7 +100,7 @@ export class VirtualList<T> {
   }
 
   get size(): number {
-    return this.items.length;
+    return this.keys.length;
   }
 
   /** Rows currently in the DOM (for tests and benchmarks). */
@@ -114,9 +124,9 @@ export class VirtualList<T> {
     this.layoutNow();
   }
 
-  /** `items` is the same list with rows added at the end. */
+  /** `items` is the same list with rows added at the end (possibly the very array, grown in place). */
   appended(items: readonly T[]): void {
-    const from = this.items.length;
+    const from = this.keys.length;
     this.items = items;
     const width = this.width();
     for (let i = from; i < items.length; i++) {
@@ -201,13 +211,16 @@ export class VirtualList<T> {
 
   private readonly onScroll = () => {
     const s = this.options.scroller;
-    if (Math.abs(s.scrollTop - this.programmaticTop) < 1) return;
+    const top = s.scrollTop;
+    if (Math.abs(top - this.programmaticTop) < 1) return;
     // The user scrolled.
     this.programmaticTop = -1;
-    const atBottom = s.scrollHeight - s.scrollTop - s.clientHeight <= this.threshold;
+    this.scrollTop = top;
+    this.ensureOffsets();
+    const atBottom = this.offsets[this.keys.length]! - top - this.viewportHeight <= this.threshold;
     this.setStuck(atBottom);
     this.anchor = atBottom ? undefined : this.captureAnchor();
-    if (s.scrollTop < this.overscan) this.options.onNearTop?.();
+    if (top < this.overscan) this.options.onNearTop?.();
     this.layout();
   };
 
@@ -219,7 +232,17 @@ export class VirtualList<T> {
   }
 
   private width(): number {
-    return this.options.scroller.clientWidth || 600;
+    this.readViewport();
+    return this.viewportWidth || 600;
+  }
+
+  /** Reads the scroller's size once, before the ResizeObserver has reported it. */
+  private readViewport(): void {
+    if (this.viewportHeight) return;
+    const s = this.options.scroller;
+    this.viewportWidth = s.clientWidth;
+    this.viewportHeight = s.clientHeight;
+    this.scrollTop = s.scrollTop;
   }
 
   private markDirty(i: number): void {
@@ -253,26 +276,48 @@ export class VirtualList<T> {
   }
 
   private captureAnchor(): { key: string; delta: number } | undefined {
-    if (this.items.length === 0) return undefined;
+    if (this.keys.length === 0) return undefined;
     this.ensureOffsets();
-    const top = this.options.scroller.scrollTop;
+    const top = this.scrollTop;
     const i = this.indexAt(top);
     const key = this.keys[i];
     return key === undefined ? undefined : { key, delta: this.offsets[i]! - top };
   }
 
+  /** The scrollTop that shows what the list wants: the bottom, the anchor, or where the user left it. */
+  private targetTop(anchor: { key: string; delta: number } | undefined): number {
+    const max = Math.max(0, this.offsets[this.keys.length]! - this.viewportHeight);
+    let top = this.scrollTop;
+    if (this.stuck) top = max;
+    else if (anchor) {
+      const i = this.indexOfKey.get(anchor.key);
+      if (i !== undefined) top = this.offsets[i]! - anchor.delta;
+    }
+    return Math.min(max, Math.max(0, top));
+  }
+
   private setScrollTop(y: number): void {
-    const s = this.options.scroller;
-    if (Math.abs(s.scrollTop - y) < 0.5) return;
-    s.scrollTop = y;
-    // Clamped by the browser: remember what it really is, to recognise the scroll event as ours.
-    this.programmaticTop = s.scrollTop;
+    if (Math.abs(this.scrollTop - y) < 0.5) return;
+    this.options.scroller.scrollTop = y;
+    this.scrollTop = y;
+    // The scroll event this causes is ours: recognise it by its position.
+    this.programmaticTop = y;
   }
 
   private layout(): void {
     if (this.disposed) return;
-    const s = this.options.scroller;
-    const width = s.clientWidth;
+    const started = performance.now();
+    this.layoutPasses();
+    record('layout', performance.now() - started);
+  }
+
+  /**
+   * Writes first, one read (the rows' heights), writes again: a frame costs one forced layout,
+   * plus one per extra pass when measured heights bring other rows into view.
+   */
+  private layoutPasses(): void {
+    this.readViewport();
+    const width = this.viewportWidth;
     if (width && Math.abs(width - this.lastWidth) > 1) {
       // Text reflows at a new width: every height we knew is wrong now, except on screen.
       if (this.lastWidth) {
@@ -283,28 +328,20 @@ export class VirtualList<T> {
       this.lastWidth = width;
     }
     const anchor = this.stuck ? undefined : (this.anchor ??= this.captureAnchor());
+    const viewport = this.viewportHeight;
     for (let pass = 0; pass < 4; pass++) {
       this.ensureOffsets();
-      const total = this.offsets[this.items.length]!;
-      this.sizer.style.height = `${total}px`;
-      const viewport = s.clientHeight;
-      let top: number;
-      if (this.stuck) {
-        top = Math.max(0, total - viewport);
-        this.setScrollTop(top);
-      } else {
-        const i = anchor ? this.indexOfKey.get(anchor.key) : undefined;
-        if (anchor && i !== undefined) this.setScrollTop(Math.max(0, this.offsets[i]! - anchor.delta));
-        top = s.scrollTop;
-      }
-      const changed = this.renderWindow(top - this.overscan, top + viewport + this.overscan);
-      if (!changed) break;
+      const top = this.targetTop(anchor);
+      if (!this.renderWindow(top - this.overscan, top + viewport + this.overscan)) break;
     }
+    this.ensureOffsets();
+    this.sizer.style.height = `${this.offsets[this.keys.length]!}px`;
+    this.setScrollTop(this.targetTop(anchor));
   }
 
   /** Mounts the rows between y0 and y1, unmounts the rest, measures; true if a height changed. */
   private renderWindow(y0: number, y1: number): boolean {
-    const n = this.items.length;
+    const n = this.keys.length;
     if (n === 0) {
       for (const [key, m] of this.mounted) this.unmount(key, m);
       return false;
