@@ -159,6 +159,7 @@ export class Session implements Disposable {
     try {
       // Write the prompt right behind initialize: the CLI reads stdin in order.
       const init = run.control.request({ subtype: 'initialize' }, { timeoutMs: spec.controlTimeoutMs ?? 60_000 });
+      init.catch(() => undefined); // awaited below; a failed prompt write may come first
       if (prompt !== undefined) {
         this.transition('running');
         await this.writePrompt(run, prompt);
@@ -171,12 +172,15 @@ export class Session implements Disposable {
         await run.settled;
         return;
       }
-      // The process died or never spoke: its exit handler settles the state; just report.
-      const error = run.process.exit?.error ?? asShannonError(err, 'SPAWN_FAILED');
-      run.failure ??= error;
-      await run.process.stop({ stdinGraceMs: 0, termGraceMs: 1000 });
+      // A process that died says best why (its exit code, its stderr); a live one that never
+      // answered is stopped, and the failure is ours to name.
+      const died = await Promise.race([run.process.exited.then(() => true), sleep(1000).then(() => false)]);
+      if (!died) {
+        run.failure ??= asShannonError(err, 'SPAWN_FAILED');
+        await run.process.stop({ stdinGraceMs: 0, termGraceMs: 1000 });
+      }
       await run.settled;
-      throw error;
+      throw run.failure ?? run.process.exit?.error ?? asShannonError(err, 'SPAWN_FAILED');
     }
   }
 
@@ -490,4 +494,8 @@ class RunContext implements Disposable {
     this.disposables.dispose();
     this.process.dispose();
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
