@@ -41,7 +41,7 @@ export default async function storeBench(ctx: BenchContext): Promise<void> {
   );
   if (ingest) {
     ctx.log(
-      `written through the API in ${formatMs(ingest.ms)} (${Math.round(MESSAGES / (ingest.ms / 1000)).toLocaleString('en')} messages/s, index settled after ${formatMs(ingest.settleMs)}); first open after, summing 9 months of turns per day: ${formatMs(ingest.rollUpOpenMs)}`,
+      `written through the API in ${formatMs(ingest.ms)} (${Math.round(MESSAGES / (ingest.ms / 1000)).toLocaleString('en')} messages/s, index settled ${formatMs(ingest.settleMs)} later); dispose ${formatMs(ingest.disposeMs)}; first open after ${formatMs(ingest.rollUpOpenMs)}`,
     );
   }
 
@@ -83,7 +83,11 @@ export default async function storeBench(ctx: BenchContext): Promise<void> {
     ['longest stall: metadata save alone (one upsert + flush)', formatStall(streaming.saveStall), '≤ 50 ms', verdict(streaming.saveStall.own <= 50)],
     ['longest stall: during search', formatStall(search.stall), '≤ 50 ms', verdict(search.stall.own <= 50)],
   ];
-  if (ingest) rows.push(['longest stall: writing + indexing + merging 500k messages', formatStall(ingest.stall), '≤ 50 ms', verdict(ingest.stall.own <= 50)]);
+  if (ingest) {
+    rows.push(['longest stall: writing 500k messages (indexing as it goes)', formatStall(ingest.stall), '≤ 50 ms', verdict(ingest.stall.own <= 50)]);
+    rows.push(['longest stall: index catching up, merging', formatStall(ingest.settleStall), '≤ 50 ms', verdict(ingest.settleStall.own <= 50)]);
+    rows.push(['longest stall: summing 9 months of turns per day', formatStall(ingest.rollUpStall), '≤ 50 ms', verdict(ingest.rollUpStall.own <= 50)]);
+  }
   printTable(ctx, ['figure', 'measured', 'target', ''], rows);
   ctx.log(`streamed ${streaming.messages.toLocaleString('en')} messages into ${streaming.sessions} live sessions at ${Math.round(streaming.messages / (streaming.ms / 1000)).toLocaleString('en')} messages/s`);
   for (const w of warnings) ctx.log(`store warning: ${w.code} ${w.message}`);
@@ -106,7 +110,10 @@ interface IngestFigures {
   ms: number;
   settleMs: number;
   stall: Stall;
+  settleStall: Stall;
+  disposeMs: number;
   rollUpOpenMs: number;
+  rollUpStall: Stall;
 }
 
 async function ensureHistory(ctx: BenchContext, dir: string, sessions: number, messages: number, fresh: boolean): Promise<IngestFigures | undefined> {
@@ -173,19 +180,27 @@ async function ensureHistory(ctx: BenchContext, dir: string, sessions: number, m
   }
   await store.flush();
   const ms = performance.now() - start;
+  const stall = stalls.stop();
+  const settleStalls = stallMonitor();
   const settleStart = performance.now();
   await store.settleIndex();
   const settleMs = performance.now() - settleStart;
+  const settleStall = settleStalls.stop();
+  // dispose() is synchronous by design (the host may exit right after): timed on its own.
+  let t = performance.now();
   store.dispose();
-  const stall = stalls.stop();
-  // The first open sums turns older than 90 days per day (once; later opens sum one day's).
-  const t = performance.now();
+  const disposeMs = performance.now() - t;
+  // The first open after this sums 9 months of turns per day, in steps, in the background.
+  const rollUpStalls = stallMonitor();
+  t = performance.now();
   const reopened = await SessionStore.open({ dir });
   const rollUpOpenMs = performance.now() - t;
+  await new Promise((r) => setTimeout(r, 3000));
   await reopened.flush();
+  const rollUpStall = rollUpStalls.stop();
   reopened.dispose();
   fs.writeFileSync(done, new Date().toISOString());
-  return { ms, settleMs, stall, rollUpOpenMs };
+  return { ms, settleMs, stall, settleStall, disposeMs, rollUpOpenMs, rollUpStall };
 }
 
 const MODELS = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'];

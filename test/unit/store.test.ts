@@ -75,6 +75,14 @@ function turn(sessionId: string, n: number, over: Partial<TurnMetrics> = {}): Tu
 
 const isRoot = process.getuid?.() === 0;
 
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('SessionStore', () => {
   it('shows after a reopen everything written before', async () => {
     const dir = await tempDir();
@@ -152,7 +160,7 @@ describe('SessionStore', () => {
     const july = Date.UTC(2025, 6, 1);
     const later = await SessionStore.open({ dir, now: () => july });
     try {
-      assert.deepEqual(later.listTurns('s1'), [], 'turn detail older than 90 days is summed');
+      await until(() => later.listTurns('s1').length === 0, 'turn detail older than 90 days is summed (in the background)');
       assert.deepEqual(later.usage({ groupBy: 'model' }), before.model);
       assert.deepEqual(later.usage({ groupBy: 'day' }), before.day);
       assert.deepEqual(later.usage({ groupBy: 'workspaceFolder' }), before.folder);

@@ -12,6 +12,21 @@ export function tempPathFor(file: string): string {
   return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * Removes temp files (`<name>.tmp-<pid>-<random>`) left by processes that died mid-write: the
+ * pid is gone and the file has not changed for a minute (a pid names a process of this host
+ * only, so age covers a writer elsewhere).
+ */
+export async function removeDeadTemps(dir: string, alive: (pid: number) => boolean): Promise<void> {
+  for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+    const m = /\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    const file = path.join(dir, name);
+    const st = await fsp.stat(file).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 60_000) await fsp.rm(file, { force: true }).catch(() => undefined);
+  }
+}
+
 /** Makes a rename or a new directory entry durable. Not every platform can open a directory. */
 export async function fsyncDir(dir: string): Promise<void> {
   let fh: fsp.FileHandle | undefined;

@@ -387,8 +387,14 @@ export class MetaDb {
     }));
   }
 
-  hasTurnsBefore(at: number): boolean {
-    return this.get('SELECT 1 FROM turns WHERE ended_at < ? LIMIT 1', [at]) !== undefined;
+  /**
+   * A time before which at most about `count` turns ended, and none at or after `before`:
+   * rolling up to it is one bounded step. Undefined when no turn ended before `before`.
+   */
+  rollUpStep(before: number, count: number): number | undefined {
+    if (this.get('SELECT 1 FROM turns WHERE ended_at < ? LIMIT 1', [before]) === undefined) return undefined;
+    const nth = this.get('SELECT ended_at FROM turns WHERE ended_at < ? ORDER BY ended_at LIMIT 1 OFFSET ?', [before, count]);
+    return nth === undefined ? before : Math.min(before, Number(nth[0]) + 1);
   }
 
   /**

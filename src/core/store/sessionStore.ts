@@ -24,7 +24,7 @@ import type { SqlJsStatic } from 'sql.js';
 import { asShannonError, isShannonError, ShannonError } from '../errors';
 import { DisposableStore, Emitter, toDisposable, type Disposable, type Event } from '../lifecycle';
 import { LIVE_STATES, type SessionRecord, type TranscriptEntry, type TurnMetrics } from '../session/types';
-import { errnoCode, statKey, statKeySync, atomicWriteFile, atomicWriteFileSync, fileKeyOf, type FileKey } from './files';
+import { atomicWriteFile, atomicWriteFileSync, errnoCode, fileKeyOf, removeDeadTemps, statKey, statKeySync, type FileKey } from './files';
 import { FileLock, processAlive } from './fileLock';
 import { CorruptDatabase, loadSqlJs, MetaDb } from './metaDb';
 import { SearchIndex } from './search/searchIndex';
@@ -164,8 +164,6 @@ export class SessionStore implements Disposable {
     await this.writeOwnerFile();
     await this.recoverOrphans();
     this.db.forgetTombstones(this.now() - TOMBSTONE_DAYS * DAY_MS);
-    const detailCutoff = this.now() - TURN_DETAIL_DAYS * DAY_MS;
-    if (this.db.hasTurnsBefore(detailCutoff)) this.apply((db) => db.rollUpTurns(detailCutoff), []);
     const heartbeat = setInterval(() => {
       const t = new Date();
       fs.utimes(this.ownerFile, t, t, (err) => {
@@ -178,6 +176,7 @@ export class SessionStore implements Disposable {
     // Messages a crash kept out of the index are found and indexed in the background.
     this.index.catchUp();
     void this.forgetDeadOwners();
+    void this.rollUpOldTurns();
     if (this.fullSaveWanted || this.pending.length > 0) this.scheduleFlush();
   }
 
@@ -326,9 +325,9 @@ export class SessionStore implements Disposable {
         total -= sizes.get(c.id) ?? 0;
       }
     }
-    await this.remove([...removed], true);
+    const gone = await this.remove([...removed], true);
     await this.removeOrphanTranscripts();
-    return { removed: [...removed] };
+    return { removed: gone };
   }
 
   // --- durability ----------------------------------------------------------------------------
@@ -626,8 +625,24 @@ export class SessionStore implements Disposable {
     if (recovered.length > 0) this._onDidChange.fire({ sessionIds: recovered, external: false });
   }
 
-  /** Owner files of instances that are gone (after open: nothing waits for this). */
+  /**
+   * Sums turns older than TURN_DETAIL_DAYS per day, a few thousand rows per step with the
+   * event loop free in between: after months away the backlog is large, the steps are not.
+   */
+  private async rollUpOldTurns(): Promise<void> {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 10).unref());
+      if (this.disposed) return;
+      const step = this.db.rollUpStep(this.now() - TURN_DETAIL_DAYS * DAY_MS, 2000);
+      if (step === undefined) return;
+      this.apply((db) => db.rollUpTurns(step), []);
+    }
+  }
+
+  /** Owner files and temp files of instances that are gone (after open: nothing waits). */
   private async forgetDeadOwners(): Promise<void> {
+    await removeDeadTemps(this.dir, processAlive);
+    await removeDeadTemps(this.index.dir, processAlive);
     const ownersDir = path.join(this.dir, 'owners');
     for (const name of await fsp.readdir(ownersDir).catch(() => [] as string[])) {
       const file = path.join(ownersDir, name);
@@ -636,18 +651,29 @@ export class SessionStore implements Disposable {
     }
   }
 
-  private async remove(ids: string[], keepUsage: boolean): Promise<void> {
+  /**
+   * Deletes sessions; for retention (`pruning`) only those still neither live nor pinned when
+   * the change applies — here, or replayed on another window's copy where one may have just
+   * been resumed. Returns the ids removed.
+   */
+  private async remove(ids: string[], pruning: boolean): Promise<string[]> {
     this.assertOpen();
-    if (ids.length === 0) return;
+    if (ids.length === 0) return [];
     const at = this.now();
     this.apply((db) => {
-      for (const id of ids) db.deleteSession(id, at, keepUsage);
+      for (const id of ids) {
+        const record = pruning ? db.getSession(id) : undefined;
+        if (pruning && (!record || record.pinned || LIVE_STATES.includes(record.state))) continue;
+        db.deleteSession(id, at, pruning);
+      }
     }, ids);
     // The record goes first: a crash now leaves an orphan transcript (pruned), not a
     // session whose messages are gone.
     await this.flush();
-    for (const id of ids) await this.transcripts.delete(id);
+    const gone = ids.filter((id) => !this.db.hasSession(id));
+    for (const id of gone) await this.transcripts.delete(id);
     this.index.purgeDeleted();
+    return gone;
   }
 
   private async removeOrphanTranscripts(): Promise<void> {

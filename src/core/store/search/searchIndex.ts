@@ -369,8 +369,12 @@ export class SearchIndex implements Disposable {
     }
   }
 
-  /** Purges deleted sessions and merges tiers that filled up, one merge per pass. */
+  /** Purges deleted sessions and merges tiers that filled up, indexing new lines in between. */
   private async maintain(slicer: Slicer): Promise<void> {
+    while (await this.mergeOnce(slicer)) await this.drain(slicer);
+  }
+
+  private async mergeOnce(slicer: Slicer): Promise<boolean> {
     const segments = await this.segments();
     let inputs: SegmentReader[] = [];
     let drop: ReadonlySet<string> = new Set();
@@ -393,11 +397,11 @@ export class SearchIndex implements Disposable {
           break;
         }
       }
-      if (inputs.length === 0) return;
+      if (inputs.length === 0) return false;
       drop = this.opts.deletedSessions();
     }
     const token = await this.mergeLock.tryAcquire();
-    if (!token) return;
+    if (!token) return false;
     try {
       // Another window may have merged these already.
       for (const s of inputs) await fsp.access(s.file);
@@ -410,11 +414,11 @@ export class SearchIndex implements Disposable {
       }
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
+      return false; // another window merged some of these meanwhile
     } finally {
       this.mergeLock.release(token);
     }
-    // More may be due: go round again without holding this slice.
-    this.kick();
+    return true;
   }
 
   /** Open readers for the segment files present now (other windows add and merge them too). */
