@@ -17,7 +17,7 @@ Usage: shannon-mcp [options]
 
   --data-dir <dir>            Where sessions and transcripts are kept
                               (default: ${defaultDataDir()})
-  --claude <path>             The claude binary (default: $SHANNON_CLAUDE_PATH, then PATH)
+  --claude <path>             The claude binary (default: $SHANNON_CLAUDE_PATH, PATH, install places)
   --max-concurrent <n>        Sessions running at once per folder (default 3; more wait in a queue)
   --cwd <dir>                 Folder used when a tool call gives no cwd (default: none, cwd required)
   --permissions deny|client   Who answers Claude Code's permission asks (default deny):

@@ -3,11 +3,8 @@
  * same store format the extension keeps in globalStorage), and the MCP policy for a server with
  * no person at hand (permission asks denied unless the client answers them).
  */
-import { execFile } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import * as path from 'node:path';
-import { ShannonError } from '../core/errors.js';
+import { ClaudeLocator } from '../core/cli/locate.js';
+import { isShannonError, ShannonError } from '../core/errors.js';
 import { DisposableStore } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
@@ -18,7 +15,7 @@ import { applyPermissionPolicy } from './permissionPolicy.js';
 
 export interface StandaloneOptions {
   dataDir: string;
-  /** An explicit `claude`; otherwise $SHANNON_CLAUDE_PATH, then PATH. */
+  /** An explicit `claude`; otherwise $SHANNON_CLAUDE_PATH, PATH, then the usual install places. */
   claudePath?: string;
   maxConcurrent?: number;
   permissions?: Exclude<PermissionAnswerer, 'host'>;
@@ -47,7 +44,16 @@ export interface Standalone {
 
 export async function openStandalone(options: StandaloneOptions): Promise<Standalone> {
   const env = options.env ?? process.env;
-  const locateClaude = cached(() => locate(options.claudePath, env));
+  // The core's locator: explicit path, $SHANNON_CLAUDE_PATH, PATH, the installers' places; cached.
+  const locator = new ClaudeLocator({ env });
+  const locateClaude = async (): Promise<ClaudeBinaryInfo> => {
+    try {
+      const found = await locator.locate({ ...(options.claudePath ? { explicitPath: options.claudePath } : {}) });
+      return { ...found, source: found.source === 'setting' ? '--claude' : found.source };
+    } catch (err) {
+      throw isShannonError(err) ? inStandaloneTerms(err) : err;
+    }
+  };
   const core = await openShannonCore({
     dataDir: options.dataDir,
     ...(options.wasmPath ? { wasmPath: options.wasmPath } : {}),
@@ -87,44 +93,9 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
   };
 }
 
-function cached<T>(fn: () => Promise<T>): () => Promise<T> {
-  let result: Promise<T> | undefined;
-  return () => {
-    result ??= fn().catch((err: unknown) => {
-      result = undefined; // a fix (installing claude) should be seen on the next call
-      throw err;
-    });
-    return result;
-  };
-}
 
-/** A deliberately small lookup: explicit path, $SHANNON_CLAUDE_PATH, PATH. */
-async function locate(explicit: string | undefined, env: NodeJS.ProcessEnv): Promise<ClaudeBinaryInfo> {
-  if (explicit) return probe(path.resolve(explicit), '--claude');
-  if (env.SHANNON_CLAUDE_PATH) return probe(env.SHANNON_CLAUDE_PATH, 'SHANNON_CLAUDE_PATH');
-  const names = process.platform === 'win32' ? ['claude.exe', 'claude.cmd', 'claude'] : ['claude'];
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    for (const name of names) {
-      const candidate = path.join(dir, name);
-      if (await access(candidate, fsConstants.X_OK).then(() => true, () => false)) return probe(candidate, 'PATH');
-    }
-  }
-  throw new ShannonError('CLAUDE_NOT_FOUND', 'No `claude` binary was found on PATH.', 'Install Claude Code (npm install -g @anthropic-ai/claude-code) or start shannon-mcp with --claude <path>.');
-}
-
-function probe(file: string, source: string): Promise<ClaudeBinaryInfo> {
-  return new Promise((resolve, reject) => {
-    execFile(file, ['--version'], { timeout: 15_000 }, (err, stdout) => {
-      if (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') reject(new ShannonError('CLAUDE_NOT_FOUND', `There is no file at ${file}.`, 'Check the path given to --claude.'));
-        else if (code === 'EACCES') reject(new ShannonError('CLAUDE_NOT_EXECUTABLE', `${file} is not executable.`, `Run chmod +x ${file}, or point --claude at the real binary.`));
-        else reject(new ShannonError('CLAUDE_BROKEN', `${file} --version failed: ${err.message}`, 'Reinstall Claude Code.'));
-        return;
-      }
-      const version = /(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
-      if (!version) reject(new ShannonError('CLAUDE_BROKEN', `${file} --version printed no version ("${stdout.trim().slice(0, 80)}").`, 'Check that this is the Claude Code CLI.'));
-      else resolve({ path: file, version, source });
-    });
-  });
+/** The locator speaks of the extension's setting; here the explicit path is the `--claude` option. */
+function inStandaloneTerms(err: ShannonError): ShannonError {
+  const rename = (text: string) => text.replaceAll('`shannon.claudePath`', '`--claude`').replace(/clear `--claude`/g, 'leave out `--claude`');
+  return new ShannonError(err.code, rename(err.message), err.hint === undefined ? undefined : rename(err.hint), { cause: err });
 }

@@ -73,7 +73,8 @@ describe('shannon-mcp over stdio (deny policy, the default)', () => {
     const client = await rig.restart();
     const after = structured(await client.callTool({ name: 'list_sessions', arguments: { cwd: rig.workspace } }));
     assert.equal(after.sessions.length, before);
-    const output = await client.callTool({ name: 'get_session_output', arguments: { session_id: after.sessions.at(-1).session_id } });
+    const hello = after.sessions.find((s: any) => s.title === 'hello');
+    const output = await client.callTool({ name: 'get_session_output', arguments: { session_id: hello.session_id } });
     assert.match(textOf(output), /Hello over stdio\./);
   });
 });
