@@ -219,15 +219,18 @@ describe('limits', { timeout: 120_000 }, () => {
       const records: SessionRecord[] = [];
       for (let i = 1; i <= 4; i++) records.push(await engine.manager.create({ prompt: `job ${i}`, workspaceFolder: engine.workspace }));
       assert.deepEqual(records.map((r) => r.state), ['running', 'running', 'queued', 'queued']);
+      // A message to a queued session waits for it to start, then runs after its first turn.
+      await engine.manager.send(records[2]!.id, 'job 3 follow-up');
       // Finishing the first two frees their slots for the queued ones.
       for (const r of records.slice(0, 2)) {
         await waitUntil(() => engine.manager.get(r.id)!.state === 'idle', 30_000, `${r.title} to answer`);
         await engine.manager.end(r.id);
       }
-      await waitUntil(() => records.slice(2).every((r) => engine.manager.get(r.id)!.state === 'idle'), 30_000, 'queued sessions to run');
+      await waitUntil(() => records.slice(2).every((r) => engine.manager.get(r.id)!.state === 'idle') && engine.api.mainTurns.length === 5, 30_000, 'queued sessions to run');
+      assert.equal(engine.manager.get(records[2]!.id)!.metrics.turns, 2);
       assert.equal(maxLive, 2);
       assert.deepEqual(startOrder, ['job 1', 'job 2', 'job 3', 'job 4']);
-      assert.equal(engine.api.mainTurns.length, 4);
+      assert.equal(engine.api.mainTurns.length, 5);
     } finally {
       await engine.dispose();
     }

@@ -165,7 +165,14 @@ export class Session implements Disposable {
         await this.writePrompt(run, prompt);
       }
       await init;
-      if (prompt === undefined && this.record.state === 'starting') this.transition('idle');
+      if (prompt === undefined && this.record.state === 'starting') {
+        const queued = this.queuedPrompts.shift();
+        if (queued === undefined) this.transition('idle');
+        else {
+          this.transition('running');
+          await this.writePrompt(run, queued);
+        }
+      }
     } catch (err) {
       // Cancelled or timed out while starting: the state says so, nothing failed.
       if (run.endReason) {
@@ -186,6 +193,12 @@ export class Session implements Disposable {
 
   /** Sends a follow-up turn; while a turn runs it waits in a queue and goes next. */
   async send(prompt: Prompt): Promise<void> {
+    // Waiting for a slot: the prompt goes out once the session has started.
+    if (!this.run && (this.record.state === 'queued' || this.record.state === 'created')) {
+      this.queuedPrompts.push(prompt);
+      this.touch();
+      return;
+    }
     const run = this.requireRun();
     if (this.record.state === 'idle') {
       this.transition('running');
