@@ -15,18 +15,24 @@ import type { SessionPanels } from './panels.js';
 export const ALLOW_ONCE = 'Allow once';
 export const ALLOW_SESSION = 'Allow for this session';
 export const DENY = 'Deny';
+const WATCH_INTERVAL_MS = 1000;
 
 export class PermissionPrompts implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private core: ShannonCore | undefined;
   /** Asks shown as a notification and not yet answered there. */
   private readonly open = new Set<string>();
+  /** Asks shown in a visible panel, watched in case the panel goes away unanswered. */
+  private readonly watching = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly panels: () => SessionPanels) {}
 
   attach(core: ShannonCore): void {
     this.core = core;
-    this.disposables.push(core.manager.onDidRequestPermission((ask) => void this.onAsk(ask)));
+    this.disposables.push(
+      core.manager.onDidRequestPermission((ask) => this.onAsk(ask)),
+      core.manager.onDidSettlePermission((e) => this.stopWatching(`${e.sessionId}/${e.requestId}`)),
+    );
   }
 
   /** How many asks are waiting on a notification (for tests and the status bar). */
@@ -35,13 +41,44 @@ export class PermissionPrompts implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const timer of this.watching.values()) clearInterval(timer);
+    this.watching.clear();
     for (const d of this.disposables) d.dispose();
   }
 
-  private async onAsk(ask: PermissionAsk): Promise<void> {
-    const core = this.core;
-    if (!core || this.panels().isVisible(ask.sessionId)) return;
+  /**
+   * A visible panel shows the ask as a card. If the panel is closed or hidden while the ask is
+   * still pending, the notification takes over (the panels have no visibility event: a cheap
+   * poll per pending ask).
+   */
+  private onAsk(ask: PermissionAsk): void {
     const key = `${ask.sessionId}/${ask.requestId}`;
+    if (!this.panels().isVisible(ask.sessionId)) {
+      void this.notify(ask, key);
+      return;
+    }
+    const timer = setInterval(() => {
+      if (!this.isPending(ask)) this.stopWatching(key);
+      else if (!this.panels().isVisible(ask.sessionId)) {
+        this.stopWatching(key);
+        void this.notify(ask, key);
+      }
+    }, WATCH_INTERVAL_MS);
+    this.watching.set(key, timer);
+  }
+
+  private stopWatching(key: string): void {
+    clearInterval(this.watching.get(key));
+    this.watching.delete(key);
+  }
+
+  private isPending(ask: PermissionAsk): boolean {
+    return this.core?.manager.pendingPermissions(ask.sessionId).some((p) => p.requestId === ask.requestId) ?? false;
+  }
+
+  private async notify(ask: PermissionAsk, key: string): Promise<void> {
+    const core = this.core;
+    if (!core) return;
     this.open.add(key);
     try {
       const title = core.manager.get(ask.sessionId)?.title ?? 'A session';
@@ -73,8 +110,7 @@ export class PermissionPrompts implements vscode.Disposable {
   private answer(ask: PermissionAsk, decision: PermissionDecision): void {
     const core = this.core;
     if (!core) return;
-    const stillPending = core.manager.pendingPermissions(ask.sessionId).some((p) => p.requestId === ask.requestId);
-    if (!stillPending) {
+    if (!this.isPending(ask)) {
       vscode.window.setStatusBarMessage(`$(check) ${ask.toolName}: already answered`, 4000);
       return;
     }

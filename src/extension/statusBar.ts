@@ -1,14 +1,14 @@
 /**
  * The status bar item: how many sessions are at work, how many wait for a person, and what
  * today cost (from the store's usage, so it counts every window's sessions). Clicking it
- * reveals the Sessions view. Recomputed at most twice a second, and at midnight.
+ * reveals the Sessions view. Recomputed at most ten times a second, and at midnight.
  */
 import * as vscode from 'vscode';
 import type { ShannonCore } from './core.js';
 import { formatCost, startOfLocalDay } from './model/format.js';
 import { SESSIONS_VIEW_ID } from './sessionsTree.js';
 
-const UPDATE_DELAY_MS = 500;
+const UPDATE_DELAY_MS = 100;
 const CLOCK_TICK_MS = 5 * 60_000;
 
 export interface StatusFigures {

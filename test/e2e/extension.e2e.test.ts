@@ -110,9 +110,8 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await screenshot(p, '01-empty-sessions-view');
 
       // New Session from the palette: prompt, then the model step (Enter keeps the default).
-      await runCommand(p, 'Shannon: New Session');
       const input = p.locator('.quick-input-widget .quick-input-box input');
-      await waitForVisible(p, input, { what: 'the prompt input box' });
+      await startNewSession(p);
       await input.fill(PROMPTS.hello);
       await screenshot(p, '02-new-session-prompt');
       await input.press('Enter');
@@ -122,20 +121,30 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
 
       await waitForVisible(p, treeRow(p, PROMPTS.hello), { what: 'the new session in the tree', timeoutMs: 30_000 });
       await waitForVisible(p, treeRow(p, 'Idle'), { what: 'the session to reach Idle', timeoutMs: 60_000 });
+      // The start's progress notification ends with the first output.
+      await waitFor(p, async () => (await p.locator('.notification-toast', { hasText: 'Claude: ' + PROMPTS.hello }).count()) === 0, {
+        what: 'the start progress notification to close',
+        timeoutMs: 5_000,
+      });
       await screenshot(p, '04-session-idle-in-tree');
 
       // A turn that needs a permission answer, with no panel on screen: a notification asks.
       await closePanelEditors(p);
-      await runCommand(p, 'Shannon: New Session');
-      await waitForVisible(p, input, { what: 'the prompt input box' });
+      await startNewSession(p);
       await input.fill(PROMPTS.write);
       await input.press('Enter');
       await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
       await p.keyboard.press('Enter');
+      // The session's panel opens and shows the ask as a card…
+      await waitForVisible(p, p.locator('.tabs-container .tab', { hasText: PROMPTS.write }), { what: "the session's panel tab", timeoutMs: 30_000 });
+      await waitForVisible(p, treeRow(p, 'Awaiting permission'), { what: 'the session to ask for permission', timeoutMs: 60_000 });
+      await p.waitForTimeout(1_000);
+      await screenshot(p, '05-permission-card-in-panel');
+      // …and when the panel goes away unanswered, a notification asks instead.
       await closePanelEditors(p);
       const toast = p.locator('.notification-toast', { hasText: 'Claude wants to use Bash' });
       await waitForVisible(p, toast, { what: 'the permission notification', timeoutMs: 60_000 });
-      await screenshot(p, '05-permission-notification');
+      await screenshot(p, '06-permission-notification');
       await toast.getByRole('button', { name: 'Allow once' }).click();
       const marker = path.join(folder, MARKER_FILE);
       await waitFor(p, () => existsSync(marker), { what: `${MARKER_FILE} written by the allowed Bash call`, timeoutMs: 60_000 });
@@ -144,11 +153,12 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
         what: 'both sessions idle',
         timeoutMs: 60_000,
       });
-      await screenshot(p, '06-after-permission-allowed');
-
-      // The status bar: today's spend; click reveals the tree.
-      const status = p.locator('.statusbar-item', { hasText: /\$\d|<\$0\.01/ }).first();
-      await waitForVisible(p, status, { what: "Shannon's status bar item" });
+      // The status bar: no longer waiting for a person, today's spend shown.
+      const status = p.locator('.statusbar-item[id$="shannon.status"]');
+      await waitFor(p, async () => /\$\d/.test(await status.innerText()) && !(await status.locator('.codicon-bell-dot').count()), {
+        what: "Shannon's status bar item without a pending ask",
+      });
+      await screenshot(p, '07-after-permission-allowed');
 
       // Reload the window: the sessions come back from the store (as interrupted: their
       // processes ended with the old extension host) and can be resumed.
@@ -157,19 +167,39 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await openShannonView(p);
       await waitForVisible(p, treeRow(p, PROMPTS.hello), { what: 'the first session after reload', timeoutMs: 30_000 });
       await waitForVisible(p, treeRow(p, PROMPTS.write), { what: 'the second session after reload' });
-      await screenshot(p, '07-sessions-after-reload');
+      await screenshot(p, '08-sessions-after-reload');
 
       // Show Output from the item's context menu: the transcript as log lines.
       await treeRow(p, PROMPTS.hello).first().click({ button: 'right' });
-      await p.locator('.context-view .action-label', { hasText: 'Show Output' }).first().click();
+      const item = p.getByRole('menuitem', { name: 'Show Output' }).first();
+      await waitForVisible(p, item, { what: 'Show Output in the context menu' });
+      await screenshot(p, '09-session-context-menu');
+      await item.hover();
+      await p.keyboard.press('Enter');
       await waitForVisible(p, p.locator('.part.panel .view-lines', { hasText: 'Claude: Hello from the fake model.' }), { what: 'the session output channel', timeoutMs: 20_000 });
-      await screenshot(p, '08-session-output-channel');
+      await screenshot(p, '10-session-output-channel');
     } finally {
       if (page) await closeWorkbench(page);
       await server.stop();
     }
   });
 });
+
+/**
+ * "Shannon: New Session" from the palette, up to its prompt box. (The harness's runCommand
+ * waits for the palette to close; this command keeps the quick input open for its steps.)
+ */
+async function startNewSession(page: Page): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.locator('.monaco-workbench').focus().catch(() => undefined);
+  await page.keyboard.press('F1');
+  await waitForVisible(page, input, { what: 'the command palette' });
+  await input.fill('>Shannon: New Session');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*Shannon: New Session\s*$/ }) });
+  await waitForVisible(page, row, { what: 'Shannon: New Session in the palette' });
+  await row.first().click();
+  await waitForVisible(page, page.locator('.quick-input-widget .quick-input-title', { hasText: 'New Claude Code Session' }), { what: 'the New Session prompt step' });
+}
 
 function sessionsPane(page: Page) {
   return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Sessions' }) });

@@ -83,7 +83,8 @@ export function stateIcon(state: SessionState): IconSpec {
 
 export function formatCost(usd: number): string {
   if (!Number.isFinite(usd) || usd <= 0) return '$0.00';
-  if (usd < 0.01) return '<$0.01';
+  // Under a cent, four decimals (as the session panel shows): test runs and short turns cost that.
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
   return `$${usd.toFixed(2)}`;
 }
 

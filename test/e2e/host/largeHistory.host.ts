@@ -33,4 +33,9 @@ suite.test('the tree lists the folder’s sessions under Finished, 50 at a time,
   assert.ok(ms < 200, `rendering the tree took ${ms} ms`);
 });
 
+suite.test('the Sessions view is shown (for the screenshot)', async (vscode) => {
+  await vscode.commands.executeCommand('shannon.sessions.focus');
+  await new Promise((r) => setTimeout(r, 1500));
+});
+
 export const run = suite.run;

@@ -34,4 +34,9 @@ suite.test('claude is not even looked for, and no MCP server is offered', async 
   assert.equal(await api.testing.mcp()?.endpoint(), undefined);
 });
 
+suite.test('the Sessions view explains Restricted Mode (shown for the screenshot)', async (vscode) => {
+  await vscode.commands.executeCommand('shannon.sessions.focus');
+  await new Promise((r) => setTimeout(r, 1500));
+});
+
 export const run = suite.run;

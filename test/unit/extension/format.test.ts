@@ -16,9 +16,10 @@ import {
 } from '../../../src/extension/model/format.js';
 import { NOW, record } from './records.js';
 
-test('costs read like money, tiny amounts say so instead of showing $0.00', () => {
+test('costs read like money, amounts under a cent with four decimals', () => {
   assert.equal(formatCost(0), '$0.00');
-  assert.equal(formatCost(0.004), '<$0.01');
+  assert.equal(formatCost(0.004), '$0.0040');
+  assert.equal(formatCost(0.00001), '$0.0000');
   assert.equal(formatCost(0.0123), '$0.01');
   assert.equal(formatCost(1.5), '$1.50');
   assert.equal(formatCost(Number.NaN), '$0.00');

@@ -24,7 +24,7 @@ test('a real Bash round trip reads as prompt, text, tool call with input, result
   const started = find(/^Claude Code 2\.1\.\d+ started: model .*permission mode default/);
   const tool = find(/^Tool Bash: \{"command":"echo hi \| tee hi\.txt"/);
   const result = find(/^Tool result: hi$/);
-  const done = find(/^Turn done — \$0\.00|^Turn done — <\$0\.01/);
+  const done = find(/^Turn done — \$0\.00\d\d, /);
   for (const [name, i] of Object.entries({ prompt, started, tool, result, done })) assert.ok(i >= 0, `${name} line missing in:\n${text.join('\n')}`);
   assert.ok(prompt < tool && tool < result && result < done, text.join('\n'));
 });
