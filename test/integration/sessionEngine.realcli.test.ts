@@ -129,6 +129,26 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
     await engine.manager.cancel(record.id);
   });
 
+  test('permission mode and model change between turns, and a made-up mode is refused', async () => {
+    engine.api.setResponder(script(text('one'), text('two')));
+    const record = await engine.manager.create({ prompt: 'first', workspaceFolder: engine.workspace });
+    await engine.manager.waitForTurn(record.id);
+    await engine.manager.setPermissionMode(record.id, 'acceptEdits');
+    await engine.manager.setModel(record.id, 'claude-haiku-4-5');
+    await assert.rejects(engine.manager.setPermissionMode(record.id, 'yolo' as never), /not a permission mode/);
+    const events = collect(engine, record.id);
+    const next = engine.manager.waitForTurn(record.id);
+    await engine.manager.send(record.id, 'second');
+    await next;
+    const init = kinds(events, 'init')[0];
+    assert.ok(init?.kind === 'init');
+    assert.equal(init.message.permissionMode, 'acceptEdits');
+    assert.match(init.message.model, /haiku/);
+    assert.equal(engine.api.mainTurns.at(-1)!.body.model, 'claude-haiku-4-5');
+    assert.equal(engine.manager.get(record.id)!.options.permissionMode, 'acceptEdits');
+    await engine.manager.cancel(record.id);
+  });
+
   test('cancel ends the CLI and every process it started', async () => {
     const marker = path.join(engine.workspace, 'sleeping');
     engine.api.setResponder(script(bash(`echo started > ${marker}; sleep 300 & sleep 301`), text('done')));

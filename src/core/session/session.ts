@@ -12,7 +12,7 @@ import { classifyMessage, toolUses, userTurn, type InboundMessage, type JsonObje
 import { turnMetricsFromResult } from './metrics.js';
 import { parsePermissionAsk, toPermissionResult, type PermissionAsk, type PermissionDecision } from './permissions.js';
 import { assertTransition } from './stateMachine.js';
-import { isTerminal, type PermissionMode, type SessionRecord, type SessionState, type TurnMetrics } from './types.js';
+import { isTerminal, PERMISSION_MODES, type PermissionMode, type SessionRecord, type SessionState, type TurnMetrics } from './types.js';
 
 export interface LaunchSpec {
   binary: string;
@@ -219,6 +219,10 @@ export class Session implements Disposable {
   }
 
   async setPermissionMode(mode: PermissionMode): Promise<void> {
+    // The CLI accepts any string here (and then misbehaves): check it ourselves.
+    if (!PERMISSION_MODES.includes(mode)) {
+      throw new ShannonError('INVALID_ARGUMENT', `"${mode}" is not a permission mode.`, `Use one of: ${PERMISSION_MODES.join(', ')}.`);
+    }
     await this.requireRun().control.request({ subtype: 'set_permission_mode', mode });
     this.record.options = { ...this.record.options, permissionMode: mode };
     this.touch();
