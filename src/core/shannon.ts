@@ -14,7 +14,7 @@ import { claudeConfigDir } from './history/projectDirs.js';
 import { DisposableStore, Emitter, type Disposable, type Event } from './lifecycle.js';
 import { SessionManager, type SessionManagerOptions } from './session/manager.js';
 import type { SessionRecord } from './session/types.js';
-import { SessionStore } from './store/index.js';
+import { SessionStore, type PrunePolicy } from './store/index.js';
 
 export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persistence' | 'beforeTurn'> {
   /** Where the store, snapshots and import marks live (globalStorage or `--data-dir`). */
@@ -61,6 +61,8 @@ export interface ShannonCore extends Disposable {
   readonly onDidWarn: Event<ShannonError>;
   /** Reads the CLI's own transcripts for a folder into the store as past sessions. */
   importHistory(workspaceFolder: string, signal?: AbortSignal): Promise<HistoryImportResult>;
+  /** Applies the history retention setting; never removes a live or pinned session. */
+  prune(policy: PrunePolicy): Promise<{ removed: string[] }>;
   /** Ends every process, then writes everything to disk. */
   close(): Promise<void>;
 }
@@ -69,7 +71,7 @@ const MARKS_FILE = 'history-import.json';
 
 export async function openShannonCore(options: ShannonCoreOptions): Promise<ShannonCore> {
   const { dataDir, wasmPath, autoCheckpoint, git, ...managerOptions } = options;
-  const store = await SessionStore.open({ dir: dataDir, ...(wasmPath ? { wasmPath } : {}) });
+  const store = await SessionStore.open({ dir: dataDir, ...(wasmPath ? { wasmPath } : {}), ...(options.now ? { now: options.now } : {}) });
   const disposables = new DisposableStore();
   const onDidWarn = disposables.add(new Emitter<ShannonError>());
   // Warnings from opening (a corrupt file moved aside) are replayed to the first listener's owner.
@@ -122,6 +124,23 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
         result.imported++;
       }
       await atomicWriteFile(marksFile, JSON.stringify(importer.marks())).catch(() => undefined);
+      return result;
+    },
+    async prune(policy) {
+      // Checkpoint rows go with their sessions; their snapshots are freed here.
+      const before = store.listCheckpoints();
+      const folderOf = new Map(store.listSessions().map((r) => [r.id, r.workspaceFolder]));
+      const result = await store.prune(policy);
+      const removed = new Set(result.removed);
+      const byFolder = new Map<string, string[]>();
+      for (const c of before) {
+        if (!removed.has(c.sessionId) || !c.snapshotRef) continue;
+        const folder = folderOf.get(c.sessionId) ?? '';
+        byFolder.set(folder, [...(byFolder.get(folder) ?? []), c.snapshotRef]);
+      }
+      for (const [folder, refs] of byFolder) {
+        if (folder) await snapshots.forget(folder, refs).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'CHECKPOINT_FAILED')));
+      }
       return result;
     },
     async close() {

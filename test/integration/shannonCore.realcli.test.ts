@@ -159,3 +159,29 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
     }
   });
 });
+
+describe('retention', { timeout: 60_000 }, () => {
+  test('pruning old history removes those sessions and frees their checkpoints, but keeps pinned ones', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'shannon-data-'));
+    const ws = await tempWorkspace();
+    let now = Date.UTC(2026, 0, 1);
+    const core = await openShannonCore({ dataDir, resolveBinary: async () => CLAUDE_BIN, now: () => now });
+    try {
+      await writeFile(path.join(ws.dir, 'a.txt'), 'a');
+      const base = { workspaceFolder: ws.dir, cwd: ws.dir, options: {}, metrics: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0, durationMs: 0, turns: 0, toolCalls: 0 }, origin: 'imported' as const };
+      core.store.upsertSession({ ...base, id: 'old-1', title: 'old', state: 'completed', createdAt: now, updatedAt: now });
+      core.store.upsertSession({ ...base, id: 'old-pinned', title: 'pinned', state: 'completed', createdAt: now, updatedAt: now, pinned: true });
+      const checkpoint = await core.checkpoints.create('old-1', 'kept files');
+      now += 40 * 86_400_000;
+      core.store.upsertSession({ ...base, id: 'recent', title: 'recent', state: 'completed', createdAt: now, updatedAt: now });
+      const { removed } = await core.prune({ maxAgeDays: 30 });
+      assert.deepEqual(removed, ['old-1']);
+      assert.deepEqual(core.manager.list().map((s) => s.id).sort(), ['old-pinned', 'recent']);
+      assert.equal(core.store.getCheckpoint(checkpoint.id), undefined);
+    } finally {
+      await core.close();
+      await ws.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
