@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { isShannonError } from '../../core/errors';
 import type { PermissionAsk, PermissionDecision } from '../../core/session/permissions';
 import type { MessageEvent as SessionMessageEvent } from '../../core/session/manager';
-import { isTerminal, type SessionRecord, type TranscriptEntry } from '../../core/session/types';
+import type { SessionRecord, TranscriptEntry } from '../../core/session/types';
 import {
   parseWebviewMessage,
   type ErrorInfo,
@@ -287,8 +287,7 @@ export class SessionPanel implements vscode.Disposable {
 }
 
 export function panelTitle(session: SessionRecord): string {
-  const title = session.title.length > 40 ? `${session.title.slice(0, 39)}…` : session.title;
-  return isTerminal(session.state) ? title : `${title} ●`;
+  return session.title.length > 40 ? `${session.title.slice(0, 39)}…` : session.title;
 }
 
 function errorInfo(err: unknown): ErrorInfo {

@@ -73,6 +73,7 @@ export class VirtualList<T> {
     this.sizer.className = 'vlist-sizer';
     options.scroller.appendChild(this.sizer);
     options.scroller.addEventListener('scroll', this.onScroll, { passive: true });
+
     // Rows that change height on their own (expanded, fonts loaded, width changed).
     this.resizeObserver = new ResizeObserver((entries) => {
       if (this.disposed) return;
@@ -213,11 +214,11 @@ export class VirtualList<T> {
     const s = this.options.scroller;
     const top = s.scrollTop;
     if (Math.abs(top - this.programmaticTop) < 1) return;
-    // The user scrolled.
     this.programmaticTop = -1;
     this.scrollTop = top;
-    this.ensureOffsets();
-    const atBottom = this.offsets[this.keys.length]! - top - this.viewportHeight <= this.threshold;
+    // The DOM's own geometry, not our estimates: when the browser clamps the position (the
+    // list got shorter, the panel resized), the view is at the bottom and must stay stuck there.
+    const atBottom = s.scrollHeight - top - s.clientHeight <= this.threshold;
     this.setStuck(atBottom);
     this.anchor = atBottom ? undefined : this.captureAnchor();
     if (top < this.overscan) this.options.onNearTop?.();
