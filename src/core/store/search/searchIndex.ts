@@ -38,6 +38,8 @@ export interface SearchIndexOptions {
   memDocs?: number;
   /** Write the in-memory part after this long without new lines. */
   idleMs?: number;
+  /** Flushed lines held as objects for indexing; more wait as byte ranges (see addGap). */
+  maxQueued?: number;
 }
 
 const K1 = 1.2;
@@ -66,8 +68,12 @@ export class SearchIndex implements Disposable {
   /** The in-memory part being written out: still searched until its segment is readable. */
   private writing: MemDoc[] = [];
 
+  /** Lines flushed and not indexed yet, kept as objects while few (`queueHead`: next one). */
   private queue: FlushedLine[] = [];
+  private queueHead = 0;
+  /** Transcript byte ranges to index from disk: crash leftovers, and lines beyond `maxQueued`. */
   private gaps: Array<{ sessionId: string; start: number; end: number }> = [];
+  private lastGap = new Map<string, { sessionId: string; start: number; end: number }>();
   private pump: Promise<void> | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private trimTimer: NodeJS.Timeout | undefined;
@@ -81,15 +87,34 @@ export class SearchIndex implements Disposable {
 
   constructor(options: SearchIndexOptions) {
     this.dir = path.join(options.storeDir, 'index');
-    this.opts = { memDocs: 4000, idleMs: 5000, ...options };
+    this.opts = { memDocs: 4000, idleMs: 5000, maxQueued: 20_000, ...options };
     this.mergeLock = new FileLock(path.join(this.dir, 'merge.lock'), { staleMs: 10 * 60_000 });
   }
 
   /** Lines just flushed to transcripts. */
   add(lines: readonly FlushedLine[]): void {
     if (this.disposed || lines.length === 0) return;
-    for (const l of lines) this.queue.push(l);
+    for (const l of lines) {
+      if (this.queue.length - this.queueHead < this.opts.maxQueued) this.queue.push(l);
+      else this.addGap(l.entry.sessionId, l.offset, l.offset + l.length);
+    }
     this.kick();
+  }
+
+  /**
+   * Beyond `maxQueued`, lines are remembered as byte ranges and read back from the transcript
+   * when their turn comes: a bulk import must not hold half a million messages in memory
+   * (nor make the garbage collector walk them) while indexing catches up.
+   */
+  private addGap(sessionId: string, start: number, end: number): void {
+    const last = this.lastGap.get(sessionId);
+    if (last && last.end === start) {
+      last.end = end;
+      return;
+    }
+    const gap = { sessionId, start, end };
+    this.gaps.push(gap);
+    this.lastGap.set(sessionId, gap);
   }
 
   /** Looks for transcript bytes no segment covers (lost with a crash) and indexes them. */
@@ -290,15 +315,21 @@ export class SearchIndex implements Disposable {
   }
 
   private async drain(slicer: Slicer): Promise<void> {
-    while (this.queue.length > 0 || this.gaps.length > 0) {
-      while (this.queue.length > 0) {
-        const line = this.queue.shift()!;
+    while (this.queueHead < this.queue.length || this.gaps.length > 0) {
+      while (this.queueHead < this.queue.length) {
+        const line = this.queue[this.queueHead]!;
+        this.queue[this.queueHead++] = undefined as unknown as FlushedLine;
+        if (this.queueHead === this.queue.length) {
+          this.queue = [];
+          this.queueHead = 0;
+        }
         this.index(line.entry, line.offset, line.length);
         if (this.mem.length >= this.opts.memDocs) await this.writeMem();
         await slicer.maybeYield();
       }
       const gap = this.gaps.shift();
       if (!gap) continue;
+      if (this.lastGap.get(gap.sessionId) === gap) this.lastGap.delete(gap.sessionId);
       let coveredTo = gap.start;
       for await (const line of this.opts.transcripts.lines(gap.sessionId, gap.start, gap.end)) {
         // A line without its newline is being written (or was cut): the next pass gets it.
