@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { asShannonError, ShannonError, type ShannonErrorCode } from '../core/errors.js';
 import type { ContextKeys } from './contextKeys.js';
+import { notificationText } from './model/claudeText.js';
 import type { Settings } from './settings.js';
 import type { WorkspaceTrustGate } from './trust.js';
 
@@ -106,7 +107,7 @@ export class ClaudeBinaryService implements vscode.Disposable {
     const select = 'Select Claude Binary';
     const showLog = 'Show Log';
     const known = error.code in CONTEXT_VALUE;
-    const choice = await vscode.window.showErrorMessage(error.toUserString(), ...(known ? [install, select, showLog] : [showLog]));
+    const choice = await vscode.window.showErrorMessage(notificationText(error), ...(known ? [install, select, showLog] : [showLog]));
     if (choice === install) await vscode.commands.executeCommand('shannon.showInstallInstructions');
     else if (choice === select) await vscode.commands.executeCommand('shannon.selectClaudeBinary');
     else if (choice === showLog) this.log.show(true);
@@ -143,7 +144,7 @@ export class ClaudeBinaryService implements vscode.Disposable {
     const docs = 'Open Setup Guide';
     const npm = 'Install with npm…';
     const choice = await vscode.window.showInformationMessage(
-      `Shannon runs the Claude Code CLI (\`claude\`). Install it with \`${INSTALL_COMMAND}\` (Node 18+), or see the setup guide for the native installer. Then reload or pick the binary.`,
+      `Shannon runs the Claude Code CLI (claude). Install it with "${INSTALL_COMMAND}" (Node 18+), or see the setup guide for the native installer; then pick the binary or check again.`,
       docs,
       npm,
     );
@@ -191,3 +192,4 @@ export class ClaudeBinaryService implements vscode.Disposable {
     this.onDidChangeStatusEmitter.fire(status);
   }
 }
+

@@ -84,6 +84,20 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
     await reportHostResults(t, report.results);
   });
 
+  it('without claude: the welcome view and a notification offer install or pick; the setting fixes it live', async (t) => {
+    const { SHANNON_CLAUDE_PATH: _pinned, ...withoutClaude } = env();
+    const report = await runHostTestsReport({
+      vsixPath,
+      testEntry: path.join(HOST, 'missingClaude.host.ts'),
+      folder: await workspace(),
+      settings: settings(),
+      // No claude on PATH (node_modules/.bin has one when run from npm), an empty HOME.
+      env: { ...withoutClaude, PATH: '/usr/local/bin:/usr/bin:/bin', SHANNON_E2E_CLAUDE: CLAUDE_BIN },
+      screenshotName: 'missing-claude-welcome',
+    });
+    await reportHostResults(t, report.results);
+  });
+
   it('with a large history: activation stays under 100 ms and the tree pages the sessions', async (t) => {
     const folder = await workspace();
     const history = await ensureLargeHistory(folder);

@@ -88,7 +88,8 @@ async function searchSessions(ctx: CommandContext, initial: string | undefined):
   }
 }
 
-async function showUsage(ctx: CommandContext): Promise<void> {
+/** Shows the usage pick; returns its rows (label and figures) for scripted callers and tests. */
+async function showUsage(ctx: CommandContext): Promise<Array<{ label: string; description?: string }>> {
   const core = await ctx.core();
   const now = Date.now();
   const today = startOfLocalDay(now);
@@ -119,5 +120,6 @@ async function showUsage(ctx: CommandContext): Promise<void> {
     sep('By workspace folder (30 days)'),
     ...byFolder.map((r) => ({ ...row(`$(folder) ${folderName(r.key)}`, r), detail: r.key })),
   ];
-  await vscode.window.showQuickPick(items, { title: 'Shannon Usage', placeHolder: 'Tokens and cost from Claude Code results', matchOnDescription: true });
+  void vscode.window.showQuickPick(items, { title: 'Shannon Usage', placeHolder: 'Tokens and cost from Claude Code results', matchOnDescription: true });
+  return items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => ({ label: i.label, description: i.description }));
 }

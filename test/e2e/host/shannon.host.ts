@@ -254,6 +254,31 @@ suite.test("MCP: VS Code asks for Shannon's server, which answers tools/list wit
   assert.equal(denied.status, 401);
 });
 
+suite.test('Search Sessions finds sessions by words of their replies, best match first, and opens the pick', async (vscode) => {
+  const api = await shannon(vscode);
+  const core = await api.testing.core();
+  const hits = await until('the search index to hold the reply', async () => {
+    const found = await core.store.search('fake model');
+    return found.some((h) => h.sessionId === state.first!.id) ? found : undefined;
+  }, 20_000);
+  const picked = vscode.commands.executeCommand('shannon.searchSessions', 'fake model') as Thenable<string | undefined>;
+  // The pick shows results after its debounce; accept the first as a person pressing Enter would.
+  await new Promise((r) => setTimeout(r, 1500));
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  // Several sessions said it; the best match is listed (and picked) first.
+  assert.equal(await picked, hits[0]!.sessionId);
+  assert.match(hits[0]!.snippet, /fake model/i);
+});
+
+suite.test('Show Usage lists today, the last days, and costs by model and folder', async (vscode) => {
+  const rows = (await vscode.commands.executeCommand('shannon.showUsage')) as Array<{ label: string; description?: string }>;
+  await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  const today = rows.find((r) => r.label.endsWith('Today'));
+  assert.match(today?.description ?? '', /^\$\d+\.\d{2,4} · [1-9]\d* turns?$/);
+  assert.ok(rows.some((r) => /claude-/.test(r.label)), `a model row in ${rows.map((r) => r.label).join(' | ')}`);
+  assert.ok(rows.some((r) => r.label.includes(path.basename(vscode.workspace.workspaceFolders![0]!.uri.fsPath))), 'a row for this folder');
+});
+
 suite.test('Delete Session removes it from the tree and the history', async (vscode) => {
   const api = await shannon(vscode);
   const core = await api.testing.core();

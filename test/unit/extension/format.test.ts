@@ -99,3 +99,12 @@ test('a permission ask is summed up by its command, file or URL', async () => {
   assert.equal(describeInput({ toolName: 'Edit', input: { file_path: '/ws/a.ts', old_string: 'x' } }), '/ws/a.ts');
   assert.equal(describeInput({ toolName: 'Mystery', input: { n: 1 } }), '{"n":1}');
 });
+
+test('a missing claude reads as one sentence in a notification; long errors are cut with a pointer to the log', async () => {
+  const { ShannonError } = await import('../../../src/core/errors.js');
+  const { notificationText } = await import('../../../src/extension/model/claudeText.js');
+  assert.match(notificationText(new ShannonError('CLAUDE_NOT_FOUND', 'x'.repeat(900), 'hint')), /^Shannon could not find Claude Code/);
+  const long = notificationText(new ShannonError('CLAUDE_BROKEN', 'y'.repeat(500)));
+  assert.ok(long.length < 260 && long.endsWith('(the log has the details)'));
+  assert.equal(notificationText(new ShannonError('CLAUDE_TOO_OLD', 'Claude Code 1.0.0 is too old.', 'Update it.')), 'Claude Code 1.0.0 is too old. Update it.');
+});
