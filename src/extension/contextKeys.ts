@@ -7,8 +7,6 @@ import * as vscode from 'vscode';
 export type ContextKey =
   /** The store is open and the tree shows what it holds. */
   | 'shannon.ready'
-  /** The tree has at least one session (else its welcome view shows). */
-  | 'shannon.hasSessions'
   /** `unknown` (not looked for yet), `checking`, `ok`, `missing`, `tooOld`, `broken`. */
   | 'shannon.claude'
   /** The core could not start (store unreadable): the welcome view says so. */

@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   let locator: ClaudeLocator | undefined;
   const claude = new ClaudeBinaryService(async () => (locator ??= new ClaudeLocator()), settings, trust, contextKeys, log);
   const outputs = new SessionOutputChannels();
-  const tree = new SessionsTree(contextKeys);
+  const tree = new SessionsTree();
   const statusBar = new ShannonStatusBar();
   // The session webview panels (src/extension/webview), made once `core` exists below.
   let panels!: SessionPanelManager;

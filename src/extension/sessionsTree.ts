@@ -6,7 +6,6 @@
 import * as vscode from 'vscode';
 import type { SessionRecord } from '../core/session/types.js';
 import type { ShannonCore } from './core.js';
-import type { ContextKeys } from './contextKeys.js';
 import { GROUP_LABELS, formatAge, sessionDescription, sessionTooltip, stateIcon, STATE_LABELS, formatCost, type StateGroup } from './model/format.js';
 import { SessionTreeModel, sessionContextValue, type FolderRef, type Refresh, type TreeNode } from './model/sessionTreeModel.js';
 
@@ -44,10 +43,7 @@ export class SessionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private timer: NodeJS.Timeout | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly contextKeys: ContextKeys,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(private readonly now: () => number = Date.now) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.view = vscode.window.createTreeView(SESSIONS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
@@ -248,7 +244,6 @@ export class SessionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     this.timer = undefined;
     const pending = this.pending;
     this.pending = undefined;
-    this.contextKeys.set('shannon.hasSessions', this.model.size > 0);
     if (!pending) return;
     if (pending === 'all') this.onDidChangeTreeDataEmitter.fire(undefined);
     else this.onDidChangeTreeDataEmitter.fire(this.withoutDescendants([...pending]));

@@ -174,6 +174,18 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       });
       await screenshot(p, '07-after-permission-allowed');
 
+      // Restore Checkpoint shows what would change before changing anything: the automatic
+      // checkpoint before the write session's first turn predates the marker file.
+      await startCommand(p, 'Shannon: Restore Checkpoint', 'Restore Checkpoint: session');
+      await p.locator('.quick-input-widget .monaco-list-row', { hasText: PROMPTS.write }).first().click();
+      await waitForVisible(p, quickInputTitled(p, 'Restore Checkpoint'), { what: 'the checkpoint step' });
+      await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Before turn 1' }).first().click();
+      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: MARKER_FILE }), { what: 'the marker file among the changes', timeoutMs: 30_000 });
+      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'created since: will be removed' }), { what: 'what the restore does to it' });
+      await screenshot(p, '08-restore-checkpoint-preview');
+      await p.keyboard.press('Escape');
+      assert.ok(existsSync(marker), 'nothing was restored without confirming');
+
       // Reload the window: the sessions come back from the store (as interrupted: their
       // processes ended with the old extension host) and can be resumed.
       await p.reload();
@@ -181,17 +193,17 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await openShannonView(p);
       await waitForVisible(p, treeRow(p, PROMPTS.hello), { what: 'the first session after reload', timeoutMs: 30_000 });
       await waitForVisible(p, treeRow(p, PROMPTS.write), { what: 'the second session after reload' });
-      await screenshot(p, '08-sessions-after-reload');
+      await screenshot(p, '09-sessions-after-reload');
 
       // Show Output from the item's context menu: the transcript as log lines.
       await treeRow(p, PROMPTS.hello).first().click({ button: 'right' });
       const item = p.getByRole('menuitem', { name: 'Show Output' }).first();
       await waitForVisible(p, item, { what: 'Show Output in the context menu' });
-      await screenshot(p, '09-session-context-menu');
+      await screenshot(p, '10-session-context-menu');
       await item.hover();
       await p.keyboard.press('Enter');
       await waitForVisible(p, p.locator('.part.panel .view-lines', { hasText: 'Claude: Hello from the fake model.' }), { what: 'the session output channel', timeoutMs: 20_000 });
-      await screenshot(p, '10-session-output-channel');
+      await screenshot(p, '11-session-output-channel');
     } finally {
       if (page) await closeWorkbench(page);
       await server.stop();
@@ -200,19 +212,27 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
 });
 
 /**
- * "Shannon: New Session" from the palette, up to its prompt box. (The harness's runCommand
- * waits for the palette to close; this command keeps the quick input open for its steps.)
+ * Runs a palette command that goes on asking (quick picks, input boxes) and waits for its first
+ * step, titled `stepTitle`. (The harness's runCommand waits for the palette to close.)
  */
-async function startNewSession(page: Page): Promise<void> {
+async function startCommand(page: Page, label: string, stepTitle: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await page.locator('.monaco-workbench').focus().catch(() => undefined);
   await page.keyboard.press('F1');
   await waitForVisible(page, input, { what: 'the command palette' });
-  await input.fill('>Shannon: New Session');
-  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*Shannon: New Session\s*$/ }) });
-  await waitForVisible(page, row, { what: 'Shannon: New Session in the palette' });
+  await input.fill(`>${label}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) });
+  await waitForVisible(page, row, { what: `${label} in the palette` });
   await row.first().click();
-  await waitForVisible(page, page.locator('.quick-input-widget .quick-input-title', { hasText: 'New Claude Code Session' }), { what: 'the New Session prompt step' });
+  await waitForVisible(page, quickInputTitled(page, stepTitle), { what: `the "${stepTitle}" step of ${label}` });
+}
+
+function quickInputTitled(page: Page, title: string) {
+  return page.locator('.quick-input-widget .quick-input-title', { hasText: title });
+}
+
+async function startNewSession(page: Page): Promise<void> {
+  await startCommand(page, 'Shannon: New Session', 'New Claude Code Session');
 }
 
 function sessionsPane(page: Page) {
