@@ -159,7 +159,12 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       // The panel is on screen: no notification asks the same question.
       assert.equal(await p.locator('.notification-toast', { hasText: 'Claude wants to use Bash' }).count(), 0);
       await screenshot(p, 'webview-03-permission-card');
-      await card.getByRole('button', { name: 'Allow once' }).click();
+      // By keyboard: from the message box, Shift+Tab walks back over Deny…, Allow for this
+      // session, to Allow once; Enter presses it.
+      await panel.locator('#composer-input').focus();
+      for (let i = 0; i < 3; i++) await p.keyboard.press('Shift+Tab');
+      assert.equal(await panel.evaluate(() => document.activeElement?.textContent?.trim()), 'Allow once');
+      await p.keyboard.press('Enter');
       await waitFor(p, () => existsSync(path.join(folder, MARKER)), { what: `${MARKER} written by the allowed Bash call`, timeoutMs: 60_000 });
       assert.equal(readFileSync(path.join(folder, MARKER), 'utf8'), 'shannon\n');
       const bashCard = panel.locator('.tool-card', { hasText: 'Bash' }).last();
@@ -209,6 +214,14 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       for (const text of ['That is all.', 'Done (the tool said', 'Interrupted']) assert.ok(restored.includes(text), `restored transcript shows ${JSON.stringify(text)}`);
       assert.match(await panel.locator('.state-badge').innerText(), /Interrupted|Completed|Idle/);
       await screenshot(p, 'webview-07-restored-after-reload');
+
+      // The panel follows the theme: VS Code's variables, no colours of its own.
+      const background = () => panel.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const light = await background();
+      await runCommand(p, 'Preferences: Toggle between Light/Dark Themes');
+      await waitFor(p, async () => (await background()) !== light, { what: 'the panel background to follow the theme', timeoutMs: 15_000 });
+      await screenshot(p, 'webview-09-dark-theme');
+      await runCommand(p, 'Preferences: Toggle between Light/Dark Themes');
 
       // Scrolling up with the mouse wheel brings the first turn into view and offers a way back.
       await panel.locator('.transcript').hover();

@@ -53,6 +53,9 @@ describe('webview protocol', () => {
     assert.equal(parseWebviewMessage({ type: 'rm -rf', id: 1 }), undefined);
     assert.equal(parseWebviewMessage('ready'), undefined);
     assert.equal(parseWebviewMessage(null), undefined);
+    assert.deepEqual(parseWebviewMessage({ type: 'fullEntry', id: 4, seq: 12 }), { type: 'fullEntry', id: 4, seq: 12 });
+    assert.deepEqual(parseWebviewMessage({ type: 'loadOlder', id: 5, beforeSeq: 100 }), { type: 'loadOlder', id: 5, beforeSeq: 100 });
+    assert.equal(parseWebviewMessage({ type: 'loadOlder', id: 5, beforeSeq: '100' }), undefined);
   });
 
   it('lets a permission answer carry only allow (once / session) or deny with a reason: never a rewritten input', () => {
@@ -172,6 +175,13 @@ describe('webview transcript window', () => {
     assert.deepEqual(older.entries.map((e) => e.seq), [2, 3, 4, 5]);
     assert.equal(older.hasOlder, true);
     assert.equal(olderWindow(all, 2, 4).hasOlder, false);
+  });
+
+  it('cuts a tool output at 8 KiB and marks the entry, keeps assistant text whole up to 64 KiB', () => {
+    const tool = trimEntry(entry(3, { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't', content: 'y'.repeat(20_000) }] } }));
+    assert.equal(tool.trimmed, true);
+    const text = trimEntry(entry(4, { type: 'assistant', message: { id: 'm', content: [{ type: 'text', text: 'z'.repeat(20_000) }] } }));
+    assert.equal(text.trimmed, undefined);
   });
 
   it('cuts huge strings (a 1 MB tool result) and leaves small entries untouched', () => {

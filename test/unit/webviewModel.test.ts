@@ -209,6 +209,23 @@ describe('webview transcript model', () => {
     assert.deepEqual([...second.keys], ['m:mX:0']);
   });
 
+  it('puts a tool output fetched whole in place of its cut preview, on the same card', () => {
+    const model = new TranscriptModel();
+    const cut = { sessionId: 's', seq: 2, at: 0, direction: 'in' as const, type: 'user', trimmed: true, raw: { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'tu', content: 'line 1\n… [9,000 more characters not shown]' }] } } };
+    model.reset([
+      { sessionId: 's', seq: 1, at: 0, direction: 'in', type: 'assistant', raw: { type: 'assistant', message: { id: 'm', content: [{ type: 'tool_use', id: 'tu', name: 'Read', input: { file_path: '/a' } }] } } },
+      cut,
+    ]);
+    const card = model.tool('tu')!;
+    assert.deepEqual(card.result?.truncated, { seq: 2 });
+    const rev = card.rev;
+    model.replaceEntry({ ...cut, trimmed: undefined, raw: { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'tu', content: 'line 1\nline 2' }] } } });
+    assert.equal(card.result?.content, 'line 1\nline 2');
+    assert.equal(card.result?.truncated, undefined);
+    assert.ok(card.rev > rev);
+    assert.equal(model.rows.length, 1, 'still the one card');
+  });
+
   it('builds 10,000 entries into rows in well under a frame budget per thousand', () => {
     const base = capture('bash-allow').filter(isDisplayable);
     const entries: TranscriptEntry[] = [];
