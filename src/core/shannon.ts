@@ -61,6 +61,8 @@ export interface ShannonCore extends Disposable {
   readonly onDidWarn: Event<ShannonError>;
   /** Reads the CLI's own transcripts for a folder into the store as past sessions. */
   importHistory(workspaceFolder: string, signal?: AbortSignal): Promise<HistoryImportResult>;
+  /** Ends the session if it runs, and removes it, its transcript and its checkpoints' snapshots. */
+  deleteSession(sessionId: string): Promise<void>;
   /** Applies the history retention setting; never removes a live or pinned session. */
   prune(policy: PrunePolicy): Promise<{ removed: string[] }>;
   /** Ends every process, then writes everything to disk. */
@@ -125,6 +127,15 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       }
       await atomicWriteFile(marksFile, JSON.stringify(importer.marks())).catch(() => undefined);
       return result;
+    },
+    async deleteSession(sessionId) {
+      const record = manager.get(sessionId);
+      if (!record) return;
+      if (manager.liveSession(sessionId)?.isLive || record.state === 'queued') await manager.cancel(sessionId);
+      const refs = store.listCheckpoints(sessionId).flatMap((c) => (c.snapshotRef ? [c.snapshotRef] : []));
+      manager.forget(sessionId);
+      await store.deleteSession(sessionId);
+      if (refs.length) await snapshots.forget(record.workspaceFolder, refs).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'CHECKPOINT_FAILED')));
     },
     async prune(policy) {
       // Checkpoint rows go with their sessions; their snapshots are freed here.

@@ -184,7 +184,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
       const policy = prunePolicy(settings.current);
       if (policy.maxAgeDays === undefined && policy.maxBytes === undefined) return;
       try {
-        const { removed } = await c.store.prune(policy);
+        const { removed } = await c.prune(policy);
         if (removed.length) log.info(`history retention removed ${removed.length} old session(s)`);
       } catch (err) {
         log.warn(`history retention failed: ${err instanceof Error ? err.message : String(err)}`);

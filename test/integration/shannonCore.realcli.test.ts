@@ -161,7 +161,7 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
 });
 
 describe('retention', { timeout: 60_000 }, () => {
-  test('pruning old history removes those sessions and frees their checkpoints, but keeps pinned ones', async () => {
+  test('pruning old history removes those sessions and frees their checkpoints, keeps pinned ones; delete removes one', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'shannon-data-'));
     const ws = await tempWorkspace();
     let now = Date.UTC(2026, 0, 1);
@@ -178,6 +178,11 @@ describe('retention', { timeout: 60_000 }, () => {
       assert.deepEqual(removed, ['old-1']);
       assert.deepEqual(core.manager.list().map((s) => s.id).sort(), ['old-pinned', 'recent']);
       assert.equal(core.store.getCheckpoint(checkpoint.id), undefined);
+
+      const doomed = await core.checkpoints.create('recent', 'to be deleted');
+      await core.deleteSession('recent');
+      assert.equal(core.manager.get('recent'), undefined, 'a deleted session is gone from every list');
+      assert.equal(core.store.getCheckpoint(doomed.id), undefined);
     } finally {
       await core.close();
       await ws.dispose();

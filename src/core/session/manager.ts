@@ -209,6 +209,16 @@ export class SessionManager implements Disposable {
     return session.info;
   }
 
+  /** Drops a finished session from memory (after it was deleted from the store). */
+  forget(sessionId: string): void {
+    const entry = this.sessions.get(sessionId);
+    if (!entry) return;
+    if (entry.session.isLive) throw new ShannonError('SESSION_BUSY', 'A running session cannot be forgotten.', 'Cancel it first.');
+    this.sessions.delete(sessionId);
+    entry.session.dispose();
+    entry.subscriptions.dispose();
+  }
+
   /** Lets a live session finish and exit normally. */
   async end(sessionId: string): Promise<void> {
     await this.requireSession(sessionId).end();

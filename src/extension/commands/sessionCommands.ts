@@ -91,8 +91,7 @@ export function sessionCommands(ctx: CommandContext): Record<string, (...args: u
         );
         if (choice !== del) return;
       }
-      if (isLive(r) || r.state === 'queued') await core.manager.cancel(r.id).catch(() => undefined);
-      await core.store.deleteSession(r.id);
+      await core.deleteSession(r.id);
       ctx.outputs.close(r.id);
     },
   };

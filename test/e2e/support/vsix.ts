@@ -28,7 +28,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<string> {
 }
 
 function vscePackage(cwd: string, out: string, extra: string[] = []): Promise<string> {
-  return run(process.execPath, [VSCE, 'package', '--no-dependencies', '--skip-license', '--out', out, ...extra], cwd);
+  return run(process.execPath, [VSCE, 'package', '--no-dependencies', '--skip-license', '--no-rewrite-relative-links', '--out', out, ...extra], cwd);
 }
 
 /**
