@@ -98,8 +98,7 @@ export default async function webviewBench(ctx: BenchContext): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     await page.goto(url);
     await firstPaint(browser, page, cases[1]!.init);
-    const stream = streamMessages(createRandom(0xbeef), 400);
-    const r = await streamInto(browser, page, stream);
+    const r = await streamInto(browser, page, streamMessages(createRandom(0xbeef), 400, 'a'), streamMessages(createRandom(0xcafe), 400, 'b'));
     const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
     printTable(
       ctx,
@@ -273,9 +272,9 @@ interface StreamResult {
 }
 
 /** Posts one message per animation frame, as the host's batcher does, and collects timings. */
-async function streamInto(browser: Browser, page: Page, messages: HostMessage[]): Promise<StreamResult> {
+async function streamInto(browser: Browser, page: Page, messages: HostMessage[], pacedMessages: HostMessage[]): Promise<StreamResult> {
   const { result, trace } = await traced(browser, page, () =>
-    page.evaluate(async (msgs) => {
+    page.evaluate(async ([msgs, more]) => {
       const perf = (globalThis as unknown as { __shannonPerf: { samples(n: string): number[]; clear(): void } }).__shannonPerf;
       perf.clear();
       for (let i = 0; i < msgs.length; i++) {
@@ -293,10 +292,10 @@ async function streamInto(browser: Browser, page: Page, messages: HostMessage[])
       // reply streams. A frame the panel made late shows as an interval of two frames or more.
       const paced: number[] = [];
       let prev = await new Promise<number>((r) => requestAnimationFrame(r));
-      for (let i = 0; i < msgs.length; i++) {
+      for (let i = 0; i < more.length; i++) {
         const t = await new Promise<number>((r) =>
           requestAnimationFrame((now) => {
-            window.postMessage(msgs[i], '*');
+            window.postMessage(more[i], '*');
             r(now);
           }),
         );
@@ -311,7 +310,7 @@ async function streamInto(browser: Browser, page: Page, messages: HostMessage[])
         mounted: document.querySelectorAll('.row').length,
         stuck: scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 30,
       };
-    }, messages),
+    }, [messages, pacedMessages] as const),
   );
   const cpu = messages.map((_, i) => trace.cpu(`m${i}`, `m${i + 1}`));
   return { ...result, cpu };
@@ -447,13 +446,13 @@ function initMessage(entries: PanelEntry[], hasOlder: boolean): HostMessage {
 }
 
 /** A reply streamed as the host sends it: text deltas, a tool call, its result, the next text. */
-function streamMessages(r: Random, count: number): HostMessage[] {
+function streamMessages(r: Random, count: number, tag: string): HostMessage[] {
   const out: HostMessage[] = [];
-  let seq = 1_000_000;
+  let seq = tag === 'a' ? 1_000_000 : 2_000_000;
   let msg = 0;
   const entry = (direction: 'in' | 'out', raw: Record<string, unknown>): TranscriptEntry => ({ sessionId: SESSION.id, seq: seq++, at: 0, direction, type: String(raw.type), raw });
   while (out.length < count) {
-    const id = `stream_${msg++}`;
+    const id = `stream_${tag}${msg++}`;
     const text = markdown(r);
     let sent = 0;
     while (sent < text.length && out.length < count) {
@@ -463,7 +462,7 @@ function streamMessages(r: Random, count: number): HostMessage[] {
     }
     out.push({ type: 'append', entries: [entry('in', { type: 'assistant', message: { id, content: [{ type: 'text', text }] } })] });
     if (r.chance(0.5)) {
-      const toolId = `toolu_s${msg}`;
+      const toolId = `toolu_${tag}${msg}`;
       out.push({ type: 'append', entries: [entry('in', { type: 'assistant', message: { id, content: [{ type: 'tool_use', id: toolId, name: 'Bash', input: { command: 'npm test' } }] } })] });
       const lines = Array.from({ length: r.int(1, 60) }, () => sentence(r, 8)).join('\n');
       out.push({ type: 'append', entries: [entry('in', { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: toolId, content: lines }] }, tool_use_result: { stdout: lines, stderr: '' } })] });
