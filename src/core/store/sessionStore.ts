@@ -161,7 +161,9 @@ export class SessionStore implements Disposable {
   }
 
   private async start(): Promise<void> {
-    await this.writeOwnerFile();
+    // Other windows read it only to judge sessions this instance marks live, which needs an
+    // upsert and a flush first: open need not wait for the write.
+    const ownerWritten = this.writeOwnerFile().catch(() => undefined);
     await this.recoverOrphans();
     this.db.forgetTombstones(this.now() - TOMBSTONE_DAYS * DAY_MS);
     const heartbeat = setInterval(() => {
@@ -175,7 +177,7 @@ export class SessionStore implements Disposable {
     this.watchForOtherWindows();
     // Messages a crash kept out of the index are found and indexed in the background.
     this.index.catchUp();
-    void this.forgetDeadOwners();
+    void ownerWritten.then(() => this.forgetDeadOwners());
     void this.rollUpOldTurns();
     if (this.fullSaveWanted || this.pending.length > 0) this.scheduleFlush();
   }
