@@ -4,7 +4,8 @@
  * start a session from the palette → watch the reply stream in → send a turn from the panel's
  * message box → answer the permission card (Allow once) → see the tool's result card → open an
  * Edit in VS Code's diff editor → interrupt a slow reply with Escape → reload the window and
- * find the transcript again, restored by the panel serializer from the store.
+ * find the transcript again, restored by the panel serializer from the store → the same panel
+ * in a dark theme → scroll up and jump back → Delete Session closes the panel.
  * Screenshots of each scene: test-results/e2e/webview-*.png.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
-import { closeWorkbench, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible, webviewOf } from './support/browser';
+import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible, webviewOf } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { buildShannonVsix } from './support/vsix';
 
@@ -238,6 +239,21 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       await screenshot(p, 'webview-08-restored-scrolled-up');
       await panel.getByRole('button', { name: 'Jump to the latest message' }).click();
       await waitFor(p, () => panel.locator('.transcript').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 30), { what: 'back at the bottom' });
+
+      // Deleting the session closes its panel.
+      // (Not runCommand: the command's session picker reuses the palette's widget, so it never closes.)
+      await p.locator('.monaco-workbench').focus();
+      await p.keyboard.press('F1');
+      const palette = p.locator('.quick-input-widget .quick-input-box input');
+      await waitForVisible(p, palette, { what: 'the command palette' });
+      await palette.fill('>Shannon: Delete Session');
+      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Shannon: Delete Session' }), { what: 'Delete Session in the palette' });
+      await palette.press('Enter');
+      const pick = p.locator('.quick-input-widget .monaco-list-row', { hasText: PROMPT.stream }).first();
+      await waitForVisible(p, pick, { what: 'the session in the Delete Session picker' });
+      await pick.click();
+      await p.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete' }).click();
+      await waitFor(p, async () => (await p.locator('.tab', { hasText: PROMPT.stream }).count()) === 0, { what: 'the panel closed after Delete Session', timeoutMs: 20_000 });
     } finally {
       if (page) await closeWorkbench(page);
       await server.stop();
@@ -257,5 +273,3 @@ async function sendFromPanel(page: Page, panel: Frame, text: string): Promise<vo
   await box.press('Enter');
   await waitFor(page, async () => (await panel.locator('.row-user', { hasText: text }).count()) > 0, { what: `the prompt "${text}" in the transcript`, timeoutMs: 30_000 });
 }
-
-void SCREENSHOT_DIR;

@@ -107,6 +107,11 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
     return this.panels.has(sessionId);
   }
 
+  /** Closes the session's panel, if open (the session was deleted). */
+  close(sessionId: string): void {
+    this.panels.get(sessionId)?.dispose();
+  }
+
   /** Sessions with an open panel. */
   openSessionIds(): string[] {
     return [...this.panels.keys()];
@@ -178,6 +183,15 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
           this.panels.get(record.id)?.sessionChanged(record);
         }),
       );
+      const store = core.store;
+      if (store.onDidChange && store.getSession) {
+        const exists = store.getSession.bind(store);
+        add(
+          store.onDidChange((change) => {
+            for (const id of change.sessionIds) if (this.panels.has(id) && !exists(id)) this.close(id);
+          }),
+        );
+      }
       add(m.onDidRequestPermission((ask) => this.panels.get(ask.sessionId)?.permissionAsked(ask)));
       add(m.onDidSettlePermission((e) => this.panels.get(e.sessionId)?.permissionSettled(e.requestId, e.decision)));
       return core;

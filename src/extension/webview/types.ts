@@ -3,7 +3,8 @@
  * store's transcript reader. A structural subset, so tests can hand in a fake.
  */
 import type { SessionManager } from '../../core/session/manager';
-import type { TranscriptEntry } from '../../core/session/types';
+import type { Event } from '../../core/lifecycle';
+import type { SessionRecord, TranscriptEntry } from '../../core/session/types';
 
 export type PanelManager = Pick<
   SessionManager,
@@ -22,6 +23,9 @@ export type PanelManager = Pick<
 
 export interface TranscriptReader {
   readTranscript(sessionId: string, opts?: { fromSeq?: number; limit?: number }): Promise<TranscriptEntry[]>;
+  /** With these two, a panel closes when its session is deleted (here or in another window). */
+  getSession?(sessionId: string): SessionRecord | undefined;
+  onDidChange?: Event<{ sessionIds: string[] }>;
 }
 
 export interface PanelCore {
