@@ -23,7 +23,7 @@ import { createRandom, formatBytes, formatMs, median, printTable, type BenchCont
 
 const SESSIONS = 1_000;
 const MESSAGES = 500_000;
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 const DAY = 86_400_000;
 /** The history is the year up to the day it is written (the store reads the real clock). */
 const NOW = Math.floor(Date.now() / DAY) * DAY;

@@ -43,7 +43,7 @@ const segments = async (dir: string) => (await readdir(path.join(dir, 'index')))
 
 describe('SearchIndex', () => {
   it('indexes after a crash what the lost in-memory part held', async () => {
-    const { dir, transcripts, open } = await setup(['s1']);
+    const { transcripts, open } = await setup(['s1']);
     const first = open();
     write(transcripts, 's1', 'alpha kept in a segment');
     first.add((await transcripts.flush()).written);

@@ -129,6 +129,10 @@ export class MetaDb {
 
   static empty(SQL: SqlJsStatic): MetaDb {
     const db = new SQL.Database();
+    // Before any table exists (it cannot be switched on later without a VACUUM): pages freed
+    // by deletions and the daily roll-up give the file back its size, instead of being
+    // carried, exported and written with every save.
+    db.run('PRAGMA auto_vacuum = FULL');
     migrate(db, 0);
     return new MetaDb(db);
   }

@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { SqlJsStatic } from 'sql.js';
-import { asShannonError, isShannonError, ShannonError } from '../errors';
+import { isShannonError, ShannonError } from '../errors';
 import { DisposableStore, Emitter, toDisposable, type Disposable, type Event } from '../lifecycle';
 import { LIVE_STATES, type SessionRecord, type TranscriptEntry, type TurnMetrics } from '../session/types';
 import { atomicWriteFile, atomicWriteFileSync, errnoCode, fileKeyOf, removeDeadTemps, statKey, statKeySync, type FileKey } from './files';
@@ -731,7 +731,12 @@ async function loadDatabase(compiling: Promise<SqlJsStatic>, file: string, lock:
       try {
         // Another window may have just saved a good file over the bad one: read again.
         if ((await statKey(file)) !== read.key && attempt < 3) continue;
-        const aside = moveAsideSync(file);
+        let aside: string;
+        try {
+          aside = moveAsideSync(file);
+        } catch (moveErr) {
+          throw writeFailed(path.dirname(file), moveErr); // never overwrite what we cannot keep
+        }
         const fromBackup = await readBackup(SQL, `${file}.bak`);
         warnings.push(
           new ShannonError(
@@ -771,7 +776,8 @@ async function readVersion(file: string): Promise<{ bytes: Buffer; key: FileKey 
     fh = await fsp.open(file, 'r');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
-    throw asShannonError(err, 'STORE_CORRUPT');
+    // Unreadable is not damaged: the fix is the folder's permissions, as for writing.
+    throw writeFailed(path.dirname(file), err, 'read');
   }
   try {
     const key = fileKeyOf(await fh.stat({ bigint: true }));
@@ -796,7 +802,7 @@ function moveAsideSync(file: string): string {
   return aside;
 }
 
-function writeFailed(dir: string, err: unknown): ShannonError {
+function writeFailed(dir: string, err: unknown, verb: 'save' | 'read' = 'save'): ShannonError {
   const code = errnoCode(err);
   const reason =
     code === 'ENOSPC'
@@ -812,7 +818,7 @@ function writeFailed(dir: string, err: unknown): ShannonError {
               : String(err);
   return new ShannonError(
     'STORE_WRITE_FAILED',
-    `Shannon could not save its session store in ${dir}: ${reason}.`,
+    `Shannon could not ${verb} its session store in ${dir}: ${reason}.`,
     'Changes are kept in memory and saved on the next try: free disk space or make the folder writable.',
     { cause: err },
   );
