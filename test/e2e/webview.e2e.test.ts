@@ -216,6 +216,13 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       assert.match(await panel.locator('.state-badge').innerText(), /Interrupted|Completed|Idle/);
       await screenshot(p, 'webview-07-restored-after-reload');
 
+      // The restored panel resumes the session: its message box says so, and the reply streams in.
+      assert.match(await panel.getByTestId('send').innerText(), /Resume/);
+      await sendFromPanel(p, panel, 'Carry on after the reload');
+      await waitFor(p, async () => (await panel.locator('.row-text', { hasText: 'You said: Carry on after the reload' }).count()) > 0, { what: 'the reply after resuming', timeoutMs: 60_000 });
+      await waitFor(p, async () => (await panel.locator('.state-badge').innerText()).includes('Idle'), { what: 'Idle after resuming', timeoutMs: 30_000 });
+      await screenshot(p, 'webview-10-resumed-after-reload');
+
       // The panel follows the theme: VS Code's variables, no colours of its own.
       const background = () => panel.evaluate(() => getComputedStyle(document.body).backgroundColor);
       const light = await background();
