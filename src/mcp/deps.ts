@@ -7,6 +7,7 @@
 import type { Disposable } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode, TranscriptEntry } from '../core/session/types.js';
+import type { UsageRow } from '../core/store/types.js';
 
 /** The session engine as the tools use it (SessionManager satisfies it). */
 export type McpSessions = Pick<
@@ -69,15 +70,7 @@ export interface McpSearchHit {
   snippet: string;
 }
 
-export interface McpUsageRow {
-  key: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens: number;
-  cacheCreationInputTokens: number;
-  costUsd: number;
-  turns: number;
-}
+export type McpUsageRow = UsageRow;
 
 export interface McpHistory {
   search(query: string, opts: { limit?: number; workspaceFolder?: string; signal?: AbortSignal }): Promise<McpSearchHit[]> | McpSearchHit[];

@@ -249,13 +249,13 @@ describe('webview wording', () => {
     assert.equal(formatTokens(950), '950');
     assert.equal(formatTokens(1234), '1.2k');
     assert.equal(formatTokens(123_456), '123k');
-    assert.equal(formatTokens(2_500_000), '2.50M');
-    assert.equal(formatCost(0), '$0');
+    assert.equal(formatTokens(2_500_000), '2.5M');
+    assert.equal(formatCost(0), '$0.00');
     assert.equal(formatCost(0.007725), '$0.0077');
     assert.equal(formatCost(1.5), '$1.50');
     assert.equal(formatDuration(640), '640 ms');
     assert.equal(formatDuration(1500), '1.5 s');
-    assert.equal(formatDuration(125_000), '2 min 5 s');
+    assert.equal(formatDuration(125_000), '2m 05s');
   });
 
   it('summarises a tool call in one line', () => {

@@ -9,27 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { ShannonError } from '../errors.js';
 import type { ClaudeRunOptions, SessionRecord } from '../session/types.js';
+import type { CheckpointRecord } from '../store/types.js';
 import type { Snapshot, SnapshotChange, WorkspaceSnapshots } from './workspaceSnapshots.js';
 
-/**
- * A checkpoint row, the shape the store keeps (src/core/store/types.ts `CheckpointRecord`; its
- * SessionStore satisfies CheckpointStore as it is).
- */
-export interface Checkpoint {
-  id: string;
-  /** Shannon's session id. */
-  sessionId: string;
-  createdAt: number;
-  /** The CLI session the conversation point belongs to; absent before the CLI's first `system/init`. */
-  cliSessionId?: string;
-  /** The last assistant message's uuid at that point; absent before the first reply. */
-  messageUuid?: string;
-  /** Our transcript sequence number at that point. */
-  seq: number;
-  label?: string;
-  /** The WorkspaceSnapshots ref of the folder's files at that point. */
-  snapshotRef?: string;
-}
+/** A checkpoint row: the conversation point plus the snapshot ref, as the store keeps it. */
+export type Checkpoint = CheckpointRecord;
 
 export interface CheckpointStore {
   addCheckpoint(checkpoint: Checkpoint): void | Promise<void>;

@@ -3,6 +3,9 @@
  * `vscode`, so every wording and threshold is unit-tested in plain Node.
  */
 import type { SessionRecord, SessionState } from '../../core/session/types.js';
+import { formatCost, formatTokens, STATE_LABELS } from '../../shared/format';
+
+export { formatCost, formatDuration, formatTokens, oneLine, STATE_LABELS } from '../../shared/format';
 
 /** The tree's state groups, in display order. */
 export type StateGroup = 'running' | 'awaiting' | 'idle' | 'finished';
@@ -34,20 +37,6 @@ export function stateGroup(state: SessionState): StateGroup {
       return 'finished';
   }
 }
-
-export const STATE_LABELS: Readonly<Record<SessionState, string>> = {
-  created: 'Created',
-  queued: 'Queued',
-  starting: 'Starting',
-  running: 'Running',
-  awaiting_permission: 'Awaiting permission',
-  idle: 'Idle',
-  completed: 'Completed',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  timed_out: 'Timed out',
-  interrupted: 'Interrupted',
-};
 
 /** A codicon id and an optional theme colour id (plain strings: the tree turns them into ThemeIcons). */
 export interface IconSpec {
@@ -81,13 +70,6 @@ export function stateIcon(state: SessionState): IconSpec {
   }
 }
 
-export function formatCost(usd: number): string {
-  if (!Number.isFinite(usd) || usd <= 0) return '$0.00';
-  // Under a cent, four decimals (as the session panel shows): test runs and short turns cost that.
-  if (usd < 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(2)}`;
-}
-
 /** "just now", "5m", "3h", "2d", "3w", then a date: short enough for a tree item's description. */
 export function formatAge(at: number, now: number): string {
   const s = Math.max(0, Math.round((now - at) / 1000));
@@ -100,23 +82,6 @@ export function formatAge(at: number, now: number): string {
   if (d < 14) return `${d}d`;
   if (d < 60) return `${Math.round(d / 7)}w`;
   return new Date(at).toISOString().slice(0, 10);
-}
-
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(s).padStart(2, '0')}s`;
-}
-
-export function formatTokens(n: number): string {
-  if (n < 1000) return String(n);
-  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
-  return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
 /** "sonnet", "claude-opus-4-8" → shown as given, without the CLI's "[1m]" context suffix. */
@@ -155,12 +120,6 @@ export function sessionTooltip(record: SessionRecord, now: number): string {
 
 export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}
-
-/** One line, at most `max` characters, whitespace collapsed, `…` where cut. */
-export function oneLine(s: string, max = 120): string {
-  const line = s.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** Local midnight of the day `now` falls in: "today's spend" counts turns from here. */

@@ -1,46 +1,17 @@
 /**
  * Wording and figures as the panel shows them. Pure, so every rule is unit-tested.
  */
+import { oneLine as sharedOneLine } from '../../shared/format';
 import type { SessionState } from '../../shared/webviewProtocol';
 
-export function formatTokens(n: number): string {
-  if (n < 1000) return String(n);
-  if (n < 10_000) return `${(n / 1000).toFixed(1)}k`;
-  if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
-  return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 2 : 1)}M`;
+export { formatCost, formatDuration, formatTokens, STATE_LABELS } from '../../shared/format';
+
+/** Longer than the tree's default: the panel has room. */
+export function oneLine(text: string, max = 200): string {
+  return sharedOneLine(text, max);
 }
 
-export function formatCost(usd: number): string {
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toFixed(4)}`;
-  if (usd < 100) return `$${usd.toFixed(2)}`;
-  return `$${Math.round(usd)}`;
-}
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  if (m < 60) return s ? `${m} min ${s} s` : `${m} min`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-export const STATE_LABELS: Readonly<Record<SessionState, string>> = {
-  created: 'Created',
-  queued: 'Queued',
-  starting: 'Starting',
-  running: 'Running',
-  awaiting_permission: 'Awaiting permission',
-  idle: 'Idle',
-  completed: 'Completed',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  timed_out: 'Timed out',
-  interrupted: 'Interrupted',
-};
-
-/** A codicon per state; `~spin` animates it. */
 export const STATE_ICONS: Readonly<Record<SessionState, string>> = {
   created: 'circle-large-outline',
   queued: 'clock',
@@ -122,11 +93,6 @@ export function toolIcon(name: string): string {
     default:
       return name.startsWith('mcp__') ? 'plug' : 'tools';
   }
-}
-
-export function oneLine(text: string, max = 200): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** Pretty JSON for a tool's input, with long strings left whole (they are what people read). */

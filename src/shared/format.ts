@@ -1,0 +1,50 @@
+/**
+ * Figures and words both faces show (the tree, status bar and output channels in the host, the
+ * session panel in the webview): one implementation, so a cost or a duration reads the same
+ * everywhere. Pure and DOM-free, so both bundles import it.
+ */
+import type { SessionState } from '../core/session/types';
+
+export function formatCost(usd: number): string {
+  if (!Number.isFinite(usd) || usd <= 0) return '$0.00';
+  // Under a cent, four decimals: test runs and short turns cost that.
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  return `$${usd.toFixed(2)}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(s).padStart(2, '0')}s`;
+}
+
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+/** One line, at most `max` characters, whitespace collapsed, `…` where cut. */
+export function oneLine(s: string, max = 120): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+export const STATE_LABELS: Readonly<Record<SessionState, string>> = {
+  created: 'Created',
+  queued: 'Queued',
+  starting: 'Starting',
+  running: 'Running',
+  awaiting_permission: 'Awaiting permission',
+  idle: 'Idle',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  timed_out: 'Timed out',
+  interrupted: 'Interrupted',
+};
