@@ -370,10 +370,17 @@ describe('SessionStore', () => {
     say(store, 'live', 'working on it');
     await store.flush();
 
-    // A second window opening meanwhile leaves the first window's sessions running.
+    // A second window opening meanwhile leaves the first window's sessions running, even
+    // after it pinned one of them and closed.
     const other = await SessionStore.open({ dir });
     assert.equal(other.getSession('live')?.state, 'running');
+    other.upsertSession({ ...other.getSession('waiting')!, pinned: true, updatedAt: 10_001 });
     other.dispose();
+    const third = await SessionStore.open({ dir });
+    assert.equal(third.getSession('waiting')?.state, 'awaiting_permission');
+    assert.equal(third.getSession('waiting')?.pinned, true);
+    third.dispose();
+    await store.flush(); // merges the pin into the first window's copy
 
     store.dispose(); // its owner goes away, as when the extension host dies
     const again = await SessionStore.open({ dir });

@@ -193,8 +193,11 @@ export class MetaDb {
    * record) or the session was deleted at or after `record.updatedAt`. Returns whether it wrote.
    */
   mergeSession(record: SessionRecord, owner: string | undefined): boolean {
-    const existing = this.get('SELECT updated_at FROM sessions WHERE id = ?', [record.id]);
+    const existing = this.get('SELECT updated_at, state, owner FROM sessions WHERE id = ?', [record.id]);
     if (existing && Number(existing[0]) > record.updatedAt) return false;
+    // A window that edits a session another window is running (pins it, renames it) does not
+    // become its owner: the owner is whoever made it live.
+    if (owner !== undefined && existing && existing[2] !== null && LIVE_STATES.includes(String(existing[1]) as SessionState)) owner = String(existing[2]);
     const tomb = this.get("SELECT deleted_at FROM tombstones WHERE kind = 'session' AND id = ?", [record.id]);
     if (tomb && Number(tomb[0]) >= record.updatedAt) return false;
     if (tomb) this.run("DELETE FROM tombstones WHERE kind = 'session' AND id = ?", [record.id]);

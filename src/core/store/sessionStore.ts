@@ -189,6 +189,8 @@ export class SessionStore implements Disposable {
    * one (say, from another window) is ignored, so bump it with every change.
    */
   upsertSession(record: SessionRecord): void {
+    // Recorded live from here: this instance runs it (unless it already ran elsewhere, see
+    // MetaDb.mergeSession), and it comes back `interrupted` if this instance dies.
     const owner = LIVE_STATES.includes(record.state) ? this.instanceId : undefined;
     const copy = structuredClone(record);
     this.apply((db) => void db.mergeSession(copy, owner), [record.id]);
