@@ -91,7 +91,7 @@ export class PermissionView {
     const reason = ask.description && ask.description !== summary ? ask.description : undefined;
     if (reason) detail.append(h('div', { class: 'muted' }, reason));
     if (ask.decisionReason) detail.append(h('div', { class: 'muted' }, ask.decisionReason));
-    if (ask.blockedPath) detail.append(h('div', { class: 'muted' }, `Outside the workspace: ${ask.blockedPath}`));
+    if (ask.blockedPath) detail.append(h('div', { class: 'muted' }, `Path it needs: ${ask.blockedPath}`));
 
     const allowOnce = h('button', { type: 'button', class: 'button primary' }, icon('check'), 'Allow once');
     const allowSession = h('button', { type: 'button', class: 'button secondary', title: `Allow ${ask.toolName} for the rest of this session without asking` }, icon('check-all'), 'Allow for this session');
