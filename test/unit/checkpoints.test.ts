@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isShannonError } from '../../src/core/errors';
 import { WorkspaceSnapshots } from '../../src/core/checkpoints/workspaceSnapshots';
 import { carryDown } from '../../src/core/checkpoints/ignoreRules';
 import { CheckpointService, type Checkpoint, type CheckpointStore } from '../../src/core/checkpoints/checkpointService';
 import type { SessionStore } from '../../src/core/store/sessionStore';
 import type { ClaudeRunOptions } from '../../src/core/session/types';
+import { tempDir } from '../support/tempDirs';
 
-const cleanups: string[] = [];
-afterEach(() => {
-  for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(prefix: string): string {
-  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
-  cleanups.push(dir);
-  return dir;
-}
 
 function setup(options: Partial<ConstructorParameters<typeof WorkspaceSnapshots>[0]> = {}) {
   const storageDir = tempDir('shannon-storage-');

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { HistoryImporter } from '../../src/core/history/historyImporter';
 import { estimateCostUsd } from '../../src/core/history/pricing';
 import { claudeConfigDir, encodeProjectDir, findTranscripts } from '../../src/core/history/projectDirs';
 import { importTranscript, importedSessionId, parseTranscript } from '../../src/core/history/transcript';
-
-const cleanups: string[] = [];
-afterEach(() => {
-  for (const dir of cleanups.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(prefix: string): string {
-  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
-  cleanups.push(dir);
-  return dir;
-}
+import { tempDir } from '../support/tempDirs';
 
 const SID = '0b5a8f9e-1c2d-4e3f-8a9b-0c1d2e3f4a5b';
 const CWD = '/home/dev/project';

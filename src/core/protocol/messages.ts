@@ -5,8 +5,6 @@
  * `unknown` rather than being mistaken for something else.
  */
 import type {
-  PermissionResult,
-  PermissionUpdate,
   SDKAssistantMessage,
   SDKCompactBoundaryMessage,
   SDKControlRequest,
@@ -17,18 +15,8 @@ import type {
   SDKUserMessage,
 } from '@anthropic-ai/claude-agent-sdk';
 
-export type {
-  PermissionResult,
-  PermissionUpdate,
-  SDKAssistantMessage,
-  SDKCompactBoundaryMessage,
-  SDKControlRequest,
-  SDKControlResponse,
-  SDKPartialAssistantMessage,
-  SDKResultMessage,
-  SDKSystemMessage,
-  SDKUserMessage,
-};
+// Re-exported so the rest of Shannon names the SDK's types through this one module.
+export type * from '@anthropic-ai/claude-agent-sdk';
 
 export interface SDKControlCancelRequest {
   type: 'control_cancel_request';
