@@ -79,14 +79,15 @@ export class TurnWatch implements Disposable {
   private options: WaitOptions | undefined;
 
   /**
-   * `prompt`: the turn that starts with this prompt (about to be sent). Undefined: the turn in
-   * flight now (e.g. after answering its permission ask).
+   * `promptUuid`: the turn that starts with the prompt sent under this uuid (about to be sent;
+   * see SessionManager.send). Undefined: the turn in flight now (e.g. after answering its
+   * permission ask).
    */
   constructor(
     private readonly sessions: McpSessions,
-    private readonly prompt: string | undefined,
+    private readonly promptUuid: string | undefined,
   ) {
-    this.promptSeen = prompt === undefined;
+    this.promptSeen = promptUuid === undefined;
     this.subscriptions.add(sessions.onDidMessage((e) => this.take({ kind: 'message', e })));
     this.subscriptions.add(sessions.onDidEndTurn((e) => this.take({ kind: 'end', e })));
     this.subscriptions.add(sessions.onDidChangeSession((e) => this.take({ kind: 'change', e })));
@@ -162,7 +163,7 @@ export class TurnWatch implements Disposable {
     if (e.entry) this.nextCursor = e.entry.seq + 1;
     const m = e.message;
     if (!this.promptSeen) {
-      if (e.direction === 'out' && m.kind === 'user' && promptText(m.message.message) === this.prompt) {
+      if (e.direction === 'out' && m.kind === 'user' && m.message.uuid === this.promptUuid) {
         this.promptSeen = true;
         this.cursor = e.entry?.seq;
         this.progress('Claude Code took up the prompt');
@@ -257,13 +258,6 @@ export class TurnWatch implements Disposable {
     this.subscriptions.dispose();
     this.settle?.(this.outcome);
   }
-}
-
-function promptText(message: unknown): string | undefined {
-  const content = (message as { content?: unknown } | undefined)?.content;
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((b) => (typeof (b as { text?: unknown }).text === 'string' ? (b as { text: string }).text : '')).join('');
-  return undefined;
 }
 
 function describeInput(input: Record<string, unknown>): string {

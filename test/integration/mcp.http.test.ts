@@ -112,6 +112,18 @@ describe('MCP over Streamable HTTP', () => {
     await client.callTool({ name: 'cancel_session', arguments: { session_id: id } });
   });
 
+  test('two identical messages sent at once each wait for their own turn', async () => {
+    rig.api.setResponder(script(text('hello'), slow('answer one'), text('answer two')));
+    const created = structured(await client.callTool({ name: 'create_session', arguments: { prompt: 'start', cwd: rig.workspace, wait: true } }));
+    const id: string = created.session_id;
+    const [a, b] = await Promise.all([
+      client.callTool({ name: 'send_message', arguments: { session_id: id, content: 'again', wait: true } }),
+      client.callTool({ name: 'send_message', arguments: { session_id: id, content: 'again', wait: true } }),
+    ]).then((rs) => rs.map(structured));
+    assert.deepEqual([a.turn.text, b.turn.text].sort(), ['answer one', 'answer two']);
+    await client.callTool({ name: 'cancel_session', arguments: { session_id: id } });
+  });
+
   test('interrupt_session stops the running turn and the session stays usable; cancel_session ends it; send_message resumes it', async () => {
     rig.api.setResponder(script(slow('a very long story '.repeat(30)), text('back again')));
     const created = structured(await client.callTool({ name: 'create_session', arguments: { prompt: 'tell a long story', cwd: rig.workspace } }));

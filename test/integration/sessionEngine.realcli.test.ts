@@ -60,15 +60,21 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
     await engine.manager.waitForTurn(record.id);
     const pid = engine.manager.liveSession(record.id)!.pid;
     const second = engine.manager.waitForTurn(record.id);
-    await engine.manager.send(record.id, 'second question');
+    const sent = collect(engine, record.id);
+    const uuid = await engine.manager.send(record.id, 'second question');
     const turn = await second;
+    // The turn is named by its prompt's uuid, here and in the CLI's own transcript.
+    assert.ok(sent.some((e) => e.direction === 'out' && e.message.kind === 'user' && e.message.message.uuid === uuid));
+
     assert.equal(engine.manager.liveSession(record.id)!.pid, pid, 'same process');
     assert.deepEqual(engine.api.mainTurns.at(-1)!.allUserTexts.slice(-2), ['first question', 'second question']);
     assert.equal(turn.metrics.turn, 2);
     const info = engine.manager.get(record.id)!;
     assert.equal(info.metrics.turns, 2);
     assert.ok(Math.abs(info.metrics.costUsd - 0.002) < 1e-9, `two turns cost the sum of both (${info.metrics.costUsd})`);
-    await engine.manager.cancel(record.id);
+    await engine.manager.end(record.id);
+    const cliId = engine.manager.get(record.id)!.cliSessionId!;
+    assert.match(readFileSync(path.join(engine.claude.transcriptsDir(engine.workspace), `${cliId}.jsonl`), 'utf8'), new RegExp(`"uuid":"${uuid}"`));
   });
 
   test('asks before running a tool, runs it when allowed, and reports the real output', async () => {

@@ -83,8 +83,9 @@ export function classifyMessage(raw: JsonObject): InboundMessage {
 }
 
 /** A user turn as the CLI reads it on stdin with `--input-format stream-json`. */
-export function userTurn(content: string | UserContentBlock[]): JsonObject {
-  return { type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '' };
+export function userTurn(content: string | UserContentBlock[], uuid?: string): JsonObject {
+  // The CLI keeps a uuid given here as the message's uuid in its transcript.
+  return { type: 'user', message: { role: 'user', content }, parent_tool_use_id: null, session_id: '', ...(uuid ? { uuid } : {}) };
 }
 
 export type UserContentBlock =

@@ -49,6 +49,8 @@ export interface SessionManagerOptions {
 
 export interface CreateSessionRequest {
   prompt?: Prompt;
+  /** The uuid of the first prompt's user message (see Session.send). */
+  promptUuid?: string;
   workspaceFolder: string;
   /** Defaults to the workspace folder. */
   cwd?: string;
@@ -64,6 +66,7 @@ export interface MessageEvent extends SessionMessageEvent {
 interface QueuedStart {
   session: Session;
   prompt: Prompt | undefined;
+  promptUuid?: string;
 }
 
 const value = (v: number | (() => number) | undefined, fallback: number) => (typeof v === 'function' ? v() : (v ?? fallback));
@@ -131,13 +134,13 @@ export class SessionManager implements Disposable {
     };
     validateOptions(options);
     const session = this.adopt(record);
-    await this.enqueue(session, binary, request.prompt);
+    await this.enqueue(session, binary, request.prompt, request.promptUuid);
     return session.info;
   }
 
-  /** Sends a follow-up turn to a live session (queued behind a running turn). */
-  async send(sessionId: string, prompt: Prompt): Promise<void> {
-    await this.requireSession(sessionId).send(prompt);
+  /** Sends a follow-up turn to a live session (queued behind a running turn); resolves with its uuid. */
+  send(sessionId: string, prompt: Prompt, uuid?: string): Promise<string> {
+    return this.requireSession(sessionId).send(prompt, uuid);
   }
 
   async interrupt(sessionId: string): Promise<void> {
@@ -152,7 +155,7 @@ export class SessionManager implements Disposable {
   }
 
   /** Continues a finished session in a new process (`--resume <CLI session id>`). */
-  async resume(sessionId: string, prompt?: Prompt): Promise<SessionRecord> {
+  async resume(sessionId: string, prompt?: Prompt, promptUuid?: string): Promise<SessionRecord> {
     this.assertAlive();
     const session = this.sessionFor(sessionId);
     const record = session.info;
@@ -164,7 +167,7 @@ export class SessionManager implements Disposable {
     }
     const binary = await this.options.resolveBinary();
     session.updateRecord({ options: { ...record.options, resume: record.cliSessionId, forkSession: false, resumeAt: undefined, sessionId: undefined } });
-    await this.enqueue(session, binary, prompt);
+    await this.enqueue(session, binary, prompt, promptUuid);
     return session.info;
   }
 
@@ -368,15 +371,15 @@ export class SessionManager implements Disposable {
    * Starts now if the folder has room, else waits in the folder's FIFO queue (the promise then
    * resolves at once: the start happens in pump() when a slot frees).
    */
-  private async enqueue(session: Session, binary: string, prompt: Prompt | undefined): Promise<void> {
+  private async enqueue(session: Session, binary: string, prompt: Prompt | undefined, promptUuid?: string): Promise<void> {
     const folder = session.info.workspaceFolder;
     const queue = this.queues.get(folder) ?? [];
     if (this.liveCount(folder) < this.limit() && queue.length === 0) {
-      await this.launch(session, binary, prompt);
+      await this.launch(session, binary, prompt, promptUuid);
       return;
     }
     session.markQueued();
-    queue.push({ session, prompt });
+    queue.push({ session, prompt, promptUuid });
     this.queues.set(folder, queue);
   }
 
@@ -393,7 +396,7 @@ export class SessionManager implements Disposable {
       const release = once(() => this.reserved.set(folder, (this.reserved.get(folder) ?? 1) - 1));
       this.options
         .resolveBinary()
-        .then((binary) => this.launch(next.session, binary, next.prompt, release))
+        .then((binary) => this.launch(next.session, binary, next.prompt, next.promptUuid, release))
         .catch((err: unknown) => {
           release();
           if (!isTerminal(next.session.state)) next.session.fail(asShannonError(err));
@@ -402,7 +405,7 @@ export class SessionManager implements Disposable {
     if (queue && !queue.length) this.queues.delete(folder);
   }
 
-  private async launch(session: Session, binary: string, prompt: Prompt | undefined, releaseReservation: () => void = () => undefined): Promise<void> {
+  private async launch(session: Session, binary: string, prompt: Prompt | undefined, promptUuid?: string, releaseReservation: () => void = () => undefined): Promise<void> {
     const record = session.info;
     const folder = record.workspaceFolder;
     try {
@@ -423,6 +426,7 @@ export class SessionManager implements Disposable {
           beforeTurn: this.options.beforeTurn,
         },
         prompt,
+        promptUuid,
       );
       await started;
     } catch (err) {

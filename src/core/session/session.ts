@@ -3,6 +3,7 @@
  * that runs it. A session outlives its processes: resume starts a new process for the same
  * session; the record keeps the CLI session id that makes that possible.
  */
+import { randomUUID } from 'node:crypto';
 import { ShannonError, asShannonError } from '../errors.js';
 import type { DecodeErrorInfo } from '../jsonl/decoder.js';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../lifecycle.js';
@@ -31,6 +32,14 @@ export interface LaunchSpec {
 }
 
 export type Prompt = string | UserContentBlock[];
+
+/** A prompt on its way to the CLI, with the uuid that names its turn (and its transcript line). */
+interface TurnInput {
+  content: Prompt;
+  uuid: string;
+}
+
+const turnInput = (content: Prompt, uuid?: string): TurnInput => ({ content, uuid: uuid ?? randomUUID() });
 
 export interface StateChange {
   sessionId: string;
@@ -81,7 +90,7 @@ export class Session implements Disposable {
 
   private readonly disposables = new DisposableStore();
   private run: RunContext | undefined;
-  private readonly queuedPrompts: Prompt[] = [];
+  private readonly queuedPrompts: TurnInput[] = [];
   private readonly allowedForSession = new Set<string>();
   private readonly pendingAsks = new Map<string, { ask: PermissionAsk; answer(d: PermissionDecision): void }>();
   private turnCounter = 0;
@@ -146,7 +155,7 @@ export class Session implements Disposable {
    * Spawns the CLI, says `initialize`, and sends the first prompt if there is one. Resolves once
    * the process has answered `initialize` (it is alive and speaks the protocol).
    */
-  async start(spec: LaunchSpec, prompt?: Prompt): Promise<void> {
+  async start(spec: LaunchSpec, prompt?: Prompt, promptUuid?: string): Promise<void> {
     if (this.run) throw new ShannonError('SESSION_BUSY', 'This session already has a running Claude Code process.');
     assertTransition(this.record.state, 'starting', this.id);
     this.record.error = undefined;
@@ -162,7 +171,7 @@ export class Session implements Disposable {
       init.catch(() => undefined); // awaited below; a failed prompt write may come first
       if (prompt !== undefined) {
         this.transition('running');
-        await this.writePrompt(run, prompt);
+        await this.writePrompt(run, turnInput(prompt, promptUuid));
       }
       await init;
       if (prompt === undefined && this.record.state === 'starting') {
@@ -191,22 +200,28 @@ export class Session implements Disposable {
     }
   }
 
-  /** Sends a follow-up turn; while a turn runs it waits in a queue and goes next. */
-  async send(prompt: Prompt): Promise<void> {
+  /**
+   * Sends a follow-up turn; while a turn runs it waits in a queue and goes next. Resolves with
+   * the uuid of the user message that starts the turn (`uuid`, or a new one): the outgoing
+   * message event carries it, so a caller can follow exactly this turn.
+   */
+  async send(prompt: Prompt, uuid?: string): Promise<string> {
+    const input = turnInput(prompt, uuid);
     // Waiting for a slot: the prompt goes out once the session has started.
     if (!this.run && (this.record.state === 'queued' || this.record.state === 'created')) {
-      this.queuedPrompts.push(prompt);
+      this.queuedPrompts.push(input);
       this.touch();
-      return;
+      return input.uuid;
     }
     const run = this.requireRun();
     if (this.record.state === 'idle') {
       this.transition('running');
-      await this.writePrompt(run, prompt);
+      await this.writePrompt(run, input);
     } else {
-      this.queuedPrompts.push(prompt);
+      this.queuedPrompts.push(input);
       this.touch();
     }
+    return input.uuid;
   }
 
   /** Ends the current turn; the session stays usable. */
@@ -420,9 +435,9 @@ export class Session implements Disposable {
     if (this.record.state !== 'idle') this.transition('idle');
   }
 
-  private async writePrompt(run: RunContext, prompt: Prompt): Promise<void> {
+  private async writePrompt(run: RunContext, input: TurnInput): Promise<void> {
     await run.spec.beforeTurn?.(this.info).catch(() => undefined);
-    const message = userTurn(prompt);
+    const message = userTurn(input.content, input.uuid);
     await run.process.write(message);
     this.onDidMessageEmitter.fire({ sessionId: this.id, direction: 'out', message: classifyMessage(message), at: this.now() });
   }

@@ -2,6 +2,7 @@
  * The tools that start, steer and read sessions. Handlers are thin: check what MCP adds (the
  * permission-mode cap, the cwd), call the core, shape the answer.
  */
+import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -88,9 +89,10 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           ...(args.permission_mode ? { permissionMode: args.permission_mode } : {}),
           ...(args.allowed_tools?.length ? { allowedTools: args.allowed_tools } : {}),
         };
-        const watch = new TurnWatch(sessions, args.prompt);
+        const promptUuid = randomUUID();
+        const watch = new TurnWatch(sessions, promptUuid);
         try {
-          const record = await sessions.create({ prompt: args.prompt, workspaceFolder, cwd, options, origin: 'mcp' });
+          const record = await sessions.create({ prompt: args.prompt, promptUuid, workspaceFolder, cwd, options, origin: 'mcp' });
           watch.bind(record.id);
           if (!args.wait) {
             const note = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
@@ -122,15 +124,16 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
     (args, extra) =>
       guarded(async () => {
         const before = requireRecord(deps, args.session_id);
-        const watch = new TurnWatch(sessions, args.content);
+        const promptUuid = randomUUID();
+        const watch = new TurnWatch(sessions, promptUuid);
         try {
           watch.bind(args.session_id);
           let note: string | undefined;
           if (isTerminal(before.state)) {
-            await sessions.resume(args.session_id, args.content);
+            await sessions.resume(args.session_id, args.content, promptUuid);
             note = `The session had ended (${before.state}); it was resumed in a new Claude Code process.`;
           } else {
-            await sessions.send(args.session_id, args.content);
+            await sessions.send(args.session_id, args.content, promptUuid);
             if (before.state === 'running' || before.state === 'awaiting_permission') note = 'A turn was running: this message runs after it.';
           }
           if (!args.wait) return turnResult(deps, args.session_id, undefined, `Sent to session ${args.session_id}.`, note);
