@@ -260,6 +260,8 @@ export class Session implements Disposable {
   async cancel(reason: 'cancelled' | 'timed_out' = 'cancelled'): Promise<void> {
     const run = this.run;
     if (!run) {
+      // Prompts that waited for a start that will not come are dropped with it.
+      this.queuedPrompts.length = 0;
       if (!isTerminal(this.record.state)) this.transition(reason);
       return;
     }
