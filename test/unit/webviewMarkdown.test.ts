@@ -40,7 +40,16 @@ describe('webview markdown', () => {
     assert.match(html, /<div class="code-block">/);
     assert.match(html, /<span class="code-lang">ts<\/span>/);
     assert.match(html, /data-action="copy-code"/);
-    assert.match(html, /<code class="language-ts">const a = &quot;&lt;b&gt;&quot; &amp;&amp; 1;/);
+    // Coloured, and the code's own markup still escaped inside the colour spans.
+    assert.match(html, /<code class="language-ts"><span class="hljs-keyword">const<\/span> a = <span class="hljs-string">&quot;&lt;b&gt;&quot;<\/span> &amp;&amp; <span class="hljs-number">1<\/span>;/);
+  });
+
+  it('leaves code in an unknown language plain, and never lets highlighting emit markup of its own', () => {
+    const plain = renderMarkdown('```nolang\n<script>alert(1)</script>\n```');
+    assert.match(plain, /<code class="language-nolang">&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    const html = renderMarkdown('```html\n<script>alert(1)</script><img src=x onerror=alert(2)>\n```');
+    assert.doesNotMatch(html, /<script|<img/i);
+    assert.match(html, /hljs-/);
   });
 
   it('escapes a hostile fence language', () => {

@@ -2,9 +2,11 @@
  * Assistant text as HTML: markdown-it with raw HTML off (a `<script>` the model writes is text,
  * escaped), links only to http(s) and mailto (no `javascript:`, `command:`, `file:`, `data:`),
  * images shown as their alt text (no remote fetches from a transcript), and fenced code in a
- * block with a Copy button. The output is safe to assign to innerHTML: every piece of it is
- * produced by markdown-it's escaping renderer.
+ * block with a Copy button, syntax-coloured by highlight.js (its ~35 common languages; it escapes
+ * the code itself and emits only `<span class="hljs-…">`). The output is safe to assign to
+ * innerHTML: every piece of it comes from an escaping renderer.
  */
+import hljs from 'highlight.js/lib/common';
 import MarkdownIt, { type MarkdownIt as Md } from 'markdown-it';
 
 const SAFE_LINK = /^(?:https?:|mailto:)/i;
@@ -22,7 +24,7 @@ function create(): Md {
     return (
       `<div class="code-block">` +
       `<div class="code-header">${label}<button type="button" class="icon-button" data-action="copy-code" title="Copy code" aria-label="Copy code"><i class="codicon codicon-copy" aria-hidden="true"></i></button></div>` +
-      `<pre><code${langClass}>${escape(token.content)}</code></pre>` +
+      `<pre><code${langClass}>${highlight(token.content, lang) ?? escape(token.content)}</code></pre>` +
       `</div>`
     );
   };
@@ -42,6 +44,16 @@ function create(): Md {
     return defaultLinkOpen(tokens, idx, options, env, self);
   };
   return md;
+}
+
+/** Coloured HTML for code in a language highlight.js knows; undefined for plain text. */
+function highlight(code: string, lang: string): string | undefined {
+  if (!lang || !hljs.getLanguage(lang)) return undefined;
+  try {
+    return hljs.highlight(code, { language: lang, ignoreIllegals: true }).value;
+  } catch {
+    return undefined;
+  }
 }
 
 let instance: Md | undefined;
