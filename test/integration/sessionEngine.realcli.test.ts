@@ -65,6 +65,9 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
     const turn = await second;
     // The turn is named by its prompt's uuid, here and in the CLI's own transcript.
     assert.ok(sent.some((e) => e.direction === 'out' && e.message.kind === 'user' && e.message.message.uuid === uuid));
+    // Waiting for that turn after it ended still finds it, by the prompt's uuid.
+    assert.equal(await engine.manager.waitForTurn(record.id, undefined, uuid), turn);
+    assert.equal(turn.promptUuid, uuid);
 
     assert.equal(engine.manager.liveSession(record.id)!.pid, pid, 'same process');
     assert.deepEqual(engine.api.mainTurns.at(-1)!.allUserTexts.slice(-2), ['first question', 'second question']);

@@ -268,9 +268,15 @@ export class SessionManager implements Disposable {
     return this.sessions.get(sessionId)?.session;
   }
 
-  /** Resolves at the end of the session's next turn; rejects if the session ends first or `signal` aborts. */
-  async waitForTurn(sessionId: string, signal?: AbortSignal): Promise<TurnEndEvent> {
+  /**
+   * Resolves at the end of a turn: the one `promptUuid` (from send/create/resume) started, even
+   * if it has already ended, or else the session's next one. Rejects if the session ends first or
+   * `signal` aborts.
+   */
+  async waitForTurn(sessionId: string, signal?: AbortSignal, promptUuid?: string): Promise<TurnEndEvent> {
     const session = this.requireSession(sessionId);
+    const done = promptUuid ? session.turnEnded(promptUuid) : undefined;
+    if (done) return done;
     const ended = nextEvent(session.onDidChangeState, (e) => isTerminal(e.to), signal).then((e) => {
       const info = session.info;
       throw new ShannonError(
@@ -280,7 +286,7 @@ export class SessionManager implements Disposable {
       );
     });
     try {
-      return await Promise.race([nextEvent(session.onDidEndTurn, () => true, signal), ended]);
+      return await Promise.race([nextEvent(session.onDidEndTurn, (e) => !promptUuid || e.promptUuid === promptUuid, signal), ended]);
     } finally {
       ended.catch(() => undefined);
     }

@@ -62,9 +62,14 @@ export interface DecodeErrorEvent {
 
 export interface TurnEndEvent {
   sessionId: string;
+  /** The uuid of the prompt that started the turn (undefined for a turn Shannon did not start). */
+  promptUuid?: string;
   metrics: TurnMetrics;
   result: SDKResultMessage;
 }
+
+/** How many ended turns a session remembers for late `turnEnded` lookups. */
+const REMEMBERED_TURNS = 32;
 
 type EndReason = 'cancelled' | 'timed_out' | 'completed';
 
@@ -94,6 +99,9 @@ export class Session implements Disposable {
   private readonly allowedForSession = new Set<string>();
   private readonly pendingAsks = new Map<string, { ask: PermissionAsk; answer(d: PermissionDecision): void }>();
   private turnCounter = 0;
+  /** The prompt whose turn is in flight: the CLI runs the turns we write one at a time. */
+  private turnInFlight: string | undefined;
+  private readonly endedTurns = new Map<string, TurnEndEvent>();
   private disposed = false;
 
   constructor(
@@ -422,7 +430,18 @@ export class Session implements Disposable {
     m.costUsd += metrics.costUsd;
     m.durationMs += metrics.durationMs;
     m.turns = this.turnCounter;
-    this.onDidEndTurnEmitter.fire({ sessionId: this.id, metrics, result });
+    const event: TurnEndEvent = { sessionId: this.id, metrics, result, ...(this.turnInFlight ? { promptUuid: this.turnInFlight } : {}) };
+    if (this.turnInFlight) {
+      this.endedTurns.set(this.turnInFlight, event);
+      if (this.endedTurns.size > REMEMBERED_TURNS) this.endedTurns.delete(this.endedTurns.keys().next().value!);
+      this.turnInFlight = undefined;
+    }
+    this.onDidEndTurnEmitter.fire(event);
+  }
+
+  /** The end of the turn the prompt `promptUuid` started, if it has ended (recent turns only). */
+  turnEnded(promptUuid: string): TurnEndEvent | undefined {
+    return this.endedTurns.get(promptUuid);
   }
 
   private afterResult(run: RunContext): void {
@@ -440,6 +459,7 @@ export class Session implements Disposable {
   private async writePrompt(run: RunContext, input: TurnInput): Promise<void> {
     await run.spec.beforeTurn?.(this.info).catch(() => undefined);
     const message = userTurn(input.content, input.uuid);
+    this.turnInFlight = input.uuid;
     await run.process.write(message);
     this.onDidMessageEmitter.fire({ sessionId: this.id, direction: 'out', message: classifyMessage(message), at: this.now() });
   }
