@@ -24,6 +24,7 @@ export type ShannonErrorCode =
   | 'STORE_CORRUPT'
   | 'STORE_TOO_NEW'
   | 'STORE_WRITE_FAILED'
+  | 'STORE_READ_FAILED'
   | 'CHECKPOINT_FAILED'
   | 'NOT_SUPPORTED';
 

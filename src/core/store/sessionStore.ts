@@ -818,9 +818,12 @@ function writeFailed(dir: string, err: unknown, verb: 'save' | 'read' = 'save'):
             : err instanceof Error
               ? err.message
               : String(err);
+  if (verb === 'read') {
+    return new ShannonError('STORE_READ_FAILED', `Shannon could not read its session store in ${dir}: ${reason}.`, 'Make the folder and its files readable by you, then reload the window.', { cause: err });
+  }
   return new ShannonError(
     'STORE_WRITE_FAILED',
-    `Shannon could not ${verb} its session store in ${dir}: ${reason}.`,
+    `Shannon could not save its session store in ${dir}: ${reason}.`,
     'Changes are kept in memory and saved on the next try: free disk space or make the folder writable.',
     { cause: err },
   );
