@@ -58,7 +58,7 @@ describe('a misbehaving claude', { timeout: 120_000 }, () => {
   test('garbage lines are reported with their line numbers and the session carries on', async () => {
     const { m, decodeErrors, texts } = manager('garbage');
     const s = await m.create({ prompt: 'hello', workspaceFolder: dir });
-    await m.waitForTurn(s.id);
+    await m.waitForTurn(s.id, undefined, s.promptUuid);
     assert.deepEqual(texts, ['echo: hello']);
     assert.ok(decodeErrors.length >= 3, `decode errors: ${decodeErrors.length}`);
     assert.ok(decodeErrors.some((e) => e.reason === 'not_an_object'), 'a JSON array is not a message');

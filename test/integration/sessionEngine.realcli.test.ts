@@ -37,7 +37,7 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
     engine.api.setResponder(script(text('Hello from the fake model, streamed in pieces.', { chunkSize: 8 })));
     const record = await engine.manager.create({ prompt: 'say hello', workspaceFolder: engine.workspace, options: { includePartialMessages: true } });
     const events = collect(engine, record.id);
-    const turn = await engine.manager.waitForTurn(record.id);
+    const turn = await engine.manager.waitForTurn(record.id, undefined, record.promptUuid);
 
     const deltas = kinds(events, 'stream_event').filter((m) => m.kind === 'stream_event' && (m.message.event as { type: string }).type === 'content_block_delta');
     assert.ok(deltas.length >= 3, `expected several streamed deltas, got ${deltas.length}`);
@@ -57,7 +57,7 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
   test('runs two turns in one process, the second knowing the first', async () => {
     engine.api.setResponder(script(text('first answer'), text('second answer')));
     const record = await engine.manager.create({ prompt: 'first question', workspaceFolder: engine.workspace });
-    await engine.manager.waitForTurn(record.id);
+    await engine.manager.waitForTurn(record.id, undefined, record.promptUuid);
     const pid = engine.manager.liveSession(record.id)!.pid;
     const second = engine.manager.waitForTurn(record.id);
     const sent = collect(engine, record.id);
@@ -89,7 +89,7 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
       engine.manager.respondToPermission(ask.sessionId, ask.requestId, { behavior: 'allow' });
     });
     const record = await engine.manager.create({ prompt: 'run a command', workspaceFolder: engine.workspace });
-    await engine.manager.waitForTurn(record.id);
+    await engine.manager.waitForTurn(record.id, undefined, record.promptUuid);
     sub.dispose();
     assert.deepEqual(asks, ['Bash:echo shannon-was-here | tee out.txt']);
     assert.equal(readFileSync(path.join(engine.workspace, 'out.txt'), 'utf8'), 'shannon-was-here\n');
@@ -109,7 +109,7 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
       engine.manager.respondToPermission(ask.sessionId, ask.requestId, { behavior: 'deny', message: 'not in this folder' });
     });
     const record = await engine.manager.create({ prompt: 'make a file', workspaceFolder: engine.workspace });
-    await engine.manager.waitForTurn(record.id);
+    await engine.manager.waitForTurn(record.id, undefined, record.promptUuid);
     sub.dispose();
     assert.deepEqual(states, ['awaiting_permission']);
     const result = engine.api.mainTurns.at(-1)!.toolResults[0]!;
@@ -141,7 +141,7 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
   test('permission mode and model change between turns, and a made-up mode is refused', async () => {
     engine.api.setResponder(script(text('one'), text('two')));
     const record = await engine.manager.create({ prompt: 'first', workspaceFolder: engine.workspace });
-    await engine.manager.waitForTurn(record.id);
+    await engine.manager.waitForTurn(record.id, undefined, record.promptUuid);
     await engine.manager.setPermissionMode(record.id, 'acceptEdits');
     await engine.manager.setModel(record.id, 'claude-haiku-4-5');
     await assert.rejects(engine.manager.setPermissionMode(record.id, 'yolo' as never), /not a permission mode/);
@@ -173,7 +173,7 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
   test('resume after the process ended sends the earlier conversation to the model', async () => {
     engine.api.setResponder(script(text('I will remember 42.'), text('You told me 42.')));
     const record = await engine.manager.create({ prompt: 'remember the number 42', workspaceFolder: engine.workspace });
-    await engine.manager.waitForTurn(record.id);
+    await engine.manager.waitForTurn(record.id, undefined, record.promptUuid);
     await engine.manager.end(record.id);
     assert.equal(engine.manager.get(record.id)!.state, 'completed');
     const cliId = engine.manager.get(record.id)!.cliSessionId;
@@ -192,12 +192,12 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
   test('fork continues the conversation under a new CLI session id', async () => {
     engine.api.setResponder(script(text('original answer'), text('forked answer')));
     const parent = await engine.manager.create({ prompt: 'the original question', workspaceFolder: engine.workspace });
-    await engine.manager.waitForTurn(parent.id);
+    await engine.manager.waitForTurn(parent.id, undefined, parent.promptUuid);
     await engine.manager.end(parent.id);
     const parentCli = engine.manager.get(parent.id)!.cliSessionId!;
 
     const fork = await engine.manager.fork(parent.id, { prompt: 'a different follow-up' });
-    await engine.manager.waitForTurn(fork.id);
+    await engine.manager.waitForTurn(fork.id, undefined, fork.promptUuid);
     const forked = engine.manager.get(fork.id)!;
     assert.equal(forked.parentId, parent.id);
     assert.ok(forked.cliSessionId && forked.cliSessionId !== parentCli, 'a new CLI session id');
@@ -224,7 +224,7 @@ describe('limits', { timeout: 120_000 }, () => {
     const engine = await startEngine(script(text('done')), { idleTimeoutMs: 1000 });
     try {
       const record = await engine.manager.create({ prompt: 'quick one', workspaceFolder: engine.workspace });
-      await engine.manager.waitForTurn(record.id);
+      await engine.manager.waitForTurn(record.id, undefined, record.promptUuid);
       const pid = engine.manager.liveSession(record.id)!.pid!;
       await waitUntil(() => engine.manager.get(record.id)!.state === 'timed_out', 15_000, 'idle timeout');
       assert.match(engine.manager.get(record.id)!.error!.message, /idle/);

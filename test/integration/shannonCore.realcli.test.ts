@@ -53,7 +53,7 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
       core.manager.onDidRequestPermission((ask) => core.manager.respondToPermission(ask.sessionId, ask.requestId, { behavior: 'allow' }));
 
       const s = await core.manager.create({ prompt: 'read my notes', workspaceFolder: ws.dir });
-      await core.manager.waitForTurn(s.id);
+      await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
       const checkpoint = await core.checkpoints.create(s.id, 'before the edit');
       assert.equal(checkpoint.workspaceFolder, ws.dir);
       assert.ok(checkpoint.messageUuid, 'the conversation point is the last assistant message');
@@ -87,7 +87,7 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
     const core = await open({ autoCheckpoint: () => true });
     try {
       const s = await core.manager.create({ prompt: 'first', workspaceFolder: ws.dir });
-      await core.manager.waitForTurn(s.id);
+      await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
       const second = core.manager.waitForTurn(s.id);
       await core.manager.send(s.id, 'second');
       await second;

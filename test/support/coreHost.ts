@@ -12,7 +12,7 @@ const core = await openShannonCore({
   resolveBinary: async () => process.env.SHANNON_TEST_CLAUDE!,
 });
 const session = await core.manager.create({ prompt: 'the colour is blue', workspaceFolder: workspace });
-await core.manager.waitForTurn(session.id);
+await core.manager.waitForTurn(session.id, undefined, session.promptUuid);
 await core.store.flush();
 process.stdout.write(`READY ${session.id} ${core.manager.liveSession(session.id)!.pid}\n`);
 setInterval(() => undefined, 60_000);

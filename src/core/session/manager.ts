@@ -59,6 +59,9 @@ export interface CreateSessionRequest {
   origin?: SessionRecord['origin'];
 }
 
+/** A session as create() returns it: with the uuid of its first prompt, to wait for that turn. */
+export type StartedSession = SessionRecord & { promptUuid?: string };
+
 export interface MessageEvent extends SessionMessageEvent {
   entry?: TranscriptEntry;
 }
@@ -114,7 +117,7 @@ export class SessionManager implements Disposable {
    * Creates a session and starts it, or queues it when the folder is at its limit. Resolves
    * with the record once the session is running or queued; a missing binary rejects at once.
    */
-  async create(request: CreateSessionRequest): Promise<SessionRecord> {
+  async create(request: CreateSessionRequest): Promise<StartedSession> {
     this.assertAlive();
     const binary = await this.options.resolveBinary();
     const now = this.now();
@@ -134,8 +137,9 @@ export class SessionManager implements Disposable {
     };
     validateOptions(options);
     const session = this.adopt(record);
-    await this.enqueue(session, binary, request.prompt, request.promptUuid);
-    return session.info;
+    const promptUuid = request.prompt !== undefined ? (request.promptUuid ?? randomUUID()) : undefined;
+    await this.enqueue(session, binary, request.prompt, promptUuid);
+    return { ...session.info, ...(promptUuid ? { promptUuid } : {}) };
   }
 
   /** Sends a follow-up turn to a live session (queued behind a running turn); resolves with its uuid. */
@@ -155,7 +159,7 @@ export class SessionManager implements Disposable {
   }
 
   /** Continues a finished session in a new process (`--resume <CLI session id>`). */
-  async resume(sessionId: string, prompt?: Prompt, promptUuid?: string): Promise<SessionRecord> {
+  async resume(sessionId: string, prompt?: Prompt, promptUuid?: string): Promise<StartedSession> {
     this.assertAlive();
     const session = this.sessionFor(sessionId);
     const record = session.info;
@@ -167,15 +171,16 @@ export class SessionManager implements Disposable {
     }
     const binary = await this.options.resolveBinary();
     session.updateRecord({ options: { ...record.options, resume: record.cliSessionId, forkSession: false, resumeAt: undefined, sessionId: undefined } });
-    await this.enqueue(session, binary, prompt, promptUuid);
-    return session.info;
+    const uuid = prompt !== undefined ? (promptUuid ?? randomUUID()) : undefined;
+    await this.enqueue(session, binary, prompt, uuid);
+    return { ...session.info, ...(uuid ? { promptUuid: uuid } : {}) };
   }
 
   /**
    * A new session that starts from another's conversation (`--resume <id> --fork-session`),
    * optionally cut at an assistant message (`--resume-session-at`).
    */
-  async fork(sessionId: string, request: { prompt?: Prompt; resumeAt?: string; title?: string; options?: ClaudeRunOptions } = {}): Promise<SessionRecord> {
+  async fork(sessionId: string, request: { prompt?: Prompt; promptUuid?: string; resumeAt?: string; title?: string; options?: ClaudeRunOptions } = {}): Promise<StartedSession> {
     this.assertAlive();
     const parent = this.get(sessionId);
     if (!parent) throw notFound(sessionId);
@@ -208,8 +213,9 @@ export class SessionManager implements Disposable {
       origin: parent.origin === 'imported' ? 'shannon' : parent.origin,
     };
     const session = this.adopt(record);
-    await this.enqueue(session, binary, request.prompt);
-    return session.info;
+    const promptUuid = request.prompt !== undefined ? (request.promptUuid ?? randomUUID()) : undefined;
+    await this.enqueue(session, binary, request.prompt, promptUuid);
+    return { ...session.info, ...(promptUuid ? { promptUuid } : {}) };
   }
 
   /** Drops a finished session from memory (after it was deleted from the store). */
