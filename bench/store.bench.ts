@@ -277,42 +277,32 @@ class Vocabulary {
   }
 }
 
+/** An `assistant` line as the CLI writes it, around the given content blocks. */
+function assistantLine(uuid: string, rec: SessionRecord, content: unknown[], extra: Record<string, unknown> = {}): { type: string; [k: string]: unknown } {
+  return {
+    type: 'assistant',
+    uuid,
+    session_id: rec.cliSessionId,
+    parent_tool_use_id: null,
+    message: { id: `msg_${uuid}`, type: 'message', role: 'assistant', model: rec.model, content, ...extra },
+  };
+}
+
 function message(rnd: Random, vocab: Vocabulary, rec: SessionRecord): { type: string; [k: string]: unknown } {
   const uuid = `${Math.floor(rnd.next() * 1e12).toString(36)}-${Math.floor(rnd.next() * 1e12).toString(36)}`;
   const roll = rnd.next();
   if (roll < 0.06) return { type: 'user', uuid, session_id: rec.cliSessionId, message: { role: 'user', content: vocab.text(rnd.int(5, 60)) } };
   if (roll < 0.5) {
-    return {
-      type: 'assistant',
-      uuid,
-      session_id: rec.cliSessionId,
-      parent_tool_use_id: null,
-      message: {
-        id: `msg_${uuid}`,
-        type: 'message',
-        role: 'assistant',
-        model: rec.model,
-        content: [{ type: 'text', text: vocab.text(rnd.logUniform(5, 250)) }],
-        stop_reason: null,
-        usage: { input_tokens: rnd.int(1, 5000), output_tokens: rnd.int(1, 500) },
-      },
-    };
+    return assistantLine(uuid, rec, [{ type: 'text', text: vocab.text(rnd.logUniform(5, 250)) }], {
+      stop_reason: null,
+      usage: { input_tokens: rnd.int(1, 5000), output_tokens: rnd.int(1, 500) },
+    });
   }
   if (roll < 0.72) {
     const tool = rnd.pick(TOOLS);
-    return {
-      type: 'assistant',
-      uuid,
-      session_id: rec.cliSessionId,
-      parent_tool_use_id: null,
-      message: {
-        id: `msg_${uuid}`,
-        type: 'message',
-        role: 'assistant',
-        model: rec.model,
-        content: [{ type: 'tool_use', id: `toolu_${uuid}`, name: tool, input: tool === 'Bash' ? { command: `grep -rn ${vocab.word()} src/` } : { file_path: `${rec.cwd}/src/${vocab.word()}.ts` } }],
-      },
-    };
+    return assistantLine(uuid, rec, [
+      { type: 'tool_use', id: `toolu_${uuid}`, name: tool, input: tool === 'Bash' ? { command: `grep -rn ${vocab.word()} src/` } : { file_path: `${rec.cwd}/src/${vocab.word()}.ts` } },
+    ]);
   }
   if (roll < 0.95) {
     return {

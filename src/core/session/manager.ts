@@ -10,7 +10,7 @@ import { ShannonError, asShannonError } from '../errors.js';
 import { DisposableStore, Emitter, nextEvent, type Disposable, type Event } from '../lifecycle.js';
 import type { StopOptions } from '../process/claudeProcess.js';
 import type { PermissionAsk, PermissionDecision } from './permissions.js';
-import { Session, type DecodeErrorEvent, type Prompt, type SessionMessageEvent, type TurnEndEvent } from './session.js';
+import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type StderrEvent, type TurnEndEvent } from './session.js';
 import { emptyMetrics, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry, type TurnMetrics } from './types.js';
 
 /** Where sessions, messages and turns are kept (the store implements it). */
@@ -81,12 +81,12 @@ export class SessionManager implements Disposable {
   readonly onDidMessage: Event<MessageEvent> = this.onDidMessageEmitter.event;
   private readonly onDidDecodeErrorEmitter = new Emitter<DecodeErrorEvent>();
   readonly onDidDecodeError: Event<DecodeErrorEvent> = this.onDidDecodeErrorEmitter.event;
-  private readonly onDidWriteStderrEmitter = new Emitter<{ sessionId: string; text: string }>();
-  readonly onDidWriteStderr: Event<{ sessionId: string; text: string }> = this.onDidWriteStderrEmitter.event;
+  private readonly onDidWriteStderrEmitter = new Emitter<StderrEvent>();
+  readonly onDidWriteStderr: Event<StderrEvent> = this.onDidWriteStderrEmitter.event;
   private readonly onDidRequestPermissionEmitter = new Emitter<PermissionAsk>();
   readonly onDidRequestPermission: Event<PermissionAsk> = this.onDidRequestPermissionEmitter.event;
-  private readonly onDidSettlePermissionEmitter = new Emitter<{ sessionId: string; requestId: string; decision?: PermissionDecision }>();
-  readonly onDidSettlePermission: Event<{ sessionId: string; requestId: string; decision?: PermissionDecision }> = this.onDidSettlePermissionEmitter.event;
+  private readonly onDidSettlePermissionEmitter = new Emitter<PermissionSettledEvent>();
+  readonly onDidSettlePermission: Event<PermissionSettledEvent> = this.onDidSettlePermissionEmitter.event;
   private readonly onDidEndTurnEmitter = new Emitter<TurnEndEvent>();
   readonly onDidEndTurn: Event<TurnEndEvent> = this.onDidEndTurnEmitter.event;
 

@@ -60,6 +60,18 @@ export interface DecodeErrorEvent {
   error: DecodeErrorInfo;
 }
 
+export interface StderrEvent {
+  sessionId: string;
+  text: string;
+}
+
+/** A permission ask was answered, or withdrawn (decision undefined). */
+export interface PermissionSettledEvent {
+  sessionId: string;
+  requestId: string;
+  decision?: PermissionDecision;
+}
+
 export interface TurnEndEvent {
   sessionId: string;
   /** The uuid of the prompt that started the turn (undefined for a turn Shannon did not start). */
@@ -83,13 +95,12 @@ export class Session implements Disposable {
   readonly onDidMessage: Event<SessionMessageEvent> = this.onDidMessageEmitter.event;
   private readonly onDidDecodeErrorEmitter = new Emitter<DecodeErrorEvent>();
   readonly onDidDecodeError: Event<DecodeErrorEvent> = this.onDidDecodeErrorEmitter.event;
-  private readonly onDidWriteStderrEmitter = new Emitter<{ sessionId: string; text: string }>();
-  readonly onDidWriteStderr: Event<{ sessionId: string; text: string }> = this.onDidWriteStderrEmitter.event;
+  private readonly onDidWriteStderrEmitter = new Emitter<StderrEvent>();
+  readonly onDidWriteStderr: Event<StderrEvent> = this.onDidWriteStderrEmitter.event;
   private readonly onDidRequestPermissionEmitter = new Emitter<PermissionAsk>();
   readonly onDidRequestPermission: Event<PermissionAsk> = this.onDidRequestPermissionEmitter.event;
-  private readonly onDidSettlePermissionEmitter = new Emitter<{ sessionId: string; requestId: string; decision?: PermissionDecision }>();
-  /** A permission ask was answered, or withdrawn (decision undefined). */
-  readonly onDidSettlePermission: Event<{ sessionId: string; requestId: string; decision?: PermissionDecision }> = this.onDidSettlePermissionEmitter.event;
+  private readonly onDidSettlePermissionEmitter = new Emitter<PermissionSettledEvent>();
+  readonly onDidSettlePermission: Event<PermissionSettledEvent> = this.onDidSettlePermissionEmitter.event;
   private readonly onDidEndTurnEmitter = new Emitter<TurnEndEvent>();
   readonly onDidEndTurn: Event<TurnEndEvent> = this.onDidEndTurnEmitter.event;
 
