@@ -131,7 +131,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
     async deleteSession(sessionId) {
       const record = manager.get(sessionId);
       if (!record) return;
-      if (manager.liveSession(sessionId)?.isLive || record.state === 'queued') await manager.cancel(sessionId);
+      if (manager.liveSession(sessionId)?.hasProcess || record.state === 'queued') await manager.cancel(sessionId);
       const refs = store.listCheckpoints(sessionId).flatMap((c) => (c.snapshotRef ? [c.snapshotRef] : []));
       manager.forget(sessionId);
       await store.deleteSession(sessionId);

@@ -8,9 +8,9 @@
  */
 import * as vscode from 'vscode';
 import type { DecodeErrorEvent } from '../core/session/session.js';
+import { permissionAnswerLine, permissionAskLine, TranscriptRenderer, type RenderedLine } from '../core/transcript/render.js';
 import type { ShannonCore } from './core.js';
 import { oneLine } from './model/format.js';
-import { transcriptLines, type OutputLine } from './model/transcriptLines.js';
 
 const EARLY_WARNINGS_KEPT = 50;
 
@@ -18,8 +18,10 @@ interface ChannelState {
   channel: vscode.LogOutputChannel;
   /** Highest transcript seq written; live messages at or below it were in the backfill. */
   lastSeq: number;
-  /** Live lines that arrived while the stored transcript was being read. */
-  buffered: Array<{ seq: number | undefined; lines: OutputLine[] }> | undefined;
+  /** Live entries that arrived while the stored transcript was being read. */
+  buffered: Array<{ seq: number | undefined; entry: Rendered }> | undefined;
+  /** One per channel: it follows the session's running cost total and repeated inits. */
+  renderer: TranscriptRenderer;
 }
 
 export class SessionOutputChannels implements vscode.Disposable {
@@ -34,11 +36,12 @@ export class SessionOutputChannels implements vscode.Disposable {
     this.disposables.push(
       manager.onDidMessage((e) => {
         const state = this.channels.get(e.sessionId);
-        if (!state) return;
-        const lines = transcriptLines(e.direction, e.message.message);
-        if (state.buffered) state.buffered.push({ seq: e.entry?.seq, lines });
-        else this.write(state, e.entry?.seq, lines);
+        if (!state || !e.entry) return;
+        if (state.buffered) state.buffered.push({ seq: e.entry.seq, entry: e.entry });
+        else this.write(state, e.entry.seq, e.entry);
       }),
+      manager.onDidRequestPermission((ask) => this.line(ask.sessionId, permissionAskLine(ask.toolName, ask.input))),
+      manager.onDidSettlePermission((e) => this.line(e.sessionId, permissionAnswerLine(e.decision))),
       manager.onDidDecodeError((e) => this.warn(e.sessionId, decodeErrorText(e))),
       manager.onDidWriteStderr((e) => {
         for (const line of e.text.split(/\r?\n/)) if (line.trim()) this.warn(e.sessionId, `stderr: ${line}`);
@@ -79,12 +82,12 @@ export class SessionOutputChannels implements vscode.Disposable {
     const record = core?.manager.get(sessionId);
     const name = `Shannon: ${oneLine(record?.title ?? 'Session', 40)} (${sessionId.slice(0, 8)})`;
     const channel = vscode.window.createOutputChannel(name, { log: true });
-    const state: ChannelState = { channel, lastSeq: -1, buffered: [] };
+    const state: ChannelState = { channel, lastSeq: -1, buffered: [], renderer: new TranscriptRenderer() };
     this.channels.set(sessionId, state);
     if (record) channel.info(`Session "${record.title}" in ${record.cwd} — ${record.state}`);
     try {
       const entries = (await core?.store.readTranscript(sessionId)) ?? [];
-      for (const entry of entries) this.write(state, entry.seq, transcriptLines(entry.direction, entry.raw));
+      for (const entry of entries) this.write(state, entry.seq, entry);
     } catch (err) {
       channel.warn(`Could not read the stored transcript: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -92,16 +95,22 @@ export class SessionOutputChannels implements vscode.Disposable {
     this.earlyWarnings.delete(sessionId);
     const buffered = state.buffered ?? [];
     state.buffered = undefined;
-    for (const b of buffered) this.write(state, b.seq, b.lines);
+    for (const b of buffered) this.write(state, b.seq, b.entry);
     return state;
   }
 
-  private write(state: ChannelState, seq: number | undefined, lines: OutputLine[]): void {
+  private write(state: ChannelState, seq: number | undefined, entry: Rendered): void {
     if (seq !== undefined) {
       if (seq <= state.lastSeq) return;
       state.lastSeq = seq;
     }
-    for (const l of lines) state.channel[l.level](l.text);
+    for (const l of state.renderer.render(entry)) state.channel[l.level](l.text);
+  }
+
+  /** A line about the session that is not a transcript entry (permission asks and answers). */
+  private line(sessionId: string, line: RenderedLine): void {
+    const state = this.channels.get(sessionId);
+    if (state && !state.buffered) state.channel[line.level](line.text);
   }
 
   private warn(sessionId: string, text: string): void {
@@ -116,6 +125,8 @@ export class SessionOutputChannels implements vscode.Disposable {
     this.earlyWarnings.set(sessionId, kept);
   }
 }
+
+type Rendered = Parameters<TranscriptRenderer['render']>[0];
 
 function decodeErrorText(e: DecodeErrorEvent): string {
   const err = e.error;

@@ -4,6 +4,7 @@
  * reveals the Sessions view. Recomputed at most ten times a second, and at midnight.
  */
 import * as vscode from 'vscode';
+import { LIVE_STATES } from '../core/session/types.js';
 import type { ShannonCore } from './core.js';
 import { formatCost, startOfLocalDay } from './model/format.js';
 import { SESSIONS_VIEW_ID } from './sessionsTree.js';
@@ -70,7 +71,7 @@ export class ShannonStatusBar implements vscode.Disposable {
   private update(): void {
     const core = this.core;
     if (!core) return;
-    const live = core.manager.list({ states: ['queued', 'starting', 'running', 'awaiting_permission', 'idle'] });
+    const live = core.manager.list({ states: [...LIVE_STATES] });
     const count = (...states: string[]) => live.filter((r) => states.includes(r.state)).length;
     const today = core.store.usage({ groupBy: 'day', since: startOfLocalDay(this.now()) });
     const f: StatusFigures = {

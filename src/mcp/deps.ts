@@ -25,6 +25,7 @@ export type McpSessions = Pick<
   | 'onDidMessage'
   | 'onDidEndTurn'
   | 'onDidRequestPermission'
+  | 'watchTurn'
 >;
 
 /** Reads a session's stored transcript (the store's `readTranscript`). */

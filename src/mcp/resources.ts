@@ -7,7 +7,8 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 import { ErrorCode, McpError, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { DisposableStore, type Disposable } from '../core/lifecycle.js';
 import type { ShannonMcpDeps } from './deps.js';
-import { isNoise, renderEntries, sessionSummary } from './format.js';
+import { renderText } from '../core/transcript/render.js';
+import { sessionSummary } from './format.js';
 
 export const SESSIONS_URI = 'shannon://sessions';
 export const sessionUri = (id: string) => `shannon://sessions/${encodeURIComponent(id)}`;
@@ -57,8 +58,7 @@ export function registerResources(server: McpServer, deps: ShannonMcpDeps): Disp
     { title: 'A session transcript', description: 'What was said in a session, as readable text: prompts, replies, tool calls and results.', mimeType: 'text/plain' },
     async (uri, vars) => {
       const r = record(vars.id);
-      const entries = (await deps.transcripts.readTranscript(r.id, {})).filter((e) => !isNoise(e));
-      let text = renderEntries(entries);
+      let text = renderText(await deps.transcripts.readTranscript(r.id, {}));
       if (text.length > TRANSCRIPT_MAX_CHARS) text = `…(earlier part left out: use get_session_output to page through it)\n${text.slice(-TRANSCRIPT_MAX_CHARS)}`;
       return { contents: [{ uri: uri.href, mimeType: 'text/plain', text }] };
     },

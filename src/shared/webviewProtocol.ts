@@ -9,8 +9,9 @@
  */
 import type { PermissionAsk, PermissionDecision } from '../core/session/permissions';
 import type { ErrorInfo, SessionRecord, SessionState, TranscriptEntry } from '../core/session/types';
+import type { PartialDelta } from '../core/transcript/stream';
 
-export type { ErrorInfo, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
+export type { ErrorInfo, PartialDelta, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
 
 /**
  * A transcript entry as a panel gets it: strings past a size are cut (`trimmed`), because every
@@ -24,25 +25,6 @@ export const SESSION_VIEW_TYPE = 'shannon.session';
 export interface WebviewSettings {
   /** Stream text in as it is generated (the CLI's --include-partial-messages). */
   showPartialMessages: boolean;
-}
-
-/**
- * A streamed piece of an assistant content block, keyed by the API message id and the block's
- * index in that message. `text` is appended to what came before for the same key; `block`
- * comes with a block's start (and is repeated by the host when coalescing, harmlessly).
- */
-export interface PartialDelta {
-  messageId: string;
-  index: number;
-  block: 'text' | 'thinking' | 'tool_use';
-  /** tool_use: the tool's name, from content_block_start. */
-  name?: string;
-  /** tool_use: its id, from content_block_start. */
-  toolUseId?: string;
-  /** Set when this block belongs to a subagent (Task tool). */
-  parentToolUseId?: string | null;
-  /** Appended text: text_delta, thinking_delta, or input_json_delta's partial JSON. */
-  text: string;
 }
 
 // ---- host → webview ----------------------------------------------------------------------

@@ -5,6 +5,7 @@
  * the host. What must survive a reload (draft, scroll position, expanded rows) goes to setState.
  */
 import type { HostMessage, InitMessage, PanelEntry, PermissionAsk, PermissionDecision, SessionRecord, WebviewPersistedState } from '../shared/webviewProtocol';
+import { messageText } from '../core/transcript/blocks';
 import { HostChannel, HostError } from './common/host';
 import { record } from './common/perf';
 import { formatCost, isBusy, isLive, STATE_ICONS, STATE_LABELS } from './model/format';
@@ -210,7 +211,7 @@ export class App {
       if (e.seq > this.model.lastSeq || typeof e.seq !== 'number') this.entries.push(e);
       // The CLI took up a queued message: it is in the transcript now.
       if (e.direction === 'out' && this.queued.length) {
-        const text = userText(e.raw);
+        const text = messageText(e.raw);
         const i = this.queued.indexOf(text);
         if (i >= 0) {
           this.queued.splice(i, 1);
@@ -467,11 +468,4 @@ export class App {
     };
     this.host.setState(state);
   }
-}
-
-function userText(raw: unknown): string {
-  const content = (raw as { message?: { content?: unknown } } | undefined)?.message?.content;
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((b: { type?: string; text?: string }) => (b?.type === 'text' ? (b.text ?? '') : '')).join('\n');
-  return '';
 }

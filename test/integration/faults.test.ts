@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isShannonError } from '../../src/core/errors.js';
 import type { DecodeErrorInfo } from '../../src/core/jsonl/decoder.js';
-import { assistantText } from '../../src/core/protocol/messages.js';
+import { textOf } from '../../src/core/transcript/blocks.js';
 import { SessionManager, type SessionManagerOptions } from '../../src/core/session/manager.js';
 import { groupAlive, waitUntil } from '../support/engine.js';
 
@@ -39,7 +39,7 @@ describe('a misbehaving claude', { timeout: 120_000 }, () => {
     const texts: string[] = [];
     m.onDidDecodeError((e) => decodeErrors.push(e.error));
     m.onDidMessage((e) => {
-      if (e.message.kind === 'assistant') texts.push(assistantText(e.message.message));
+      if (e.message.kind === 'assistant') texts.push(textOf(e.message.message.message.content).text);
     });
     return { m, decodeErrors, texts };
   }

@@ -92,12 +92,12 @@ describe('MCP over Streamable HTTP', () => {
     assert.deepEqual(rig.api.mainTurns.at(-1)!.allUserTexts.slice(-2), ['first question', 'second question']);
 
     const all = structured(await client.callTool({ name: 'get_session_output', arguments: { session_id: id } }));
-    assert.match(all.text, /User: first question[\s\S]*Claude: first answer[\s\S]*User: second question[\s\S]*Claude: second answer/);
+    assert.match(all.text, /You: first question[\s\S]*Claude: first answer[\s\S]*You: second question[\s\S]*Claude: second answer/);
     assert.equal(all.has_more, false);
 
     await client.callTool({ name: 'send_message', arguments: { session_id: id, content: 'third question', wait: true } });
     const fresh = structured(await client.callTool({ name: 'get_session_output', arguments: { session_id: id, cursor: all.next_cursor } }));
-    assert.match(fresh.text, /User: third question[\s\S]*Claude: third answer/);
+    assert.match(fresh.text, /You: third question[\s\S]*Claude: third answer/);
     assert.doesNotMatch(fresh.text, /first|second/);
     assert.ok(fresh.next_cursor > all.next_cursor);
 
@@ -273,7 +273,7 @@ describe('MCP over Streamable HTTP', () => {
     const one = await watcher.readResource({ uri: `shannon://sessions/${id}` });
     assert.equal(JSON.parse((one.contents[0] as { text: string }).text).state, 'idle');
     const transcript = await watcher.readResource({ uri: `shannon://sessions/${id}/transcript` });
-    assert.match((transcript.contents[0] as { text: string }).text, /User: resource question[\s\S]*Claude: resource answer/);
+    assert.match((transcript.contents[0] as { text: string }).text, /You: resource question[\s\S]*Claude: resource answer/);
 
     await client.callTool({ name: 'cancel_session', arguments: { session_id: id } });
     await waitUntil(() => updated.includes(`shannon://sessions/${id}`), 5_000, 'resources/updated for the session');

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assistantText, type InboundMessage } from '../../src/core/protocol/messages.js';
+import type { InboundMessage } from '../../src/core/protocol/messages.js';
+import { textOf } from '../../src/core/transcript/blocks.js';
 import type { MessageEvent } from '../../src/core/session/manager.js';
 import type { SessionRecord } from '../../src/core/session/types.js';
 import { script, type Reply } from '../support/fakeAnthropic.js';
@@ -41,7 +42,7 @@ describe('a session with the real CLI', { timeout: 120_000 }, () => {
 
     const deltas = kinds(events, 'stream_event').filter((m) => m.kind === 'stream_event' && (m.message.event as { type: string }).type === 'content_block_delta');
     assert.ok(deltas.length >= 3, `expected several streamed deltas, got ${deltas.length}`);
-    const assistant = kinds(events, 'assistant').map((m) => (m.kind === 'assistant' ? assistantText(m.message) : '')).join('');
+    const assistant = kinds(events, 'assistant').map((m) => (m.kind === 'assistant' ? textOf(m.message.message.content).text : '')).join('');
     assert.equal(assistant, 'Hello from the fake model, streamed in pieces.');
     assert.equal(turn.metrics.inputTokens, 100);
     assert.equal(turn.metrics.outputTokens, 20);

@@ -1,12 +1,10 @@
 /**
  * The MCP layer's pure parts: who may reach the HTTP server, which permission modes callers may
- * ask for, and how transcripts read.
+ * ask for.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TranscriptEntry } from '../../src/core/session/types.js';
 import { permissionModeAllowed } from '../../src/mcp/deps.js';
-import { renderEntry } from '../../src/mcp/format.js';
 import { isLoopbackHost, isLoopbackOrigin } from '../../src/mcp/http.js';
 
 test('only loopback Host headers pass, with or without a port', () => {
@@ -27,29 +25,4 @@ test('the permission-mode cap refuses modes above it, and by default only bypass
   assert.equal(permissionModeAllowed('acceptEdits', 'default'), false);
   assert.equal(permissionModeAllowed('plan', 'default'), true);
   assert.equal(permissionModeAllowed('bypassPermissions', 'bypassPermissions'), true);
-});
-
-const entry = (type: string, raw: unknown, direction: 'in' | 'out' = 'in'): TranscriptEntry => ({ sessionId: 's', seq: 0, at: 0, direction, type, raw });
-
-test('transcripts read as prompts, replies, tool calls, tool results and turn ends', () => {
-  assert.deepEqual(renderEntry(entry('user', { type: 'user', message: { role: 'user', content: 'fix the bug' } }, 'out')), ['User: fix the bug']);
-  assert.deepEqual(
-    renderEntry(
-      entry('assistant', {
-        type: 'assistant',
-        message: { content: [{ type: 'thinking', thinking: 'hmm' }, { type: 'text', text: 'Looking.' }, { type: 'tool_use', name: 'Bash', input: { command: 'ls' } }] },
-      }),
-    ),
-    ['Claude: Looking.', '→ Bash: {"command":"ls"}'],
-  );
-  assert.deepEqual(
-    renderEntry(entry('user', { type: 'user', message: { content: [{ type: 'tool_result', content: [{ type: 'text', text: 'a.txt\n' }] }, { type: 'text', text: '<system-reminder>x' }] } })),
-    ['← tool result: a.txt'],
-  );
-  assert.match(
-    renderEntry(entry('result', { type: 'result', subtype: 'error_during_execution', is_error: true, errors: ['aborted'], usage: { input_tokens: 3, output_tokens: 4 }, duration_ms: 1500 }))[0]!,
-    /^■ Turn ended with an error \(error_during_execution\): aborted · 3 in \/ 4 out tokens · 1\.5 s$/,
-  );
-  assert.deepEqual(renderEntry(entry('stream_event', { type: 'stream_event', event: {} })), []);
-  assert.deepEqual(renderEntry(entry('system', { type: 'system', subtype: 'init' })), []);
 });

@@ -10,8 +10,9 @@ import { describe, it } from 'node:test';
 import { MessageBatcher, type BatcherTimers } from '../../src/extension/webview/batcher';
 import { diffSides } from '../../src/extension/webview/diffSides';
 import { contentSecurityPolicy, renderPanelHtml } from '../../src/extension/webview/html';
-import { StreamAccumulator } from '../../src/extension/webview/streamAccumulator';
-import { isDisplayable, olderWindow, tailWindow, trimEntry } from '../../src/extension/webview/transcriptWindow';
+import { StreamAccumulator } from '../../src/core/transcript/stream';
+import { isDisplayable } from '../../src/core/transcript/entry';
+import { olderWindow, tailWindow, trimEntry } from '../../src/extension/webview/transcriptWindow';
 import { parseWebviewMessage, type HostMessage, type TranscriptEntry } from '../../src/shared/webviewProtocol';
 
 function manualTimers(): BatcherTimers & { fire(): void; armed: number } {

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { StreamAccumulator } from '../../src/extension/webview/streamAccumulator';
-import { isDisplayable } from '../../src/extension/webview/transcriptWindow';
+import { StreamAccumulator } from '../../src/core/transcript/stream';
+import { isDisplayable } from '../../src/core/transcript/entry';
 import type { TranscriptEntry } from '../../src/shared/webviewProtocol';
 import { formatCost, formatDuration, formatTokens, toolSummary } from '../../src/webview/model/format';
 import { TranscriptModel, type Row, type TextRow, type ToolRow } from '../../src/webview/model/transcript';
@@ -261,7 +261,7 @@ describe('webview wording', () => {
   it('summarises a tool call in one line', () => {
     assert.equal(toolSummary('Bash', { command: 'echo hi\n| tee x' }), 'echo hi | tee x');
     assert.equal(toolSummary('Edit', { file_path: '/a/b.ts', old_string: 'x', new_string: 'y' }), '/a/b.ts');
-    assert.equal(toolSummary('Grep', { pattern: 'foo', path: 'src' }), 'foo  in src');
+    assert.equal(toolSummary('Grep', { pattern: 'foo', path: 'src' }), 'foo in src');
     assert.equal(toolSummary('mcp__x__y', { q: 'hello' }), 'hello');
   });
 });

@@ -15,6 +15,8 @@ import type {
   SDKUserMessage,
 } from '@anthropic-ai/claude-agent-sdk';
 
+import { isObject, type Json } from '../transcript/values.js';
+
 // Re-exported so the rest of Shannon names the SDK's types through this one module.
 export type * from '@anthropic-ai/claude-agent-sdk';
 
@@ -30,7 +32,7 @@ export interface SystemNotice {
   [key: string]: unknown;
 }
 
-export type JsonObject = Record<string, unknown>;
+export type JsonObject = Json;
 
 export type InboundMessage =
   | { kind: 'init'; message: SDKSystemMessage }
@@ -47,7 +49,6 @@ export type InboundMessage =
 
 export type InboundKind = InboundMessage['kind'];
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 
 export function classifyMessage(raw: JsonObject): InboundMessage {
@@ -91,26 +92,3 @@ export function userTurn(content: string | UserContentBlock[], uuid?: string): J
 export type UserContentBlock =
   | { type: 'text'; text: string }
   | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } };
-
-/** The plain text of an assistant message (text blocks only). */
-export function assistantText(message: SDKAssistantMessage): string {
-  const content = (message.message as { content?: unknown }).content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .filter((b): b is { type: 'text'; text: string } => isObject(b) && b.type === 'text' && isString(b.text))
-    .map((b) => b.text)
-    .join('');
-}
-
-export interface ToolUseBlock {
-  type: 'tool_use';
-  id: string;
-  name: string;
-  input: JsonObject;
-}
-
-export function toolUses(message: SDKAssistantMessage): ToolUseBlock[] {
-  const content = (message.message as { content?: unknown }).content;
-  if (!Array.isArray(content)) return [];
-  return content.filter((b): b is ToolUseBlock => isObject(b) && b.type === 'tool_use' && isString(b.id) && isString(b.name));
-}

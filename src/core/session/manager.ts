@@ -7,20 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { buildClaudeArgs } from '../cli/args.js';
 import { ShannonError, asShannonError } from '../errors.js';
-import { DisposableStore, Emitter, nextEvent, type Disposable, type Event } from '../lifecycle.js';
+import { DisposableStore, EventMultiplexer, Events, type Disposable, type Event } from '../lifecycle.js';
 import type { StopOptions } from '../process/claudeProcess.js';
 import type { PermissionAsk, PermissionDecision } from './permissions.js';
-import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type StderrEvent, type TurnEndEvent } from './session.js';
-import { emptyMetrics, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry, type TurnMetrics } from './types.js';
+import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type SessionPersistence, type StderrEvent, type TurnEndEvent } from './session.js';
+import { TurnWatch } from './turnWatch.js';
+import { emptyMetrics, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState } from './types.js';
 
-/** Where sessions, messages and turns are kept (the store implements it). */
-export interface SessionPersistence {
-  upsertSession(record: SessionRecord): void;
-  getSession(id: string): SessionRecord | undefined;
-  listSessions(filter?: SessionFilter): SessionRecord[];
-  appendMessage(entry: Omit<TranscriptEntry, 'seq'>): TranscriptEntry;
-  recordTurn(metrics: TurnMetrics): void;
-}
+export type { SessionPersistence };
 
 export interface SessionFilter {
   workspaceFolder?: string;
@@ -62,9 +56,7 @@ export interface CreateSessionRequest {
 /** A session as create() returns it: with the uuid of its first prompt, to wait for that turn. */
 export type StartedSession = SessionRecord & { promptUuid?: string };
 
-export interface MessageEvent extends SessionMessageEvent {
-  entry?: TranscriptEntry;
-}
+export type MessageEvent = SessionMessageEvent;
 
 interface QueuedStart {
   session: Session;
@@ -75,20 +67,22 @@ interface QueuedStart {
 const value = (v: number | (() => number) | undefined, fallback: number) => (typeof v === 'function' ? v() : (v ?? fallback));
 
 export class SessionManager implements Disposable {
-  private readonly onDidChangeSessionEmitter = new Emitter<SessionRecord>();
-  readonly onDidChangeSession: Event<SessionRecord> = this.onDidChangeSessionEmitter.event;
-  private readonly onDidMessageEmitter = new Emitter<MessageEvent>();
-  readonly onDidMessage: Event<MessageEvent> = this.onDidMessageEmitter.event;
-  private readonly onDidDecodeErrorEmitter = new Emitter<DecodeErrorEvent>();
-  readonly onDidDecodeError: Event<DecodeErrorEvent> = this.onDidDecodeErrorEmitter.event;
-  private readonly onDidWriteStderrEmitter = new Emitter<StderrEvent>();
-  readonly onDidWriteStderr: Event<StderrEvent> = this.onDidWriteStderrEmitter.event;
-  private readonly onDidRequestPermissionEmitter = new Emitter<PermissionAsk>();
-  readonly onDidRequestPermission: Event<PermissionAsk> = this.onDidRequestPermissionEmitter.event;
-  private readonly onDidSettlePermissionEmitter = new Emitter<PermissionSettledEvent>();
-  readonly onDidSettlePermission: Event<PermissionSettledEvent> = this.onDidSettlePermissionEmitter.event;
-  private readonly onDidEndTurnEmitter = new Emitter<TurnEndEvent>();
-  readonly onDidEndTurn: Event<TurnEndEvent> = this.onDidEndTurnEmitter.event;
+  // Every Session's events, relayed: listeners subscribe once and hear all sessions, now and later.
+  private readonly changes = new EventMultiplexer<SessionRecord>();
+  private readonly messages = new EventMultiplexer<MessageEvent>();
+  private readonly decodeErrors = new EventMultiplexer<DecodeErrorEvent>();
+  private readonly stderr = new EventMultiplexer<StderrEvent>();
+  private readonly asks = new EventMultiplexer<PermissionAsk>();
+  private readonly settles = new EventMultiplexer<PermissionSettledEvent>();
+  private readonly turnEnds = new EventMultiplexer<TurnEndEvent>();
+  /** A session's record changed (state, metrics, CLI session id, title), or a session appeared. */
+  readonly onDidChangeSession: Event<SessionRecord> = this.changes.event;
+  readonly onDidMessage: Event<MessageEvent> = this.messages.event;
+  readonly onDidDecodeError: Event<DecodeErrorEvent> = this.decodeErrors.event;
+  readonly onDidWriteStderr: Event<StderrEvent> = this.stderr.event;
+  readonly onDidRequestPermission: Event<PermissionAsk> = this.asks.event;
+  readonly onDidSettlePermission: Event<PermissionSettledEvent> = this.settles.event;
+  readonly onDidEndTurn: Event<TurnEndEvent> = this.turnEnds.event;
 
   private readonly sessions = new Map<string, { session: Session; subscriptions: DisposableStore }>();
   private readonly queues = new Map<string, QueuedStart[]>();
@@ -100,17 +94,22 @@ export class SessionManager implements Disposable {
 
   constructor(private readonly options: SessionManagerOptions) {
     this.now = options.now ?? Date.now;
-    for (const emitter of [
-      this.onDidChangeSessionEmitter,
-      this.onDidMessageEmitter,
-      this.onDidDecodeErrorEmitter,
-      this.onDidWriteStderrEmitter,
-      this.onDidRequestPermissionEmitter,
-      this.onDidSettlePermissionEmitter,
-      this.onDidEndTurnEmitter,
-    ]) {
-      this.disposables.add(emitter);
-    }
+    for (const relay of [this.changes, this.messages, this.decodeErrors, this.stderr, this.asks, this.settles, this.turnEnds]) this.disposables.add(relay);
+  }
+
+  /** One session's events only. */
+  eventsOf(sessionId: string): {
+    onDidChange: Event<SessionRecord>;
+    onDidMessage: Event<MessageEvent>;
+    onDidEndTurn: Event<TurnEndEvent>;
+    onDidRequestPermission: Event<PermissionAsk>;
+  } {
+    return {
+      onDidChange: Events.filter(this.onDidChangeSession, (r) => r.id === sessionId),
+      onDidMessage: Events.filter(this.onDidMessage, (e) => e.sessionId === sessionId),
+      onDidEndTurn: Events.filter(this.onDidEndTurn, (e) => e.sessionId === sessionId),
+      onDidRequestPermission: Events.filter(this.onDidRequestPermission, (e) => e.sessionId === sessionId),
+    };
   }
 
   /**
@@ -222,7 +221,7 @@ export class SessionManager implements Disposable {
   forget(sessionId: string): void {
     const entry = this.sessions.get(sessionId);
     if (!entry) return;
-    if (entry.session.isLive) throw new ShannonError('SESSION_BUSY', 'A running session cannot be forgotten.', 'Cancel it first.');
+    if (entry.session.hasProcess) throw new ShannonError('SESSION_BUSY', 'A running session cannot be forgotten.', 'Cancel it first.');
     this.sessions.delete(sessionId);
     entry.session.dispose();
     entry.subscriptions.dispose();
@@ -275,26 +274,46 @@ export class SessionManager implements Disposable {
   }
 
   /**
+   * Follows one turn: the one the prompt sent under `promptUuid` starts (subscribe before sending
+   * it), or the turn in flight now. See TurnWatch.
+   */
+  watchTurn(promptUuid?: string): TurnWatch {
+    return new TurnWatch(this, promptUuid);
+  }
+
+  /** Where a prompt sent to a live session is (TurnWatch asks, for a prompt it may have missed). */
+  promptState(sessionId: string, uuid: string): 'in_flight' | 'queued' | 'ended' | undefined {
+    const session = this.sessions.get(sessionId)?.session;
+    if (!session) return undefined;
+    return session.turnEnded(uuid) ? 'ended' : session.promptState(uuid);
+  }
+
+  /** The end of the turn the prompt `promptUuid` started, if it ended recently. */
+  turnEnded(sessionId: string, promptUuid: string): TurnEndEvent | undefined {
+    return this.sessions.get(sessionId)?.session.turnEnded(promptUuid);
+  }
+
+  /**
    * Resolves at the end of a turn: the one `promptUuid` (from send/create/resume) started, even
    * if it has already ended, or else the session's next one. Rejects if the session ends first or
    * `signal` aborts.
    */
   async waitForTurn(sessionId: string, signal?: AbortSignal, promptUuid?: string): Promise<TurnEndEvent> {
-    const session = this.requireSession(sessionId);
-    const done = promptUuid ? session.turnEnded(promptUuid) : undefined;
-    if (done) return done;
-    const ended = nextEvent(session.onDidChangeState, (e) => isTerminal(e.to), signal).then((e) => {
-      const info = session.info;
-      throw new ShannonError(
-        info.error?.code === 'TIMED_OUT' ? 'TIMED_OUT' : 'SESSION_ENDED',
-        info.error?.message ?? `The session ended (${e.to}) before the turn finished.`,
-        info.error?.hint,
-      );
-    });
+    this.requireSession(sessionId);
+    const watch = this.watchTurn(promptUuid);
     try {
-      return await Promise.race([nextEvent(session.onDidEndTurn, (e) => !promptUuid || e.promptUuid === promptUuid, signal), ended]);
+      watch.bind(sessionId);
+      const outcome = await watch.wait({ timeoutMs: Number.POSITIVE_INFINITY, ...(signal ? { signal, interruptOnAbort: false } : {}) });
+      if (outcome.end) return outcome.end;
+      if (outcome.status === 'cancelled') throw signal?.reason ?? new ShannonError('CANCELLED', 'The wait was cancelled.');
+      const info = this.get(sessionId);
+      throw new ShannonError(
+        info?.error?.code === 'TIMED_OUT' ? 'TIMED_OUT' : 'SESSION_ENDED',
+        info?.error?.message ?? `The session ended (${info?.state ?? outcome.status}) before the turn finished.`,
+        info?.error?.hint,
+      );
     } finally {
-      ended.catch(() => undefined);
+      watch.dispose();
     }
   }
 
@@ -302,7 +321,7 @@ export class SessionManager implements Disposable {
   liveCount(workspaceFolder: string): number {
     let n = this.reserved.get(workspaceFolder) ?? 0;
     for (const { session } of this.sessions.values()) {
-      if (session.info.workspaceFolder === workspaceFolder && session.isLive) n++;
+      if (session.info.workspaceFolder === workspaceFolder && session.hasProcess) n++;
     }
     return n;
   }
@@ -317,7 +336,7 @@ export class SessionManager implements Disposable {
    */
   async shutdown(): Promise<void> {
     this.queues.clear();
-    await Promise.all([...this.sessions.values()].filter(({ session }) => session.isLive).map(({ session }) => session.end().catch(() => undefined)));
+    await Promise.all([...this.sessions.values()].filter(({ session }) => session.hasProcess).map(({ session }) => session.end().catch(() => undefined)));
     this.dispose();
   }
 
@@ -338,44 +357,19 @@ export class SessionManager implements Disposable {
   // ---- internals --------------------------------------------------------------------------
 
   private adopt(record: SessionRecord): Session {
-    const session = new Session(record, this.now);
+    const session = new Session(record, { now: this.now, persistence: this.options.persistence });
     const subs = new DisposableStore();
-    const persist = this.options.persistence;
-    subs.add(
-      session.onDidChange((info) => {
-        persist?.upsertSession(info);
-        this.onDidChangeSessionEmitter.fire(info);
-        if (!session.isLive) this.pump(info.workspaceFolder);
-      }),
-    );
-    subs.add(
-      session.onDidMessage((e) => {
-        const raw = e.message.message as unknown as Record<string, unknown>;
-        const entry = persist?.appendMessage({
-          sessionId: e.sessionId,
-          at: e.at,
-          direction: e.direction,
-          type: typeof raw.type === 'string' ? raw.type : 'unknown',
-          subtype: typeof raw.subtype === 'string' ? raw.subtype : undefined,
-          uuid: typeof raw.uuid === 'string' ? raw.uuid : undefined,
-          raw,
-        });
-        this.onDidMessageEmitter.fire({ ...e, entry });
-      }),
-    );
-    subs.add(session.onDidDecodeError((e) => this.onDidDecodeErrorEmitter.fire(e)));
-    subs.add(session.onDidWriteStderr((e) => this.onDidWriteStderrEmitter.fire(e)));
-    subs.add(session.onDidRequestPermission((e) => this.onDidRequestPermissionEmitter.fire(e)));
-    subs.add(session.onDidSettlePermission((e) => this.onDidSettlePermissionEmitter.fire(e)));
-    subs.add(
-      session.onDidEndTurn((e) => {
-        persist?.recordTurn(e.metrics);
-        this.onDidEndTurnEmitter.fire(e);
-      }),
-    );
+    subs.add(this.changes.add(session.onDidChange));
+    subs.add(this.messages.add(session.onDidMessage));
+    subs.add(this.decodeErrors.add(session.onDidDecodeError));
+    subs.add(this.stderr.add(session.onDidWriteStderr));
+    subs.add(this.asks.add(session.onDidRequestPermission));
+    subs.add(this.settles.add(session.onDidSettlePermission));
+    subs.add(this.turnEnds.add(session.onDidEndTurn));
+    // A slot may have freed: start what waits in the folder's queue.
+    subs.add(session.onDidChange((info) => !session.hasProcess && this.pump(info.workspaceFolder)));
     this.sessions.set(record.id, { session, subscriptions: subs });
-    persist?.upsertSession(session.info);
-    this.onDidChangeSessionEmitter.fire(session.info);
+    session.announce();
     return session;
   }
 

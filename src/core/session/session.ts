@@ -9,11 +9,22 @@ import type { DecodeErrorInfo } from '../jsonl/decoder.js';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../lifecycle.js';
 import { ClaudeProcess, type ProcessExit, type StopOptions } from '../process/claudeProcess.js';
 import { ControlChannel, type ControlRequestBody } from '../protocol/control.js';
-import { classifyMessage, toolUses, userTurn, type InboundMessage, type JsonObject, type SDKResultMessage, type UserContentBlock } from '../protocol/messages.js';
+import { toolUses } from '../transcript/blocks.js';
+import { isKept, toEntry } from '../transcript/entry.js';
+import { classifyMessage, userTurn, type InboundMessage, type JsonObject, type SDKResultMessage, type UserContentBlock } from '../protocol/messages.js';
 import { turnMetricsFromResult } from './metrics.js';
 import { parsePermissionAsk, toPermissionResult, type PermissionAsk, type PermissionDecision } from './permissions.js';
 import { assertTransition } from './stateMachine.js';
-import { isTerminal, PERMISSION_MODES, type PermissionMode, type SessionRecord, type SessionState, type TurnMetrics } from './types.js';
+import { isTerminal, PERMISSION_MODES, type PermissionMode, type SessionRecord, type SessionState, type TranscriptEntry, type TurnMetrics } from './types.js';
+
+/** Where sessions, messages and turns are kept (the store implements it). */
+export interface SessionPersistence {
+  upsertSession(record: SessionRecord): void;
+  getSession(id: string): SessionRecord | undefined;
+  listSessions(filter?: { workspaceFolder?: string; states?: readonly SessionState[]; limit?: number }): SessionRecord[];
+  appendMessage(entry: Omit<TranscriptEntry, 'seq'>): TranscriptEntry;
+  recordTurn(metrics: TurnMetrics): void;
+}
 
 export interface LaunchSpec {
   binary: string;
@@ -53,6 +64,8 @@ export interface SessionMessageEvent {
   /** `in`: what the CLI said, classified; `out`: what Shannon wrote to it. */
   message: InboundMessage;
   at: number;
+  /** The message as stored; undefined for what is never stored (partial-message fragments) or with no store. */
+  entry?: TranscriptEntry;
 }
 
 export interface DecodeErrorEvent {
@@ -115,10 +128,15 @@ export class Session implements Disposable {
   private readonly endedTurns = new Map<string, TurnEndEvent>();
   private disposed = false;
 
+  private readonly now: () => number;
+  private readonly persistence: SessionPersistence | undefined;
+
   constructor(
     private record: SessionRecord,
-    private readonly now: () => number = Date.now,
+    options: { now?: () => number; persistence?: SessionPersistence } = {},
   ) {
+    this.now = options.now ?? Date.now;
+    this.persistence = options.persistence;
     this.turnCounter = record.metrics.turns;
     this.disposables.add(this.onDidChangeStateEmitter);
     this.disposables.add(this.onDidChangeEmitter);
@@ -143,7 +161,8 @@ export class Session implements Disposable {
     return structuredClone(this.record);
   }
 
-  get isLive(): boolean {
+  /** A `claude` process runs (or is starting) for this session. */
+  get hasProcess(): boolean {
     return this.run !== undefined;
   }
 
@@ -340,7 +359,7 @@ export class Session implements Disposable {
         this.onResult(run, message.message);
         break;
     }
-    this.onDidMessageEmitter.fire({ sessionId: this.id, direction: 'in', message, at: this.now() });
+    this.emitMessage('in', message);
     if (message.kind === 'result') this.afterResult(run);
   }
 
@@ -447,6 +466,7 @@ export class Session implements Disposable {
       if (this.endedTurns.size > REMEMBERED_TURNS) this.endedTurns.delete(this.endedTurns.keys().next().value!);
       this.turnInFlight = undefined;
     }
+    this.persistence?.recordTurn(metrics);
     this.onDidEndTurnEmitter.fire(event);
   }
 
@@ -472,7 +492,20 @@ export class Session implements Disposable {
     const message = userTurn(input.content, input.uuid);
     this.turnInFlight = input.uuid;
     await run.process.write(message);
-    this.onDidMessageEmitter.fire({ sessionId: this.id, direction: 'out', message: classifyMessage(message), at: this.now() });
+    this.emitMessage('out', classifyMessage(message));
+  }
+
+  /** Keeps the message (partial fragments are only shown, never kept), then tells listeners. */
+  private emitMessage(direction: 'in' | 'out', message: InboundMessage): void {
+    const at = this.now();
+    const entry = this.persistence && isKept(message) ? this.persistence.appendMessage(toEntry(this.id, direction, message, at)) : undefined;
+    this.onDidMessageEmitter.fire({ sessionId: this.id, direction, message, at, ...(entry ? { entry } : {}) });
+  }
+
+  /** Where the prompt sent under `uuid` is: its turn runs now, it waits in this session's queue, or neither. */
+  promptState(uuid: string): 'in_flight' | 'queued' | undefined {
+    if (this.turnInFlight === uuid) return 'in_flight';
+    return this.queuedPrompts.some((p) => p.uuid === uuid) ? 'queued' : undefined;
   }
 
   private requireRun(): RunContext {
@@ -490,14 +523,26 @@ export class Session implements Disposable {
     assertTransition(from, to, this.id);
     this.record.state = to;
     this.run?.onStateChanged(to);
-    this.touch(false);
+    this.record.updatedAt = this.now();
     this.onDidChangeStateEmitter.fire({ sessionId: this.id, from, to });
-    this.onDidChangeEmitter.fire(this.info);
+    this.changed();
   }
 
-  private touch(fire = true): void {
+  private touch(): void {
     this.record.updatedAt = this.now();
-    if (fire) this.onDidChangeEmitter.fire(this.info);
+    this.changed();
+  }
+
+  /** The record changed: kept first, then announced (listeners read the store and find it). */
+  private changed(): void {
+    const info = this.info;
+    this.persistence?.upsertSession(info);
+    this.onDidChangeEmitter.fire(info);
+  }
+
+  /** Says the session exists (a new one, or a stored one brought back to life): kept, announced. */
+  announce(): void {
+    this.changed();
   }
 }
 

@@ -28,8 +28,21 @@ export type SessionState =
 export const TERMINAL_STATES: readonly SessionState[] = ['completed', 'failed', 'cancelled', 'timed_out', 'interrupted'];
 export const LIVE_STATES: readonly SessionState[] = ['queued', 'starting', 'running', 'awaiting_permission', 'idle'];
 
+/** States with a turn in flight: Stop makes sense, a new message waits behind it, a slot is taken. */
+export const BUSY_STATES: readonly SessionState[] = ['starting', 'running', 'awaiting_permission'];
+
 export function isTerminal(state: SessionState): boolean {
   return TERMINAL_STATES.includes(state);
+}
+
+/** A turn is in flight (or the process is starting for one). */
+export function isBusy(state: SessionState): boolean {
+  return BUSY_STATES.includes(state);
+}
+
+/** Not ended: queued, starting, at work or idle (a live session can be sent a message or cancelled). */
+export function isLive(state: SessionState): boolean {
+  return LIVE_STATES.includes(state);
 }
 
 /** How one `claude` process is started. Every field maps to a real CLI flag (see cli/args.ts). */

@@ -5,15 +5,15 @@
 import * as vscode from 'vscode';
 import { ShannonError } from '../../core/errors.js';
 import type { SessionRecord } from '../../core/session/types.js';
-import { isTerminal, LIVE_STATES } from '../../core/session/types.js';
+import { isBusy as busyState, isLive as liveState, isTerminal } from '../../core/session/types.js';
 import type { ShannonCore } from '../core.js';
 import { newSessionArgsFrom, textFrom } from '../model/commandArgs.js';
 import { oneLine, STATE_LABELS } from '../model/format.js';
 import type { CommandContext } from './context.js';
 import { pickFolder, pickModel, resolveSession } from './pickers.js';
 
-const isBusy = (r: SessionRecord) => r.state === 'running' || r.state === 'awaiting_permission' || r.state === 'starting';
-const isLive = (r: SessionRecord) => LIVE_STATES.includes(r.state);
+const isBusy = (r: SessionRecord) => busyState(r.state);
+const isLive = (r: SessionRecord) => liveState(r.state);
 const canSend = (r: SessionRecord) => (isLive(r) && r.state !== 'queued') || (isTerminal(r.state) && !!r.cliSessionId);
 
 export function sessionCommands(ctx: CommandContext): Record<string, (...args: unknown[]) => unknown> {

@@ -3,9 +3,9 @@
  * `vscode`, so every wording and threshold is unit-tested in plain Node.
  */
 import type { SessionRecord, SessionState } from '../../core/session/types.js';
-import { formatCost, formatTokens, STATE_LABELS } from '../../shared/format';
+import { formatCost, formatTokens, STATE_LABELS } from '../../core/format';
 
-export { formatCost, formatDuration, formatTokens, oneLine, STATE_LABELS } from '../../shared/format';
+export { formatCost, formatDuration, formatTokens, oneLine, STATE_LABELS } from '../../core/format';
 
 /** The tree's state groups, in display order. */
 export type StateGroup = 'running' | 'awaiting' | 'idle' | 'finished';

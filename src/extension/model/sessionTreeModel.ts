@@ -8,7 +8,7 @@
  * because VS Code matches refreshed elements by identity.
  */
 import type { SessionRecord } from '../../core/session/types.js';
-import { isTerminal } from '../../core/session/types.js';
+import { isBusy, isLive, isTerminal } from '../../core/session/types.js';
 import { STATE_GROUPS, stateGroup, type StateGroup } from './format.js';
 
 export interface FolderRef {
@@ -75,9 +75,9 @@ export const FINISHED_PAGE_SIZE = 50;
 export function sessionContextValue(record: SessionRecord): string {
   const words = ['session', `state-${record.state}`];
   const s = record.state;
-  if (s === 'idle' || s === 'running' || s === 'awaiting_permission' || s === 'starting') words.push('live');
+  if (isLive(s) && s !== 'queued') words.push('live');
   if (s === 'queued') words.push('queued');
-  if (s === 'running' || s === 'awaiting_permission' || s === 'starting') words.push('busy');
+  if (isBusy(s)) words.push('busy');
   if (s === 'idle') words.push('canSend');
   if (isTerminal(s) && record.cliSessionId) words.push('resumable');
   if (record.cliSessionId) words.push('forkable');

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { isShannonError } from '../../core/errors';
 import type { PermissionAsk, PermissionDecision } from '../../core/session/permissions';
 import type { MessageEvent as SessionMessageEvent } from '../../core/session/manager';
-import type { SessionRecord, TranscriptEntry } from '../../core/session/types';
+import { isBusy, type SessionRecord, type TranscriptEntry } from '../../core/session/types';
 import {
   parseWebviewMessage,
   type ErrorInfo,
@@ -26,7 +26,9 @@ import {
 import { MessageBatcher } from './batcher';
 import { diffSides } from './diffSides';
 import { renderPanelHtml } from './html';
-import { FULL_STRING, olderWindow, tailWindow, trimEntry, isDisplayable } from './transcriptWindow';
+import { DIFF_TOOLS, toolUses } from '../../core/transcript/blocks';
+import { isDisplayable } from '../../core/transcript/entry';
+import { FULL_STRING, olderWindow, tailWindow, trimEntry } from './transcriptWindow';
 import type { DiffDocuments } from './diffDocuments';
 import type { PanelCore } from './types';
 
@@ -100,8 +102,9 @@ export class SessionPanel implements vscode.Disposable {
 
   onMessage(e: SessionMessageEvent): void {
     if (this.phase === 'disposed') return;
-    const entry = e.entry ?? { sessionId: e.sessionId, seq: -1, at: e.at, direction: e.direction, type: String((e.message.message as { type?: unknown }).type ?? 'unknown'), raw: e.message.message };
-    if (e.message.kind === 'stream_event') return; // comes as partial()
+    // Partial messages come as partial(); everything else the panel shows has been stored.
+    const entry = e.entry;
+    if (!entry) return;
     this.noteToolInputs(entry);
     if (!isDisplayable(entry)) return;
     if (this.phase === 'loading') {
@@ -231,7 +234,7 @@ export class SessionPanel implements vscode.Disposable {
       case 'send': {
         const state = manager.get(id)?.state;
         await manager.send(id, request.text);
-        return { queued: state === 'running' || state === 'awaiting_permission' || state === 'starting' };
+        return { queued: state !== undefined && isBusy(state) };
       }
       case 'interrupt':
         return manager.interrupt(id);
@@ -256,13 +259,7 @@ export class SessionPanel implements vscode.Disposable {
 
   private noteToolInputs(entry: TranscriptEntry): void {
     if (entry.direction !== 'in' || entry.type !== 'assistant') return;
-    const content = (entry.raw as { message?: { content?: unknown } }).message?.content;
-    if (!Array.isArray(content)) return;
-    for (const b of content as Array<Record<string, unknown>>) {
-      if (b?.type === 'tool_use' && typeof b.id === 'string' && (b.name === 'Edit' || b.name === 'Write' || b.name === 'MultiEdit') && typeof b.input === 'object' && b.input) {
-        this.toolInputs.set(b.id, { name: b.name, input: b.input as Record<string, unknown> });
-      }
-    }
+    for (const use of toolUses(entry.raw)) if (DIFF_TOOLS.has(use.name)) this.toolInputs.set(use.id, { name: use.name, input: use.input });
   }
 
   private async openDiff(toolUseId: string): Promise<void> {

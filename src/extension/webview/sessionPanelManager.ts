@@ -13,11 +13,12 @@
  */
 import * as vscode from 'vscode';
 import { DisposableStore, type Disposable as CoreDisposable } from '../../core/lifecycle';
+import { isBusy } from '../../core/session/types';
 import { SESSION_VIEW_TYPE, type PartialDelta, type WebviewPersistedState, type WebviewSettings } from '../../shared/webviewProtocol';
 import type { SessionPanels } from '../panels';
 import { DiffDocuments } from './diffDocuments';
 import { panelTitle, SessionPanel, type SessionPanelHost } from './sessionPanel';
-import { StreamAccumulator } from './streamAccumulator';
+import { StreamAccumulator } from '../../core/transcript/stream';
 import type { PanelCore } from './types';
 
 export interface SessionPanelManagerOptions {
@@ -179,7 +180,7 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
       );
       add(
         m.onDidChangeSession((record) => {
-          if (record.state !== 'running' && record.state !== 'awaiting_permission' && record.state !== 'starting') this.streams.delete(record.id);
+          if (!isBusy(record.state)) this.streams.delete(record.id);
           this.panels.get(record.id)?.sessionChanged(record);
         }),
       );

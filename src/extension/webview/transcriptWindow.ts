@@ -4,9 +4,10 @@
  * strings (a 5 MB file read, a long build log) are cut: the panel shows the first lines of a
  * tool's output anyway, and every byte is structured-cloned into the webview. Pure.
  */
+import { isDisplayable } from '../../core/transcript/entry';
 import type { PanelEntry, TranscriptEntry } from '../../shared/webviewProtocol';
 
-type Json = Record<string, unknown>;
+import type { Json } from '../../core/transcript/values';
 
 /**
  * Entries sent when a panel opens; older ones come with `loadOlder` as the user scrolls up.
@@ -21,25 +22,6 @@ export const OLDER_PAGE = 2000;
 export const MAX_STRING: Readonly<Record<string, number>> = { user: 8 * 1024, assistant: 64 * 1024, default: 64 * 1024 };
 /** What `fullEntry` returns at most per string. */
 export const FULL_STRING = 2 * 1024 * 1024;
-
-const QUIET_SYSTEM = new Set(['status', 'thinking_tokens', 'task_progress', 'hook_started', 'hook_progress', 'hook_response']);
-
-export function isDisplayable(entry: TranscriptEntry): boolean {
-  const raw = entry.raw as Json | undefined;
-  if (!raw || typeof raw !== 'object') return false;
-  switch (entry.type) {
-    case 'stream_event':
-    case 'control_request':
-    case 'control_response':
-    case 'control_cancel_request':
-    case 'keep_alive':
-      return false;
-    case 'system':
-      return !QUIET_SYSTEM.has(String(raw.subtype));
-    default:
-      return true;
-  }
-}
 
 /** The entry, with strings longer than `max` cut and marked `trimmed` (a copy only when something was cut). */
 export function trimEntry(entry: TranscriptEntry, max = MAX_STRING[entry.type] ?? MAX_STRING.default!): PanelEntry {

@@ -8,7 +8,6 @@ import { ShannonError } from '../../core/errors.js';
 import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
 import { pendingPermissionSchema, turnResultSchema } from '../schemas.js';
-import { TurnWatch } from '../turnWatch.js';
 import { pendingPermission, requireRecord, timeout, turnResult, waitFor } from './sessions.js';
 
 export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps): void {
@@ -62,7 +61,7 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
         assertClientAnswers();
         requireRecord(deps, args.session_id);
         // Watching from before the answer: the rest of the turn cannot slip past.
-        const watch = new TurnWatch(deps.sessions, undefined);
+        const watch = deps.sessions.watchTurn(undefined);
         try {
           watch.bind(args.session_id);
           deps.sessions.respondToPermission(

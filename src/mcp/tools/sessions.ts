@@ -10,9 +10,11 @@ import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
 import { nextEvent } from '../../core/lifecycle.js';
 import type { PermissionAsk } from '../../core/session/permissions.js';
-import { isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry } from '../../core/session/types.js';
+import { isBusy, isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry } from '../../core/session/types.js';
 import { permissionModeAllowed, resolvePolicy, type ShannonMcpDeps } from '../deps.js';
-import { figuresLine, isNoise, renderEntry, sessionLine, sessionSummary } from '../format.js';
+import { TranscriptRenderer } from '../../core/transcript/render.js';
+import { safeJson } from '../../core/transcript/values.js';
+import { figuresLine, sessionLine, sessionSummary, turnFigures } from '../format.js';
 import { guarded, ok, progressReporter, type Extra } from '../results.js';
 import {
   PermissionModeSchema,
@@ -22,7 +24,7 @@ import {
   sessionSummarySchema,
   turnResultSchema,
 } from '../schemas.js';
-import { TurnWatch, type TurnOutcome } from '../turnWatch.js';
+import type { TurnOutcome, TurnWatch } from '../../core/session/turnWatch.js';
 
 /** Below the usual MCP client request timeout (60 s), so a default wait ends before the client gives up. */
 export const DEFAULT_WAIT_SECONDS = 45;
@@ -90,7 +92,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           ...(args.allowed_tools?.length ? { allowedTools: args.allowed_tools } : {}),
         };
         const promptUuid = randomUUID();
-        const watch = new TurnWatch(sessions, promptUuid);
+        const watch = sessions.watchTurn(promptUuid);
         try {
           const record = await sessions.create({ prompt: args.prompt, promptUuid, workspaceFolder, cwd, options, origin: 'mcp' });
           watch.bind(record.id);
@@ -125,7 +127,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
       guarded(async () => {
         const before = requireRecord(deps, args.session_id);
         const promptUuid = randomUUID();
-        const watch = new TurnWatch(sessions, promptUuid);
+        const watch = sessions.watchTurn(promptUuid);
         try {
           watch.bind(args.session_id);
           let note: string | undefined;
@@ -134,7 +136,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
             note = `The session had ended (${before.state}); it was resumed in a new Claude Code process.`;
           } else {
             await sessions.send(args.session_id, args.content, promptUuid);
-            if (before.state === 'running' || before.state === 'awaiting_permission') note = 'A turn was running: this message runs after it.';
+            if (isBusy(before.state)) note = 'A turn was running: this message runs after it.';
           }
           if (!args.wait) return turnResult(deps, args.session_id, undefined, `Sent to session ${args.session_id}.`, note);
           const outcome = await waitFor(deps, watch, args.session_id, args.timeout, extra);
@@ -177,7 +179,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         const footer = `[next_cursor: ${read.nextCursor}${read.hasMore ? ', more to read' : ''}; session ${record.state}]`;
         if (args.format === 'raw') {
           const entries = read.entries.map((e) => ({ seq: e.seq, at: new Date(e.at).toISOString(), direction: e.direction, type: e.type, ...(e.subtype ? { subtype: e.subtype } : {}), message: e.raw }));
-          return ok(`${entries.map((e) => JSON.stringify(e)).join('\n')}\n${footer}`, {
+          return ok(`${entries.map((e) => safeJson(e)).join('\n')}\n${footer}`, {
             session_id: record.id,
             state: record.state,
             cursor: args.cursor,
@@ -264,7 +266,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
     (args) =>
       guarded(async () => {
         const before = requireRecord(deps, args.session_id);
-        const busy = before.state === 'running' || before.state === 'awaiting_permission';
+        const busy = isBusy(before.state);
         await sessions.interrupt(args.session_id);
         const note = busy ? 'Interrupted the running turn; the session stays open.' : `Nothing to interrupt: the session is ${before.state}.`;
         const state = busy ? await settled(deps, args.session_id, 5_000) : before.state;
@@ -337,20 +339,21 @@ export function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcom
   const record = requireRecord(deps, id);
   const pending = deps.sessions.pendingPermissions(id).map(pendingPermission);
   const notes = [extraNote, outcome && outcomeNote(outcome, record)].filter((n): n is string => !!n);
+  const figures = outcome?.end && turnFigures(outcome.end.metrics);
   const note = notes.join(' ') || undefined;
   const turn = outcome && {
     status: outcome.status,
     text: outcome.text,
     ...(outcome.subtype ? { subtype: outcome.subtype } : {}),
     ...(outcome.errors ? { errors: outcome.errors } : {}),
-    ...(outcome.figures ?? {}),
+    ...(figures ?? {}),
     ...(outcome.activity ? { activity: outcome.activity } : {}),
   };
   const lines: string[] = [];
   if (headline) lines.push(headline);
   if (outcome) {
     if (outcome.text) lines.push(outcome.text, '');
-    lines.push(`— session ${id}: turn ${outcome.status}${outcome.figures ? ` · ${figuresLine(outcome.figures)}` : ''}`);
+    lines.push(`— session ${id}: turn ${outcome.status}${figures ? ` · ${figuresLine(figures)}` : ''}`);
   }
   if (note) lines.push(note);
   for (const p of pending) lines.push(`Waiting for permission: ${p.tool_name} ${JSON.stringify(p.input)} (request_id ${p.request_id}).`);
@@ -410,28 +413,41 @@ interface OutputRead {
 
 const BATCH = 200;
 
-/** Reads from `cursor` until the character budget is spent; a single huge entry is clipped, never repeated. */
+/**
+ * Reads from `cursor` until the character budget is spent; a single huge entry is clipped, never
+ * repeated. Each entry is rendered once; entries with nothing to read (chatter) only move the cursor.
+ */
 export async function readOutput(deps: ShannonMcpDeps, id: string, cursor: number, maxChars: number, format: 'text' | 'raw'): Promise<OutputRead> {
   const out: OutputRead = { entries: [], lines: [], nextCursor: cursor, hasMore: false };
+  const renderer = new TranscriptRenderer();
   let used = 0;
   for (;;) {
     const batch = await deps.transcripts.readTranscript(id, { fromSeq: out.nextCursor, limit: BATCH });
     for (const entry of batch) {
-      if (isNoise(entry)) {
+      // Partial-message fragments (older transcripts kept them) repeat the complete messages.
+      if (entry.type === 'stream_event') {
         out.nextCursor = entry.seq + 1;
         continue;
       }
-      const size = format === 'raw' ? JSON.stringify(entry.raw).length : renderEntry(entry).join('\n').length;
-      if (used > 0 && used + size > maxChars) {
+      const text =
+        format === 'raw'
+          ? safeJson(entry.raw)
+          : renderer
+              .render(entry)
+              .filter((l) => l.level !== 'debug')
+              .map((l) => l.text)
+              .join('\n');
+      if (format === 'text' && !text) {
+        out.nextCursor = entry.seq + 1;
+        continue;
+      }
+      if (used > 0 && used + text.length > maxChars) {
         out.hasMore = true;
         return out;
       }
-      if (format === 'raw') out.entries.push(size > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: JSON.stringify(entry.raw).slice(0, maxChars) } } : entry);
-      else {
-        const text = renderEntry(entry).join('\n');
-        if (text) out.lines.push(used + text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - used - 1))}…` : text);
-      }
-      used += size;
+      if (format === 'raw') out.entries.push(text.length > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: text.slice(0, maxChars) } } : entry);
+      else out.lines.push(used + text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - used - 1))}…` : text);
+      used += text.length;
       out.nextCursor = entry.seq + 1;
     }
     if (batch.length < BATCH) return out;
@@ -445,9 +461,8 @@ function isWithin(child: string, dir: string): boolean {
 
 /** The state once an interrupt has landed (the turn's result arrives a few ms after the request is answered). */
 async function settled(deps: ShannonMcpDeps, id: string, timeoutMs: number): Promise<SessionState> {
-  const busy = (state: SessionState) => state === 'running' || state === 'awaiting_permission';
-  const changed = nextEvent(deps.sessions.onDidChangeSession, (r) => r.id === id && !busy(r.state), AbortSignal.timeout(timeoutMs)).catch(() => undefined);
+  const changed = nextEvent(deps.sessions.onDidChangeSession, (r) => r.id === id && !isBusy(r.state), AbortSignal.timeout(timeoutMs)).catch(() => undefined);
   const now = requireRecord(deps, id).state;
-  if (!busy(now)) return now;
+  if (!isBusy(now)) return now;
   return (await changed)?.state ?? requireRecord(deps, id).state;
 }

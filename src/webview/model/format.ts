@@ -1,10 +1,12 @@
 /**
  * Wording and figures as the panel shows them. Pure, so every rule is unit-tested.
  */
-import { oneLine as sharedOneLine } from '../../shared/format';
+import { oneLine as sharedOneLine } from '../../core/format';
+import { toolInputSummary } from '../../core/transcript/blocks';
 import type { SessionState } from '../../shared/webviewProtocol';
 
-export { formatCost, formatDuration, formatTokens, STATE_LABELS } from '../../shared/format';
+export { formatCost, formatDuration, formatTokens, STATE_LABELS } from '../../core/format';
+export { isBusy, isLive } from '../../core/session/types';
 
 /** Longer than the tree's default: the panel has room. */
 export function oneLine(text: string, max = 200): string {
@@ -26,45 +28,9 @@ export const STATE_ICONS: Readonly<Record<SessionState, string>> = {
   interrupted: 'debug-disconnect',
 };
 
-/** A turn is in progress: Stop makes sense, a new message waits behind it. */
-export function isBusy(state: SessionState): boolean {
-  return state === 'starting' || state === 'running' || state === 'awaiting_permission';
-}
-
-/** There is a process (or one about to start) to talk to. */
-export function isLive(state: SessionState): boolean {
-  return state === 'queued' || state === 'starting' || state === 'running' || state === 'awaiting_permission' || state === 'idle';
-}
-
 /** The one line that says what a tool call does, shown on its collapsed card. */
 export function toolSummary(name: string, input: Record<string, unknown> | undefined): string {
-  if (!input) return '';
-  const s = (k: string) => (typeof input[k] === 'string' ? (input[k] as string) : undefined);
-  switch (name) {
-    case 'Bash':
-      return oneLine(s('command') ?? '');
-    case 'Read':
-    case 'Write':
-    case 'Edit':
-    case 'MultiEdit':
-    case 'NotebookEdit':
-      return s('file_path') ?? s('notebook_path') ?? '';
-    case 'Glob':
-    case 'Grep':
-      return [s('pattern'), s('path')].filter(Boolean).join('  in ');
-    case 'WebFetch':
-      return s('url') ?? '';
-    case 'WebSearch':
-      return s('query') ?? '';
-    case 'Task':
-      return s('description') ?? oneLine(s('prompt') ?? '');
-    case 'TodoWrite':
-      return Array.isArray(input.todos) ? `${input.todos.length} items` : '';
-    default: {
-      const first = Object.values(input).find((v) => typeof v === 'string');
-      return typeof first === 'string' ? oneLine(first) : '';
-    }
-  }
+  return oneLine(toolInputSummary(name, input));
 }
 
 /** A codicon for a tool's card. */

@@ -8,11 +8,11 @@
  * index) keeps its key when the CLI's final `assistant` line for it arrives, so the view
  * updates the row in place instead of replacing it. Every change bumps the row's `rev`.
  */
+import { BlockIndex, INTERRUPT_MARKER, textOf } from '../../core/transcript/blocks';
+import { num, str, type Json } from '../../core/transcript/values';
 import type { PanelEntry, PartialDelta } from '../../shared/webviewProtocol';
 
 type TranscriptEntry = PanelEntry;
-
-type Json = Record<string, unknown>;
 
 interface RowBase {
   key: string;
@@ -106,17 +106,13 @@ export interface InitRow extends RowBase {
 export type Row = UserRow | TextRow | ThinkingRow | ToolRow | ResultRow | NoticeRow | InitRow;
 export type RowKind = Row['kind'];
 
-/** Tools whose input describes a file change VS Code's diff editor can show. */
-export const DIFF_TOOLS: ReadonlySet<string> = new Set(['Edit', 'Write', 'MultiEdit']);
-
-const INTERRUPT_MARKER = /^\[Request interrupted by user( for tool use)?\]$/;
 
 export class TranscriptModel {
   private list: Row[] = [];
   private readonly byKey = new Map<string, Row>();
   private readonly tools = new Map<string, ToolRow>();
-  /** Blocks of each API message seen complete: the next complete block's index. */
-  private readonly completeBlocks = new Map<string, number>();
+  /** Blocks of each API message seen complete (the CLI prints one line per block). */
+  private readonly completeBlocks = new BlockIndex();
   private readonly changed = new Set<string>();
   /** Rows created by deltas: the only ones that can be streaming (endStreaming looks at these). */
   private readonly streamed = new Set<Row>();
@@ -226,7 +222,7 @@ export class TranscriptModel {
         this.touch(existing);
         continue;
       }
-      if ((this.completeBlocks.get(d.messageId) ?? 0) > d.index) continue;
+      if (this.completeBlocks.completed(d.messageId) > d.index) continue;
       const parent = d.parentToolUseId ?? undefined;
       if (d.block === 'tool_use') {
         const row: ToolRow = { kind: 'tool', key, rev: 0, toolUseId: d.toolUseId ?? key, name: d.name ?? 'tool', inputText: d.text, streaming: true, parentToolUseId: parent };
@@ -292,8 +288,7 @@ export class TranscriptModel {
     const parent = typeof raw.parent_tool_use_id === 'string' ? raw.parent_tool_use_id : undefined;
     const synthetic = message?.model === '<synthetic>' || typeof raw.error === 'string';
     for (const block of content) {
-      const index = this.completeBlocks.get(messageId) ?? 0;
-      this.completeBlocks.set(messageId, index + 1);
+      const index = this.completeBlocks.take(messageId);
       const key = blockKey(messageId, index);
       const existing = this.byKey.get(key);
       if (block.type === 'text' && typeof block.text === 'string') {
@@ -475,23 +470,9 @@ export function blockKey(messageId: string, index: number): string {
   return `m:${messageId}:${index}`;
 }
 
-function textOf(content: unknown): { text: string; images: number } {
-  if (typeof content === 'string') return { text: content, images: 0 };
-  if (!Array.isArray(content)) return { text: '', images: 0 };
-  const parts: string[] = [];
-  let images = 0;
-  for (const b of content as Json[]) {
-    if (b?.type === 'text' && typeof b.text === 'string') parts.push(b.text);
-    else if (b?.type === 'image') images++;
-  }
-  return { text: parts.join('\n'), images };
-}
-
 function resultErrors(raw: Json): string[] {
   const errors = Array.isArray(raw.errors) ? raw.errors.filter((e): e is string => typeof e === 'string') : [];
   if (raw.is_error === true && errors.length === 0 && typeof raw.result === 'string') errors.push(raw.result);
   return errors;
 }
 
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');

@@ -3,7 +3,8 @@
  * streamed block, a tool's result arriving): cheap for the handful on screen, and simpler than
  * patching. Markdown is cached per row revision, so scrolling back and forth never re-parses.
  */
-import { DIFF_TOOLS, type InitRow, type NoticeRow, type ResultRow, type Row, type TextRow, type ThinkingRow, type ToolRow, type UserRow } from '../model/transcript';
+import { DIFF_TOOLS } from '../../core/transcript/blocks';
+import { type InitRow, type NoticeRow, type ResultRow, type Row, type TextRow, type ThinkingRow, type ToolRow, type UserRow } from '../model/transcript';
 import { formatCost, formatDuration, formatTokens, toolIcon, toolSummary } from '../model/format';
 import { h, icon, iconButton } from './dom';
 import { renderMarkdown } from './markdown';

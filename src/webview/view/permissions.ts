@@ -5,7 +5,7 @@
  * host says the ask is settled, whoever answered it.
  */
 import type { PermissionAsk, PermissionDecision } from '../../shared/webviewProtocol';
-import { DIFF_TOOLS } from '../model/transcript';
+import { DIFF_TOOLS } from '../../core/transcript/blocks';
 import { toolIcon, toolSummary } from '../model/format';
 import { append, h, icon } from '../render/dom';
 

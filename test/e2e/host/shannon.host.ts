@@ -198,9 +198,9 @@ suite.test('Show Output opens a log channel with the prompt, the reply and the c
     const all = files.map((f) => readFileSync(f, 'utf8')).join('\n');
     return /Turn done/.test(all) ? all : undefined;
   }, 15_000);
-  assert.match(text, new RegExp(`\\[info\\] › You: ${PROMPTS.hello}`));
+  assert.match(text, new RegExp(`\\[info\\] You: ${PROMPTS.hello}`));
   assert.match(text, new RegExp(`\\[info\\] Claude: ${REPLIES.hello.replace('.', '\\.')}`));
-  assert.match(text, /\[info\] Turn done — \$\d+\.\d{2,4}, /);
+  assert.match(text, /\[info\] ■ Turn done · \$\d+\.\d{2,4} · /);
 });
 
 suite.test('the status bar counts live sessions and shows what today cost', async (vscode) => {

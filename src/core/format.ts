@@ -3,7 +3,7 @@
  * session panel in the webview): one implementation, so a cost or a duration reads the same
  * everywhere. Pure and DOM-free, so both bundles import it.
  */
-import type { SessionState } from '../core/session/types';
+import type { SessionState } from './session/types';
 
 export function formatCost(usd: number): string {
   if (!Number.isFinite(usd) || usd <= 0) return '$0.00';

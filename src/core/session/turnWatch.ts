@@ -1,5 +1,5 @@
 /**
- * Follows one turn of a session for a `wait`ing tool call: from the moment our prompt is written
+ * Follows one turn of a session (a `wait`ing MCP tool call, SessionManager.waitForTurn): from the moment our prompt is written
  * to the CLI until its `result`, reporting what the session is doing on the way. It subscribes
  * before the prompt is sent (the session id may not exist yet: events are held until `bind`), so
  * no event of the turn can slip past.
@@ -7,14 +7,26 @@
  * "Our" turn is the one that starts with our prompt: a prompt sent to a busy session waits in the
  * session's queue and its turn starts when the CLI takes it up.
  */
-import { DisposableStore, type Disposable } from '../core/lifecycle.js';
-import { assistantText, toolUses } from '../core/protocol/messages.js';
-import type { MessageEvent } from '../core/session/manager.js';
-import type { PermissionAsk } from '../core/session/permissions.js';
-import type { TurnEndEvent } from '../core/session/session.js';
-import { isTerminal, type SessionRecord } from '../core/session/types.js';
-import type { McpSessions } from './deps.js';
-import { turnFigures, type TurnFigures } from './format.js';
+import { DisposableStore, type Disposable, type Event } from '../lifecycle.js';
+import { textOf, toolInputSummary, toolUses } from '../transcript/blocks.js';
+import { isStopped } from '../transcript/render.js';
+import { StreamAccumulator } from '../transcript/stream.js';
+import type { PermissionAsk } from './permissions.js';
+import type { SessionMessageEvent, TurnEndEvent } from './session.js';
+import { isTerminal, type SessionRecord } from './types.js';
+
+/** What a TurnWatch listens to and asks (the SessionManager). */
+export interface TurnSource {
+  onDidMessage: Event<SessionMessageEvent>;
+  onDidEndTurn: Event<TurnEndEvent>;
+  onDidChangeSession: Event<SessionRecord>;
+  onDidRequestPermission: Event<PermissionAsk>;
+  get(sessionId: string): SessionRecord | undefined;
+  pendingPermissions(sessionId?: string): PermissionAsk[];
+  interrupt(sessionId: string): Promise<void>;
+  promptState(sessionId: string, uuid: string): 'in_flight' | 'queued' | 'ended' | undefined;
+  turnEnded(sessionId: string, promptUuid: string): TurnEndEvent | undefined;
+}
 
 export type TurnStatus =
   /** The turn ended normally. */
@@ -38,7 +50,8 @@ export interface TurnOutcome {
   status: TurnStatus;
   /** The turn's final text, or the assistant text so far. */
   text: string;
-  figures?: TurnFigures;
+  /** The turn's end (its metrics and the CLI's `result`), when it ended. */
+  end?: TurnEndEvent;
   subtype?: string;
   errors?: string[];
   /** Transcript seq of our prompt: `get_session_output` from here reads this turn. */
@@ -51,15 +64,18 @@ export interface TurnOutcome {
 }
 
 export interface WaitOptions {
+  /** Infinity: no time limit. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** When `signal` aborts, interrupt our turn too (default true: a cancelled MCP call stops its turn). */
+  interruptOnAbort?: boolean;
   /** Return `awaiting_permission` as soon as the session asks (the caller answers asks). */
   stopOnPermissionAsk?: boolean;
   /** What the session is doing, whenever that changes. */
   onProgress?(message: string): void;
 }
 
-type Buffered = { kind: 'message'; e: MessageEvent } | { kind: 'end'; e: TurnEndEvent } | { kind: 'change'; e: SessionRecord } | { kind: 'ask'; e: PermissionAsk };
+type Buffered = { kind: 'message'; e: SessionMessageEvent } | { kind: 'end'; e: TurnEndEvent } | { kind: 'change'; e: SessionRecord } | { kind: 'ask'; e: PermissionAsk };
 
 export class TurnWatch implements Disposable {
   private readonly subscriptions = new DisposableStore();
@@ -70,7 +86,7 @@ export class TurnWatch implements Disposable {
   private cursor: number | undefined;
   private nextCursor: number | undefined;
   private text = '';
-  private streaming = '';
+  private readonly stream = new StreamAccumulator();
   private tool: string | undefined;
   private ask: string | undefined;
   private pendingEnd: TurnEndEvent | undefined;
@@ -84,7 +100,7 @@ export class TurnWatch implements Disposable {
    * permission ask).
    */
   constructor(
-    private readonly sessions: McpSessions,
+    private readonly sessions: TurnSource,
     private readonly promptUuid: string | undefined,
   ) {
     this.promptSeen = promptUuid === undefined;
@@ -100,6 +116,16 @@ export class TurnWatch implements Disposable {
     const held = this.buffer;
     this.buffer = [];
     for (const item of held) this.take(item);
+    // Bound after the prompt went out (a caller that subscribed late): ask where it is.
+    if (!this.promptSeen && this.promptUuid) {
+      const state = this.sessions.promptState(sessionId, this.promptUuid);
+      if (state === 'in_flight') this.promptSeen = true;
+      const end = state === 'ended' ? this.sessions.turnEnded(sessionId, this.promptUuid) : undefined;
+      if (end) {
+        this.promptSeen = true;
+        this.finish(end.result.is_error ? (isStopped(end.result as unknown as Record<string, unknown>) ? 'interrupted' : 'error') : 'completed', { end, subtype: end.result.subtype });
+      }
+    }
   }
 
   /** Resolves with how the turn ended, or what is known when the wait stops early. */
@@ -109,13 +135,15 @@ export class TurnWatch implements Disposable {
     if (this.outcome) return Promise.resolve(this.outcome);
     return new Promise<TurnOutcome>((resolve) => {
       this.settle = resolve;
-      const timer = setTimeout(() => this.finish('timed_out'), Math.max(0, options.timeoutMs));
-      this.subscriptions.add({ dispose: () => clearTimeout(timer) });
+      if (Number.isFinite(options.timeoutMs)) {
+        const timer = setTimeout(() => this.finish('timed_out'), Math.max(0, options.timeoutMs));
+        this.subscriptions.add({ dispose: () => clearTimeout(timer) });
+      }
       const signal = options.signal;
       if (signal) {
         const onAbort = () => {
           // Only our own turn is interrupted: a prompt still queued behind another turn runs later.
-          if (this.promptSeen && this.sessionId) void this.sessions.interrupt(this.sessionId).catch(() => undefined);
+          if (options.interruptOnAbort !== false && this.promptSeen && this.sessionId) void this.sessions.interrupt(this.sessionId).catch(() => undefined);
           this.finish('cancelled');
         };
         if (signal.aborted) onAbort();
@@ -159,7 +187,7 @@ export class TurnWatch implements Disposable {
     }
   }
 
-  private onMessage(e: MessageEvent): void {
+  private onMessage(e: SessionMessageEvent): void {
     if (e.entry) this.nextCursor = e.entry.seq + 1;
     const m = e.message;
     if (!this.promptSeen) {
@@ -173,23 +201,19 @@ export class TurnWatch implements Disposable {
     if (e.direction !== 'in') return;
     switch (m.kind) {
       case 'assistant': {
-        const text = assistantText(m.message);
-        if (text) {
-          this.text += (this.text ? '\n' : '') + text;
-          this.streaming = '';
-        }
-        const uses = toolUses(m.message);
-        const last = uses.at(-1);
-        if (last) this.tool = `using ${last.name}${describeInput(last.input)}`;
+        const raw = m.message as unknown as Record<string, unknown>;
+        this.stream.complete(raw);
+        // Subagents' messages (parent_tool_use_id set) are the Task tool's business, not the reply.
+        const text = m.message.parent_tool_use_id ? '' : textOf(m.message.message.content).text;
+        if (text) this.text += (this.text ? '\n' : '') + text;
+        const last = toolUses(raw).at(-1);
+        if (last) this.tool = `using ${last.name}${describeInput(last.name, last.input)}`;
         this.progress();
         break;
       }
       case 'stream_event': {
-        const event = m.message.event as { type?: string; delta?: { type?: string; text?: string } };
-        if (event.type === 'content_block_delta' && event.delta?.type === 'text_delta' && event.delta.text) {
-          this.streaming += event.delta.text;
-          this.progress();
-        }
+        const delta = this.stream.push(m.message as unknown as Record<string, unknown>);
+        if (delta?.block === 'text') this.progress();
         break;
       }
       case 'user':
@@ -202,13 +226,12 @@ export class TurnWatch implements Disposable {
       case 'result': {
         const end = this.pendingEnd;
         const result = m.message;
-        const aborted = typeof (result as { terminal_reason?: unknown }).terminal_reason === 'string' && String((result as { terminal_reason?: unknown }).terminal_reason).startsWith('aborted');
-        const status = aborted ? 'interrupted' : result.is_error ? 'error' : 'completed';
+        const status = isStopped(result as unknown as Record<string, unknown>) ? 'interrupted' : result.is_error ? 'error' : 'completed';
         const finalText = result.subtype === 'success' && typeof result.result === 'string' && result.result ? result.result : this.text;
         this.text = finalText;
         this.finish(status, {
           subtype: result.subtype,
-          ...(end ? { figures: turnFigures(end.metrics) } : {}),
+          ...(end ? { end } : {}),
           ...('errors' in result && Array.isArray(result.errors) && result.errors.length ? { errors: result.errors.map(String) } : {}),
         });
         break;
@@ -238,7 +261,8 @@ export class TurnWatch implements Disposable {
 
   private activity(): string {
     if (this.ask) return this.ask;
-    const sofar = (this.text + (this.streaming ? (this.text ? '\n' : '') + this.streaming : '')).trim();
+    const streaming = this.stream.streamingText();
+    const sofar = (this.text + (streaming ? (this.text ? '\n' : '') + streaming : '')).trim();
     const tail = sofar.length > 300 ? `…${sofar.slice(-299)}` : sofar;
     if (this.tool) return tail ? `${this.tool}. So far: ${tail}` : this.tool;
     return tail ? `Writing: ${tail}` : 'working';
@@ -247,9 +271,10 @@ export class TurnWatch implements Disposable {
   private finish(status: TurnStatus, extra: Partial<TurnOutcome> = {}): void {
     if (this.outcome) return;
     const activity = status === 'completed' ? undefined : this.ask ?? this.tool;
+    const streaming = status === 'completed' ? '' : this.stream.streamingText();
     this.outcome = {
       status,
-      text: (this.text + (status === 'completed' || !this.streaming ? '' : (this.text ? '\n' : '') + this.streaming)).trim(),
+      text: (this.text + (streaming ? (this.text ? '\n' : '') + streaming : '')).trim(),
       ...(this.cursor !== undefined ? { cursor: this.cursor } : {}),
       ...(this.nextCursor !== undefined ? { nextCursor: this.nextCursor } : {}),
       ...(activity ? { activity } : {}),
@@ -260,8 +285,7 @@ export class TurnWatch implements Disposable {
   }
 }
 
-function describeInput(input: Record<string, unknown>): string {
-  const hint = input.command ?? input.file_path ?? input.path ?? input.pattern ?? input.url ?? input.description;
-  if (typeof hint !== 'string' || !hint) return '';
-  return `: ${hint.length > 120 ? `${hint.slice(0, 119)}…` : hint}`;
+function describeInput(name: string, input: Record<string, unknown>): string {
+  const hint = toolInputSummary(name, input);
+  return hint ? `: ${hint.length > 120 ? `${hint.slice(0, 119)}…` : hint}` : '';
 }
