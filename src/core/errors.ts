@@ -28,15 +28,32 @@ export type ShannonErrorCode =
   | 'CHECKPOINT_FAILED'
   | 'NOT_SUPPORTED';
 
+/**
+ * What would fix a problem, for programs: each host (the extension, the standalone MCP server)
+ * turns it into its own words and actions (a button, a setting, a flag). The core never names
+ * a host's settings or commands.
+ */
+export type ShannonFix =
+  /** Install Claude Code. */
+  | 'install-claude'
+  /** Point Shannon at a working `claude` (a setting, a file picker, a command-line flag). */
+  | 'choose-claude'
+  /** The session's full log says more. */
+  | 'show-log'
+  /** Automatic checkpoints cannot work in this folder: turn them off. */
+  | 'turn-off-auto-checkpoint';
+
 export class ShannonError extends Error {
   override readonly name = 'ShannonError';
+  readonly fix?: ShannonFix;
   constructor(
     readonly code: ShannonErrorCode,
     message: string,
     readonly hint?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; fix?: ShannonFix },
   ) {
     super(message, options);
+    if (options?.fix) this.fix = options.fix;
   }
 
   /** One line for a notification or a tool result: the message, then what to do. */
@@ -45,13 +62,17 @@ export class ShannonError extends Error {
   }
 }
 
+/**
+ * Structural, not `instanceof`: the extension loads parts of Shannon from separate bundles
+ * (each with its own copy of this class), and an error crosses from one to another.
+ */
 export function isShannonError(err: unknown, code?: ShannonErrorCode): err is ShannonError {
-  return err instanceof ShannonError && (code === undefined || err.code === code);
+  return err instanceof Error && err.name === 'ShannonError' && typeof (err as ShannonError).code === 'string' && (code === undefined || (err as ShannonError).code === code);
 }
 
 /** Any thrown value as a ShannonError, keeping the original as `cause`. */
 export function asShannonError(err: unknown, fallback: ShannonErrorCode = 'CLAUDE_BROKEN'): ShannonError {
-  if (err instanceof ShannonError) return err;
+  if (isShannonError(err)) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new ShannonError(fallback, message, undefined, { cause: err });
 }

@@ -21,7 +21,7 @@ export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persist
   dataDir: string;
   /** sql.js's wasm (the extension passes dist/sql-wasm.wasm). */
   wasmPath?: string;
-  /** Snapshot the folder before each turn that can edit files (setting `shannon.autoCheckpoint`). */
+  /** Snapshot the folder before each turn that can edit files (the host's setting). */
   autoCheckpoint?: () => boolean;
   /** The CLI's config dir for history import; default $CLAUDE_CONFIG_DIR or ~/.claude. */
   claudeConfigDir?: string;
@@ -91,7 +91,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
         await checkpoints!.create(session.id, `Before turn ${session.metrics.turns + 1}`);
       } catch (err) {
         onDidWarn.fire(
-          new ShannonError('CHECKPOINT_FAILED', `No automatic checkpoint before this turn: ${asShannonError(err).message}`, 'The turn ran anyway. Turn off "shannon.autoCheckpoint" if this folder cannot be snapshotted.'),
+          new ShannonError('CHECKPOINT_FAILED', `No automatic checkpoint before this turn: ${asShannonError(err).message}`, 'The turn ran anyway. Turn off automatic checkpoints if this folder cannot be snapshotted.', { fix: 'turn-off-auto-checkpoint' }),
         );
       }
     },

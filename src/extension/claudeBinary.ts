@@ -5,28 +5,22 @@
  * cached until `shannon.claudePath` changes or a lookup failed.
  */
 import * as vscode from 'vscode';
+import type { ClaudeBinary } from '../core/cli/locate.js';
 import { asShannonError, ShannonError, type ShannonErrorCode } from '../core/errors.js';
 import type { ContextKeys } from './contextKeys.js';
 import { notificationText } from './model/claudeText.js';
 import type { Settings } from './settings.js';
 import type { WorkspaceTrustGate } from './trust.js';
 
-export interface ClaudeBinaryInfo {
-  path: string;
-  version: string;
-  /** How it was found: `setting`, `PATH`, a known install place… */
-  source: string;
-}
-
 /** What Shannon needs from the core's ClaudeLocator (src/core/cli/locate.ts). */
 export interface ClaudeLocatorLike {
-  locate(options: { explicitPath?: string; refresh?: boolean }): Promise<ClaudeBinaryInfo>;
+  locate(options: { explicitPath?: string; refresh?: boolean }): Promise<ClaudeBinary>;
 }
 
 export type ClaudeStatus =
   | { kind: 'unknown' }
   | { kind: 'checking' }
-  | { kind: 'ok'; info: ClaudeBinaryInfo }
+  | { kind: 'ok'; info: ClaudeBinary }
   | { kind: 'problem'; error: ShannonError };
 
 export const INSTALL_URL = 'https://docs.anthropic.com/en/docs/claude-code/setup';
@@ -44,7 +38,7 @@ export class ClaudeBinaryService implements vscode.Disposable {
   readonly onDidChangeStatus: vscode.Event<ClaudeStatus> = this.onDidChangeStatusEmitter.event;
   private readonly disposables: vscode.Disposable[] = [this.onDidChangeStatusEmitter];
   private statusValue: ClaudeStatus = { kind: 'unknown' };
-  private lookup: Promise<ClaudeBinaryInfo> | undefined;
+  private lookup: Promise<ClaudeBinary> | undefined;
   /** Problems already shown, so a failing spawn loop does not stack notifications. */
   private readonly notified = new Set<string>();
 
@@ -93,7 +87,7 @@ export class ClaudeBinaryService implements vscode.Disposable {
   }
 
   /** The located binary (cached); for MCP's `find_claude_binary` too. */
-  info(): Promise<ClaudeBinaryInfo> {
+  info(): Promise<ClaudeBinary> {
     this.lookup ??= this.locate();
     return this.lookup;
   }
@@ -166,13 +160,13 @@ export class ClaudeBinaryService implements vscode.Disposable {
     this.notified.clear();
   }
 
-  private async locate(): Promise<ClaudeBinaryInfo> {
+  private async locate(): Promise<ClaudeBinary> {
     this.setStatus({ kind: 'checking' });
     const explicitPath = this.settings.current.claudePath || undefined;
     try {
       // refresh: this service keeps its own cache; when it asks, it wants a fresh look.
       const info = await (await this.locator()).locate({ explicitPath, refresh: true });
-      this.log.info(`claude ${info.version} at ${info.path} (found via ${info.source})`);
+      this.log.info(`claude ${info.version} at ${info.path} (found via ${info.place})`);
       this.setStatus({ kind: 'ok', info });
       return info;
     } catch (err) {

@@ -5,7 +5,9 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ShannonError } from '../core/errors.js';
 import type { SessionRecord } from '../core/session/types.js';
+import { fixAction } from './model/fixActions.js';
 import { startShannonMcpHttpServer } from '../mcp/http.js';
 import { ClaudeBinaryService, type ClaudeStatus } from './claudeBinary.js';
 import { registerCommands } from './commands/index.js';
@@ -62,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   const trust = new WorkspaceTrustGate();
   // One locator for the window: it caches what it found per explicit path.
   let locator: ClaudeLocator | undefined;
-  const claude = new ClaudeBinaryService(async () => (locator ??= new ClaudeLocator()), settings, trust, contextKeys, log);
+  const claude = new ClaudeBinaryService(async () => (locator ??= new ClaudeLocator({ explicitPathName: 'shannon.claudePath' })), settings, trust, contextKeys, log);
   const outputs = new SessionOutputChannels();
   const tree = new SessionsTree();
   const statusBar = new ShannonStatusBar();
@@ -143,7 +145,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   ready.catch(() => undefined);
 
   function wire(c: ShannonCore): void {
-    subscriptions.push(c.onDidWarn((w) => void warn(w.toUserString())));
+    subscriptions.push(c.onDidWarn((w) => void warn(w)));
     tree.attach(c);
     outputs.attach(c);
     permissions.attach(c);
@@ -173,10 +175,12 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     );
   }
 
-  async function warn(message: string): Promise<void> {
-    log.warn(message);
-    const choice = await vscode.window.showWarningMessage(`Shannon: ${message}`, 'Show Log');
-    if (choice) log.show();
+  async function warn(problem: ShannonError): Promise<void> {
+    log.warn(problem.toUserString());
+    const action = fixAction(problem.fix);
+    const choice = await vscode.window.showWarningMessage(`Shannon: ${problem.toUserString()}`, ...(action ? [action.label] : []), 'Show Log');
+    if (action && choice === action.label) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+    else if (choice) log.show();
   }
 
   function schedulePrune(c: ShannonCore): void {

@@ -4,6 +4,7 @@
  * (createShannonCore), and tests can hand it a partial one. Optional parts (checkpoints,
  * history) make their tools answer "not available here" instead of failing to start.
  */
+import type { ClaudeBinary } from '../core/cli/locate.js';
 import type { Disposable } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode, TranscriptEntry } from '../core/session/types.js';
@@ -34,12 +35,6 @@ export interface McpTranscripts {
   readTranscript(sessionId: string, opts: { fromSeq?: number; limit?: number }): Promise<TranscriptEntry[]>;
 }
 
-export interface ClaudeBinaryInfo {
-  path: string;
-  version: string;
-  /** How it was found: `setting`, `env`, `PATH`, `~/.claude/local`, `argument`, … */
-  source: string;
-}
 
 /** A checkpoint as the core keeps it (CheckpointService's `Checkpoint`), plus what a create learns. */
 export interface McpCheckpoint {
@@ -99,7 +94,7 @@ export interface ShannonMcpDeps {
   sessions: McpSessions;
   transcripts: McpTranscripts;
   /** Finds the `claude` binary; throws a ShannonError (CLAUDE_NOT_FOUND, …) saying why none works. */
-  locateClaude(): Promise<ClaudeBinaryInfo>;
+  locateClaude(): Promise<ClaudeBinary>;
   /**
    * The workspace folder a session in `cwd` belongs to (`cwd` is absolute and an existing
    * directory), or undefined to refuse it. The extension maps to its open folders; the standalone

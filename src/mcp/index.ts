@@ -5,7 +5,6 @@ export { applyPermissionPolicy } from './permissionPolicy.js';
 export {
   DEFAULT_MAX_PERMISSION_MODE,
   permissionModeAllowed,
-  type ClaudeBinaryInfo,
   type McpCheckpoint,
   type McpCheckpoints,
   type McpHistory,

@@ -3,14 +3,13 @@
  * same store format the extension keeps in globalStorage), and the MCP policy for a server with
  * no person at hand (permission asks denied unless the client answers them).
  */
-import { ClaudeLocator } from '../core/cli/locate.js';
-import { isShannonError, ShannonError } from '../core/errors.js';
+import { ClaudeLocator, type ClaudeBinary } from '../core/cli/locate.js';
 import { DisposableStore } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
 import { openShannonCore, type ShannonCore } from '../core/shannon.js';
 import type { SessionStore } from '../core/store/index.js';
-import type { ClaudeBinaryInfo, PermissionAnswerer, ShannonMcpDeps } from './deps.js';
+import type { PermissionAnswerer, ShannonMcpDeps } from './deps.js';
 import { applyPermissionPolicy } from './permissionPolicy.js';
 
 export interface StandaloneOptions {
@@ -45,15 +44,8 @@ export interface Standalone {
 export async function openStandalone(options: StandaloneOptions): Promise<Standalone> {
   const env = options.env ?? process.env;
   // The core's locator: explicit path, $SHANNON_CLAUDE_PATH, PATH, the installers' places; cached.
-  const locator = new ClaudeLocator({ env });
-  const locateClaude = async (): Promise<ClaudeBinaryInfo> => {
-    try {
-      const found = await locator.locate({ ...(options.claudePath ? { explicitPath: options.claudePath } : {}) });
-      return { ...found, source: found.source === 'setting' ? '--claude' : found.source };
-    } catch (err) {
-      throw isShannonError(err) ? inStandaloneTerms(err) : err;
-    }
-  };
+  const locator = new ClaudeLocator({ env, explicitPathName: '--claude' });
+  const locateClaude = (): Promise<ClaudeBinary> => locator.locate({ ...(options.claudePath ? { explicitPath: options.claudePath } : {}) });
   const core = await openShannonCore({
     dataDir: options.dataDir,
     ...(options.wasmPath ? { wasmPath: options.wasmPath } : {}),
@@ -91,11 +83,4 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
       await core.close();
     },
   };
-}
-
-
-/** The locator speaks of the extension's setting; here the explicit path is the `--claude` option. */
-function inStandaloneTerms(err: ShannonError): ShannonError {
-  const rename = (text: string) => text.replaceAll('`shannon.claudePath`', '`--claude`').replace(/clear `--claude`/g, 'leave out `--claude`');
-  return new ShannonError(err.code, rename(err.message), err.hint === undefined ? undefined : rename(err.hint), { cause: err });
 }

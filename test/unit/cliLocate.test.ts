@@ -53,7 +53,7 @@ function inside<T>(p: string, fn: () => Promise<T>): Promise<T> {
 async function locator(deps: ClaudeLocatorDeps & { pathDirs?: string[] } = {}): Promise<ClaudeLocator> {
   const home = deps.homedir ?? (await dir('home'));
   const PATH = (deps.pathDirs ?? [await dir('empty-path')]).join(path.delimiter);
-  return new ClaudeLocator({ fs: sandboxFs, platform: 'linux', ...deps, homedir: home, env: { PATH, ...deps.env } });
+  return new ClaudeLocator({ fs: sandboxFs, platform: 'linux', explicitPathName: 'shannon.claudePath', ...deps, homedir: home, env: { PATH, ...deps.env } });
 }
 
 /** Counts `--version` runs. */
@@ -120,21 +120,21 @@ describe('claude --version parsing', () => {
 describe('ClaudeLocator', () => {
   test('finds the real pinned CLI at the configured path and reads its version', async () => {
     const found = await new ClaudeLocator().locate({ explicitPath: CLAUDE_BIN });
-    assert.deepEqual(found, { path: CLAUDE_BIN, version: '2.1.197', source: 'setting' });
+    assert.deepEqual(found, { path: CLAUDE_BIN, version: '2.1.197', source: 'setting', place: 'claude path' });
   });
 
   test('finds claude on PATH', async () => {
     const bin = await dir('bin');
     const claude = await fakeClaude(bin);
     const l = await locator({ pathDirs: [await dir('nothing-here'), bin] });
-    assert.deepEqual(await l.locate(), { path: claude, version: '2.1.197', source: 'path' });
+    assert.deepEqual(await l.locate(), { path: claude, version: '2.1.197', source: 'path', place: 'PATH' });
   });
 
   test('finds claude where the native installer puts it when PATH has none', async () => {
     const home = await dir('home');
     const claude = await fakeClaude(path.join(home, '.local', 'bin'));
     const l = await locator({ homedir: home });
-    assert.deepEqual(await l.locate(), { path: claude, version: '2.1.197', source: 'known-location' });
+    assert.deepEqual(await l.locate(), { path: claude, version: '2.1.197', source: 'known-location', place: '~/.local/bin' });
   });
 
   test("finds claude in nvm's newest Node first", async () => {
@@ -155,7 +155,7 @@ describe('ClaudeLocator', () => {
     await fs.writeFile(path.join(home, '.npmrc'), 'registry=https://registry.npmjs.org/\nprefix = ~/.npm-packages\n');
     const claude = await fakeClaude(path.join(home, '.npm-packages', 'bin'));
     const l = await locator({ homedir: home });
-    assert.deepEqual(await l.locate(), { path: claude, version: '2.1.197', source: 'known-location' });
+    assert.deepEqual(await l.locate(), { path: claude, version: '2.1.197', source: 'known-location', place: '~/.npm-packages/bin' });
   });
 
   test('looks in every usual install place, in order', async () => {
@@ -218,7 +218,7 @@ describe('ClaudeLocator', () => {
       cmd,
     ]);
     assert.ok(candidates.includes('C:\\Users\\u\\.local\\bin\\claude.exe'));
-    assert.deepEqual(await l.locate(), { path: cmd, version: '2.1.197', source: 'known-location' });
+    assert.deepEqual(await l.locate(), { path: cmd, version: '2.1.197', source: 'known-location', place: '~\\AppData\\Roaming\\npm' });
     assert.deepEqual(ran, [cmd]);
   });
 
@@ -293,8 +293,8 @@ describe('ClaudeLocator', () => {
     const bin = await dir('bin');
     await fakeClaude(bin);
     const l = await locator({ pathDirs: [bin], env: { SHANNON_CLAUDE_PATH: viaEnv } });
-    assert.deepEqual(await l.locate(), { path: viaEnv, version: '2.1.197', source: 'env' });
-    assert.deepEqual(await l.locate({ explicitPath: viaSetting }), { path: viaSetting, version: '2.1.197', source: 'setting' });
+    assert.deepEqual(await l.locate(), { path: viaEnv, version: '2.1.197', source: 'env', place: 'SHANNON_CLAUDE_PATH' });
+    assert.deepEqual(await l.locate({ explicitPath: viaSetting }), { path: viaSetting, version: '2.1.197', source: 'setting', place: 'shannon.claudePath' });
     const broken = await locator({ pathDirs: [bin], env: { SHANNON_CLAUDE_PATH: path.join(root, 'missing') } });
     await rejectsWith(broken.locate(), 'CLAUDE_NOT_FOUND', /SHANNON_CLAUDE_PATH is/);
   });
@@ -306,7 +306,7 @@ describe('ClaudeLocator', () => {
     const beta = await fakeClaude(bin, {}, 'claude-beta');
     const l = await locator({ homedir: home, pathDirs: [bin] });
     assert.equal((await l.locate({ explicitPath: '~/tools/claude' })).path, inHome);
-    assert.deepEqual(await l.locate({ explicitPath: 'claude-beta' }), { path: beta, version: '2.1.197', source: 'setting' });
+    assert.deepEqual(await l.locate({ explicitPath: 'claude-beta' }), { path: beta, version: '2.1.197', source: 'setting', place: 'PATH' });
     await rejectsWith(l.locate({ explicitPath: 'claude-nightly' }), 'CLAUDE_NOT_FOUND', /no command of that name is on PATH/);
     await rejectsWith(l.locate({ explicitPath: 'bin/claude' }), 'CLAUDE_NOT_FOUND', /a relative path/);
   });
@@ -324,7 +324,7 @@ describe('ClaudeLocator', () => {
     await fakeClaude(bin, { FAKE_CLAUDE_VERSION: '0.2.9 (Claude Code)' });
     const good = await fakeClaude(path.join(home, '.claude', 'local'));
     const l = await locator({ homedir: home, pathDirs: [bin] });
-    assert.deepEqual(await l.locate(), { path: good, version: '2.1.197', source: 'known-location' });
+    assert.deepEqual(await l.locate(), { path: good, version: '2.1.197', source: 'known-location', place: '~/.claude/local' });
     assert.deepEqual(
       l.lastSearch.map((r) => r.outcome),
       ['too-old', 'ok'],
@@ -451,7 +451,9 @@ describe('fakeClaude.mjs, the fault-injection claude', () => {
       let output = '';
       child.stdout.on('data', (d) => (output += d));
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      // Started, and (with ignore) its SIGTERM handler in place: on a loaded machine 400 ms is not enough.
       await delay(400);
+      if (ignore) await catchesSigterm(child.pid!);
       child.kill('SIGTERM');
       const first = await Promise.race([exited, delay(500).then(() => 'still running' as const)]);
       if (ignore) {
@@ -481,3 +483,15 @@ describe('fakeClaude.mjs, the fault-injection claude', () => {
     assert.match(await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => 'sleep\u0000300'), /^sleep\u0000300/);
   });
 });
+
+/** Resolves once the process has a SIGTERM handler (Linux: bit 15 of SigCgt in /proc/<pid>/status). */
+async function catchesSigterm(pid: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+    if (mask && (BigInt(`0x${mask}`) & (1n << 14n)) !== 0n) return;
+    if (Date.now() > deadline) throw new Error(`process ${pid} never installed its SIGTERM handler`);
+    await delay(50);
+  }
+}

@@ -2,7 +2,7 @@
  * Finding the `claude` binary Shannon runs, and proving it works before the first session does:
  * it must exist, be executable, answer `--version` with a version at least MIN_CLAUDE_VERSION.
  *
- * Order: `shannon.claudePath` (passed in), `SHANNON_CLAUDE_PATH`, PATH, then the places the
+ * Order: the host's explicit path (passed in), `SHANNON_CLAUDE_PATH`, PATH, then the places the
  * installers use. The last step matters because an editor started from a desktop launcher often
  * has a shorter PATH than the user's shell: a CLI installed through nvm, Volta or the native
  * installer is then on nobody's PATH but still on disk. A path the user named is used or
@@ -17,11 +17,14 @@ import { formatSemVer, meetsMinimum, MIN_CLAUDE_VERSION, parseClaudeVersion, par
 
 export type ClaudeSource = 'setting' | 'env' | 'path' | 'known-location';
 
+/** The `claude` Shannon runs: the one description of it every layer uses. */
 export interface ClaudeBinary {
   path: string;
   /** As `--version` reported it, normalised: `2.1.197`. */
   version: string;
   source: ClaudeSource;
+  /** Where it was found, as a person names it: `PATH`, `~/.nvm/versions/node/*\/bin`, the host's setting. */
+  place: string;
 }
 
 /** A file Shannon looks at. `place` is how a person would name where it is (`PATH`, `~/.nvm/versions/node/*\/bin`). */
@@ -78,10 +81,15 @@ export interface ClaudeLocatorDeps {
   /** How long `claude --version` may take. */
   timeoutMs?: number;
   minVersion?: string;
+  /**
+   * How the host names the explicit path in its messages: the extension's setting, shannon-mcp's
+   * flag (`--claude`). Default: "claude path".
+   */
+  explicitPathName?: string;
 }
 
 export interface LocateOptions {
-  /** The `shannon.claudePath` setting; empty means "search". */
+  /** The path the host was told to use (a setting, a flag); empty means "search". */
   explicitPath?: string;
   signal?: AbortSignal;
   /** Look again even if a binary was found before. */
@@ -98,7 +106,7 @@ export class ClaudeLocateError extends ShannonError {
     readonly searched: readonly string[],
     readonly attempts: readonly CandidateReport[],
   ) {
-    super(code, message, hint);
+    super(code, message, hint, { fix: code === 'CLAUDE_NOT_FOUND' ? 'install-claude' : 'choose-claude' });
   }
 }
 
@@ -143,6 +151,7 @@ export class ClaudeLocator {
   private readonly timeoutMs: number;
   private readonly minVersion: string;
   private readonly path: typeof nodePath.posix;
+  private readonly explicitName: string;
   private readonly cache = new Map<string, ClaudeBinary>();
   private lastReports: CandidateReport[] = [];
 
@@ -155,6 +164,7 @@ export class ClaudeLocator {
     this.timeoutMs = deps.timeoutMs ?? DEFAULT_VERSION_TIMEOUT_MS;
     this.minVersion = deps.minVersion ?? MIN_CLAUDE_VERSION;
     this.path = this.platform === 'win32' ? nodePath.win32 : nodePath.posix;
+    this.explicitName = deps.explicitPathName ?? 'claude path';
   }
 
   /** What the last `locate` looked at, in order (the cache answering does not change it). */
@@ -209,7 +219,7 @@ export class ClaudeLocator {
   // ── the named binary: used or reported, never swapped ──
 
   private async locateNamed(raw: string, source: 'setting' | 'env', signal?: AbortSignal): Promise<ClaudeBinary> {
-    const label = source === 'setting' ? '`shannon.claudePath`' : 'SHANNON_CLAUDE_PATH';
+    const label = source === 'setting' ? `\`${this.explicitName}\`` : 'SHANNON_CLAUDE_PATH';
     const value = this.expandHome(raw);
     let candidate: ClaudeCandidate;
     if (!/[\\/]/.test(value)) {
@@ -224,7 +234,7 @@ export class ClaudeLocator {
       this.lastReports = [];
       throw new ClaudeLocateError('CLAUDE_NOT_FOUND', `${label} is "${raw}", a relative path; Shannon needs an absolute one.`, `Set ${label} to the full path of the claude binary, e.g. "${this.path.join(this.home, '.local', 'bin', 'claude')}".`, [], []);
     } else {
-      candidate = { path: this.path.normalize(value), source, place: label };
+      candidate = { path: this.path.normalize(value), source, place: source === 'setting' ? this.explicitName : label };
     }
 
     const report = await this.probe(candidate, signal);
@@ -264,13 +274,13 @@ export class ClaudeLocator {
     // A claude that exists but does not work says more than "not found".
     const unusable = reports.find((r) => r.outcome !== 'missing');
     if (unusable) {
-      const e = this.failure(unusable, 'or set `shannon.claudePath` to a claude that works');
+      const e = this.failure(unusable, `or set \`${this.explicitName}\` to a claude that works`);
       throw new ClaudeLocateError(e.code, e.message, e.hint ?? '', searched, reports);
     }
     throw new ClaudeLocateError(
       'CLAUDE_NOT_FOUND',
       `Claude Code (the \`claude\` command) was not found on PATH or in the usual install places: ${[...new Set(plan.places)].join(', ')}.`,
-      `Install it with ${INSTALL}, then try again; or set \`shannon.claudePath\` to the full path of the claude binary.`,
+      `Install it with ${INSTALL}, then try again; or set \`${this.explicitName}\` to the full path of the claude binary.`,
       searched,
       reports,
     );
@@ -444,7 +454,7 @@ export class ClaudeLocator {
   // ── helpers ──
 
   private binary(report: CandidateReport): ClaudeBinary {
-    return { path: report.path, version: report.version ?? '', source: report.source };
+    return { path: report.path, version: report.version ?? '', source: report.source, place: report.place };
   }
 
   private async firstExisting(candidates: ClaudeCandidate[]): Promise<ClaudeCandidate | undefined> {

@@ -225,7 +225,7 @@ export class ClaudeProcess implements Disposable {
       return {
         kind: 'spawn_failed',
         ...base,
-        error: new ShannonError('SPAWN_FAILED', `Could not start Claude Code: ${why}`, 'Check the `shannon.claudePath` setting or run "Shannon: Select Claude Binary".'),
+        error: new ShannonError('SPAWN_FAILED', `Could not start Claude Code: ${why}`, 'Point Shannon at a working claude binary.', { fix: 'choose-claude' }),
       };
     }
     if (result.signal) {
@@ -243,7 +243,7 @@ export class ClaudeProcess implements Disposable {
       kind: 'error',
       code: result.exitCode,
       ...base,
-      error: new ShannonError('PROCESS_EXITED', `Claude Code exited with code ${result.exitCode}.${tail}`, 'See "Shannon: Show Output" for the full log; resume the session to try again.'),
+      error: new ShannonError('PROCESS_EXITED', `Claude Code exited with code ${result.exitCode}.${tail}`, "The session's log has the full output; resume the session to try again.", { fix: 'show-log' }),
     };
   }
 }

@@ -25,7 +25,7 @@ export interface SessionFilter {
 export interface SessionManagerOptions {
   /** The `claude` executable; throws a ShannonError (CLAUDE_NOT_FOUND, …) when there is none. */
   resolveBinary(): Promise<string>;
-  /** Extra environment for every `claude` process (the `shannon.environment` setting). */
+  /** Extra environment for every `claude` process (a host setting). */
   environment?(): Record<string, string | undefined>;
   /** Defaults under every session's own options (settings: model, permission mode, tools…). */
   defaults?(): ClaudeRunOptions;

@@ -4,7 +4,8 @@
  * its actions; an untrusted workspace gets the trust message).
  */
 import * as vscode from 'vscode';
-import { asShannonError, isShannonError } from '../../core/errors.js';
+import { asShannonError, isShannonError, type ShannonError } from '../../core/errors.js';
+import { fixAction } from '../model/fixActions.js';
 import type { ClaudeBinaryService } from '../claudeBinary.js';
 import type { ShannonCore } from '../core.js';
 import type { SessionPanels } from '../panels.js';
@@ -50,5 +51,13 @@ export async function reportError(ctx: CommandContext, id: string, err: unknown)
     await ctx.trust.allows('start a session');
     return;
   }
-  void vscode.window.showErrorMessage(error.toUserString());
+  await showProblem(error, 'error');
+}
+
+/** A problem in a notification, with the button its `fix` calls for. */
+export async function showProblem(error: ShannonError, level: 'error' | 'warning', prefix = ''): Promise<void> {
+  const action = fixAction(error.fix);
+  const show = level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+  const choice = await show(`${prefix}${error.toUserString()}`, ...(action ? [action.label] : []));
+  if (action && choice === action.label) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
 }

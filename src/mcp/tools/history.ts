@@ -30,7 +30,7 @@ export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): v
       guarded(async () => {
         try {
           const found = await deps.locateClaude();
-          return ok(`claude ${found.version} at ${found.path} (found via ${found.source})`, { found: true, path: found.path, version: found.version, source: found.source });
+          return ok(`claude ${found.version} at ${found.path} (found via ${found.place})`, { found: true, path: found.path, version: found.version, source: found.place });
         } catch (err) {
           if (!isShannonError(err)) throw err;
           return ok(`No working claude binary: ${err.toUserString()}`, {
