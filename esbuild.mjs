@@ -1,19 +1,23 @@
 // Builds the three programs Shannon ships, each its own bundle:
-//   dist/extension.cjs   the VS Code extension host side (CommonJS, `vscode` external)
-//   dist/mcp-server.cjs  the standalone stdio MCP server (`shannon-mcp`, plain Node)
-// The sources are ES modules (package.json "type": "module"); the Node bundles are CommonJS,
-// hence .cjs.
+//   dist/extension/      the VS Code extension host side: an ES module (VS Code ≥ 1.100 loads
+//                        ESM extensions) split into chunks, so activation evaluates only the
+//                        views and commands; the store and engine (chunks/core-*), process
+//                        supervision (execa) and the MCP server (SDK, zod, ajv, hono) are
+//                        separate files loaded with import() when first needed.
+//   dist/mcp-server.cjs  the standalone stdio MCP server (`shannon-mcp`, plain Node, CommonJS)
 //   dist/webview.js     the webview UI (browser, IIFE) + dist/webview.css
 // sql.js's WebAssembly binary ships beside the bundles; the store loads it by path.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
-const outdir = 'dist';
+// --outdir <dir>: build elsewhere (the activation bench builds a production copy in a temp dir).
+const outdirAt = process.argv.indexOf('--outdir');
+const outdir = outdirAt > 0 ? process.argv[outdirAt + 1] : 'dist';
 
 const node = {
   bundle: true,
@@ -28,7 +32,26 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: `${outdir}/extension.cjs`, external: ['vscode'] },
+  {
+    ...node,
+    format: 'esm',
+    splitting: true,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: `${outdir}/extension`,
+    chunkNames: 'chunks/[name]-[hash]',
+    external: ['vscode'],
+    // CommonJS packages inside (sql.js) call require() for Node's built-ins and read __dirname.
+    banner: {
+      js: [
+        "import { createRequire as __createRequire } from 'node:module';",
+        "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+        "import { dirname as __dirnameOf } from 'node:path';",
+        'const require = __createRequire(import.meta.url);',
+        'const __filename = __fileURLToPath(import.meta.url);',
+        'const __dirname = __dirnameOf(__filename);',
+      ].join(' '),
+    },
+  },
   {
     ...node,
     entryPoints: ['src/mcp/bin.ts'],
@@ -59,6 +82,8 @@ function copyAssets() {
 }
 
 copyAssets();
+// Chunk names carry a content hash: old ones would pile up (and be packaged) without this.
+rmSync(`${outdir}/extension`, { recursive: true, force: true });
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -8,13 +8,12 @@ import * as vscode from 'vscode';
 import type { ShannonError } from '../core/errors.js';
 import type { SessionRecord } from '../core/session/types.js';
 import { fixAction } from './model/fixActions.js';
-import { startShannonMcpHttpServer } from '../mcp/http.js';
 import { ClaudeBinaryService, type ClaudeStatus } from './claudeBinary.js';
 import { registerCommands } from './commands/index.js';
 import { ContextKeys } from './contextKeys.js';
-import { openShannonCore, type ShannonCore } from './core.js';
+import type { ShannonCore } from './core.js';
 import { ClaudeLocator } from '../core/cli/locate.js';
-import { ShannonMcpProvider, MCP_PROVIDER_ID } from './mcpProvider.js';
+import { ShannonMcpProvider, MCP_PROVIDER_ID, type StartMcpServer } from './mcpProvider.js';
 import { engineLimits, prunePolicy, runDefaults, type ShannonSettings } from './model/settings.js';
 import { SessionPanelManager } from './webview/sessionPanelManager.js';
 import { PermissionPrompts } from './permissionPrompts.js';
@@ -77,8 +76,10 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   let coreInstance: ShannonCore | undefined;
   let deactivated = false;
   let opening: Promise<ShannonCore> | undefined;
+  // Imported, not required at load: the store (sql.js), the engine and the MCP server are
+  // evaluated after activation has returned, so a window start pays only for the views.
   const core = (): Promise<ShannonCore> =>
-    (opening ??= openShannonCore({
+    (opening ??= import('./core.js').then(({ openShannonCore }) => openShannonCore({
       dataDir: process.env.SHANNON_DATA_DIR || context.globalStorageUri.fsPath,
       wasmPath: path.join(context.extensionPath, 'dist', 'sql-wasm.wasm'),
       resolveBinary: () => claude.resolve(),
@@ -88,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
       sessionTimeoutMs: () => engineLimits(settings.current).sessionTimeoutMs,
       idleTimeoutMs: () => engineLimits(settings.current).idleTimeoutMs,
       autoCheckpoint: () => settings.current.autoCheckpoint,
-    }).then((c) => {
+    })).then((c) => {
       if (deactivated) {
         c.dispose();
         throw new Error('Shannon was deactivated while its store was opening.');
@@ -118,7 +119,9 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   // ---- MCP for VS Code's agent mode --------------------------------------------------------
   let mcp: ShannonMcpProvider | undefined;
   if (typeof vscode.lm?.registerMcpServerDefinitionProvider === 'function') {
-    mcp = new ShannonMcpProvider(core, startShannonMcpHttpServer, settings, trust, claude, context.globalState, log);
+    // The MCP SDK (with zod, ajv, hono) loads when VS Code first asks for Shannon's server.
+    const startMcp: StartMcpServer = (deps, options) => import('../mcp/http.js').then((m) => m.startShannonMcpHttpServer(deps, options));
+    mcp = new ShannonMcpProvider(core, startMcp, settings, trust, claude, context.globalState, log);
     subscriptions.push(mcp, vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, mcp));
   }
 

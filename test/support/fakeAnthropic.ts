@@ -29,6 +29,8 @@ export interface Reply {
   chunkDelayMs?: number;
   /** Characters per text/thinking/json delta. Default: the whole string in one delta. */
   chunkSize?: number;
+  /** Rewrites each text delta as it is sent (a bench stamps the send time into it). */
+  textDelta?: (piece: string) => string;
   /** Answer with this HTTP error status instead (e.g. 500, 529 overloaded). The CLI retries these. */
   status?: number;
   /** Accept the request and never answer (until close() or the client aborts). */
@@ -254,7 +256,8 @@ export class FakeAnthropicApi {
       if (block.type === 'text') {
         await send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
         for (const piece of chunks(block.text, reply.chunkSize)) {
-          if (!(await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }, true))) return;
+          const text = reply.textDelta ? await sleep(reply.chunkDelayMs ?? 0).then(() => reply.textDelta!(piece)) : piece;
+          if (!(await send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }, !reply.textDelta))) return;
         }
       } else if (block.type === 'thinking') {
         await send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });

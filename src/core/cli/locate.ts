@@ -8,7 +8,6 @@
  * installer is then on nobody's PATH but still on disk. A path the user named is used or
  * reported, never replaced by another binary found elsewhere.
  */
-import { execa } from 'execa';
 import { constants as fsConstants, promises as nodeFs } from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -114,6 +113,8 @@ export const DEFAULT_VERSION_TIMEOUT_MS = 10_000;
 const INSTALL = '`npm install -g @anthropic-ai/claude-code`';
 
 export const defaultRun: RunFunction = async (file, args, timeoutMs, signal) => {
+  // Loaded on first use: the locator is made at activation, execa is needed only to look.
+  const { execa } = await import('execa');
   const r = await execa(file, [...args], {
     timeout: timeoutMs,
     cancelSignal: signal,

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { buildClaudeArgs } from '../cli/args.js';
 import { ShannonError, asShannonError } from '../errors.js';
 import { DisposableStore, EventMultiplexer, Events, type Disposable, type Event } from '../lifecycle.js';
-import type { StopOptions } from '../process/claudeProcess.js';
+import type { ClaudeProcess, ClaudeProcessOptions, StopOptions } from '../process/claudeProcess.js';
 import type { PermissionAsk, PermissionDecision } from './permissions.js';
 import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type SessionPersistence, type StderrEvent, type TurnEndEvent } from './session.js';
 import { TurnWatch } from './turnWatch.js';
@@ -91,6 +91,9 @@ export class SessionManager implements Disposable {
   private readonly disposables = new DisposableStore();
   private disposed = false;
   private readonly now: () => number;
+  /** Process supervision, loaded with the first session (see LaunchSpec.spawn). */
+  private spawner: Promise<(options: ClaudeProcessOptions) => ClaudeProcess> | undefined;
+  private spawn: ((options: ClaudeProcessOptions) => ClaudeProcess) | undefined;
 
   constructor(private readonly options: SessionManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -118,7 +121,7 @@ export class SessionManager implements Disposable {
    */
   async create(request: CreateSessionRequest): Promise<StartedSession> {
     this.assertAlive();
-    const binary = await this.options.resolveBinary();
+    const binary = await this.readyToLaunch();
     const now = this.now();
     const options = { ...this.options.defaults?.(), ...stripUndefined(request.options ?? {}) };
     const record: SessionRecord = {
@@ -168,7 +171,7 @@ export class SessionManager implements Disposable {
     if (!record.cliSessionId) {
       throw new ShannonError('INVALID_ARGUMENT', `Session "${record.title}" never reached Claude Code, so there is nothing to resume.`, 'Start a new session.');
     }
-    const binary = await this.options.resolveBinary();
+    const binary = await this.readyToLaunch();
     session.updateRecord({ options: { ...record.options, resume: record.cliSessionId, forkSession: false, resumeAt: undefined, sessionId: undefined } });
     const uuid = prompt !== undefined ? (promptUuid ?? randomUUID()) : undefined;
     await this.enqueue(session, binary, prompt, uuid);
@@ -186,7 +189,7 @@ export class SessionManager implements Disposable {
     if (!parent.cliSessionId) {
       throw new ShannonError('INVALID_ARGUMENT', `Session "${parent.title}" never reached Claude Code, so there is nothing to fork.`, 'Start a new session.');
     }
-    const binary = await this.options.resolveBinary();
+    const binary = await this.readyToLaunch();
     const now = this.now();
     const options: ClaudeRunOptions = {
       ...parent.options,
@@ -389,6 +392,14 @@ export class SessionManager implements Disposable {
     this.queues.set(folder, queue);
   }
 
+  /** The binary to run, with process supervision loaded (the first time only). */
+  private async readyToLaunch(): Promise<string> {
+    this.spawner ??= import('../process/claudeProcess.js').then(({ ClaudeProcess }) => (options) => new ClaudeProcess(options));
+    const [binary, spawn] = await Promise.all([this.options.resolveBinary(), this.spawner]);
+    this.spawn = spawn;
+    return binary;
+  }
+
   private limit(): number {
     return Math.max(1, value(this.options.maxConcurrentPerFolder, 3));
   }
@@ -418,8 +429,11 @@ export class SessionManager implements Disposable {
       const args = buildClaudeArgs(record.options);
       // From here the session's own process counts against the limit.
       releaseReservation();
+      const spawn = this.spawn;
+      if (!spawn) throw new ShannonError('SPAWN_FAILED', 'Process supervision was not loaded before a launch.');
       const started = session.start(
         {
+          spawn,
           binary,
           args,
           cwd: record.cwd,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ShannonError, asShannonError } from '../errors.js';
 import type { DecodeErrorInfo } from '../jsonl/decoder.js';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../lifecycle.js';
-import { ClaudeProcess, type ProcessExit, type StopOptions } from '../process/claudeProcess.js';
+import type { ClaudeProcess, ClaudeProcessOptions, ProcessExit, StopOptions } from '../process/claudeProcess.js';
 import { ControlChannel, type ControlRequestBody } from '../protocol/control.js';
 import { toolUses } from '../transcript/blocks.js';
 import { isKept, toEntry } from '../transcript/entry.js';
@@ -27,6 +27,11 @@ export interface SessionPersistence {
 }
 
 export interface LaunchSpec {
+  /**
+   * Makes the process (ClaudeProcess). Passed in rather than imported: process supervision (execa)
+   * is loaded when the first session starts, not when Shannon does.
+   */
+  spawn(options: ClaudeProcessOptions): ClaudeProcess;
   binary: string;
   args: string[];
   cwd: string;
@@ -567,7 +572,7 @@ class RunContext implements Disposable {
     private readonly session: Session,
     readonly spec: LaunchSpec,
   ) {
-    this.process = new ClaudeProcess({ binary: spec.binary, args: spec.args, cwd: spec.cwd, env: spec.env, maxLineBytes: spec.maxLineBytes });
+    this.process = spec.spawn({ binary: spec.binary, args: spec.args, cwd: spec.cwd, env: spec.env, maxLineBytes: spec.maxLineBytes });
     this.control = new ControlChannel(
       (message) => this.process.write(message),
       (body, id, signal) => session.handleControlRequest(body, id, signal),

@@ -13,7 +13,6 @@ suite.test('the folder is untrusted and Shannon still activates (limited support
   assert.equal(vscode.workspace.isTrusted, false);
   const api = await shannon(vscode);
   await api.whenReady();
-  assert.ok(api.activationMs < 100, `activate() took ${api.activationMs} ms`);
 });
 
 suite.test('New Session starts nothing and says why', async (vscode) => {
