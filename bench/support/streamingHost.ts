@@ -106,23 +106,31 @@ async function viaShannon(config: HostConfig, seen: (text: string) => void): Pro
   }
 }
 
+/**
+ * Started the way Shannon starts them, one after another: spawn, `initialize` and the prompt,
+ * wait for the answer to `initialize`, then the next. So both hosts see the same stagger of 20 processes booting.
+ */
 async function viaReadline(config: HostConfig, seen: (text: string) => void): Promise<void> {
   const args = buildClaudeArgs({ includePartialMessages: true });
-  await Promise.all(
-    Array.from({ length: config.sessions }, () => {
-      const child = spawn(CLAUDE_BIN, args, { cwd: config.cwd, env: { ...process.env, ...config.env }, stdio: ['pipe', 'pipe', 'ignore'] });
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const message = JSON.parse(line) as Record<string, unknown>;
-        if (message.type === 'stream_event') {
-          const text = deltaText(message);
-          if (text) seen(text);
-        } else if (message.type === 'result') child.stdin.end();
-      });
-      child.stdin.write(`${JSON.stringify({ type: 'user', message: { role: 'user', content: config.prompt }, parent_tool_use_id: null, session_id: '' })}\n`);
-      return exited;
-    }),
-  );
+  const exits: Array<Promise<void>> = [];
+  for (let i = 0; i < config.sessions; i++) {
+    const child = spawn(CLAUDE_BIN, args, { cwd: config.cwd, env: { ...process.env, ...config.env }, stdio: ['pipe', 'pipe', 'ignore'] });
+    exits.push(new Promise<void>((resolve) => child.once('exit', () => resolve())));
+    let initialized!: () => void;
+    const ready = new Promise<void>((resolve) => (initialized = resolve));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const message = JSON.parse(line) as Record<string, unknown>;
+      if (message.type === 'stream_event') {
+        const text = deltaText(message);
+        if (text) seen(text);
+      } else if (message.type === 'control_response') initialized();
+      else if (message.type === 'result') child.stdin.end();
+    });
+    child.stdin.write(`${JSON.stringify({ type: 'control_request', request_id: `init-${i}`, request: { subtype: 'initialize' } })}\n`);
+    child.stdin.write(`${JSON.stringify({ type: 'user', message: { role: 'user', content: config.prompt }, parent_tool_use_id: null, session_id: '' })}\n`);
+    await ready;
+  }
+  await Promise.all(exits);
 }
 
 main().catch((err: unknown) => {

@@ -42,6 +42,7 @@ export const STATE_LABELS: Readonly<Record<SessionState, string>> = {
   running: 'Running',
   awaiting_permission: 'Awaiting permission',
   idle: 'Idle',
+  suspended: 'Idle (suspended)',
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',

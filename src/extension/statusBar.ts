@@ -77,7 +77,7 @@ export class ShannonStatusBar implements vscode.Disposable {
     const f: StatusFigures = {
       running: count('queued', 'starting', 'running'),
       awaiting: count('awaiting_permission'),
-      idle: count('idle'),
+      idle: count('idle', 'suspended'),
       todayUsd: today.reduce((sum, row) => sum + row.costUsd, 0),
       todayTurns: today.reduce((sum, row) => sum + row.turns, 0),
     };

@@ -12,6 +12,7 @@ const STATES = [
   'running',
   'awaiting_permission',
   'idle',
+  'suspended',
   'completed',
   'failed',
   'cancelled',

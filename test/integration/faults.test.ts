@@ -131,7 +131,7 @@ describe('a misbehaving claude', { timeout: 120_000 }, () => {
   test('a missing binary is an actionable error and leaves no session behind', async () => {
     const m = new SessionManager({ resolveBinary: async () => path.join(dir, 'no-such-claude') });
     managers.push(m);
-    await assert.rejects(m.create({ prompt: 'hi', workspaceFolder: dir }), (e: unknown) => isShannonError(e, 'SPAWN_FAILED') && /does not exist/.test(e.message) && /claudePath/.test(e.hint ?? ''));
+    await assert.rejects(m.create({ prompt: 'hi', workspaceFolder: dir }), (e: unknown) => isShannonError(e, 'SPAWN_FAILED') && /does not exist/.test(e.message) && e.fix === 'choose-claude');
     assert.equal(m.list()[0]!.state, 'failed');
   });
 });

@@ -221,48 +221,57 @@ describe('limits', { timeout: 120_000 }, () => {
     }
   });
 
-  test('an idle session is ended after its idle timeout', async () => {
-    const engine = await startEngine(script(text('done')), { idleTimeoutMs: 1000 });
+  test('past its idle timeout a session is suspended: its process ends, its next message resumes it', async () => {
+    const engine = await startEngine(script(text('done'), text('still here')), { idleTimeoutMs: 1000 });
     try {
       const record = await engine.manager.create({ prompt: 'quick one', workspaceFolder: engine.workspace });
       await engine.manager.waitForTurn(record.id, undefined, record.promptUuid);
       const pid = engine.manager.liveSession(record.id)!.pid!;
-      await waitUntil(() => engine.manager.get(record.id)!.state === 'timed_out', 15_000, 'idle timeout');
-      assert.match(engine.manager.get(record.id)!.error!.message, /idle/);
+      await waitUntil(() => engine.manager.get(record.id)!.state === 'suspended', 15_000, 'idle timeout');
+      assert.equal(engine.manager.get(record.id)!.error, undefined);
       await waitUntil(() => !groupAlive(pid), 5_000, 'the process to be gone');
+      const uuid = await engine.manager.send(record.id, 'are you there?');
+      await engine.manager.waitForTurn(record.id, undefined, uuid);
+      assert.deepEqual(engine.api.mainTurns.at(-1)!.allUserTexts, ['quick one', 'are you there?']);
+      assert.equal(engine.manager.get(record.id)!.cliSessionId, record.cliSessionId ?? engine.manager.get(record.id)!.cliSessionId);
     } finally {
       await engine.dispose();
     }
   });
 
-  test('with a limit of 2 per folder, 4 sessions run two at a time in the order they came', async () => {
-    const engine = await startEngine((req) => (req.isMainTurn ? text(`answer to ${req.latestUserText}`, { chunkDelayMs: 30, chunkSize: 3 }) : text('t')), {
-      maxConcurrentPerFolder: 2,
-    });
+  test('with a limit of 2 per folder, 4 sessions run two at a time in the order they came; an idle session holds no slot', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The first two jobs' turns stay in flight until the test lets them answer.
+    const engine = await startEngine(async (req) => {
+      if (!req.isMainTurn) return text('t');
+      if (/^job [12]$/.test(req.latestUserText)) await gate;
+      return text(`answer to ${req.latestUserText}`);
+    }, { maxConcurrentPerFolder: 2 });
     try {
-      let maxLive = 0;
+      let maxBusy = 0;
       const startOrder: string[] = [];
       engine.manager.onDidChangeSession((r) => {
-        maxLive = Math.max(maxLive, engine.manager.liveCount(engine.workspace));
+        maxBusy = Math.max(maxBusy, engine.manager.busyCount(engine.workspace));
         if (r.state === 'starting') startOrder.push(r.title);
       });
       const records: SessionRecord[] = [];
       for (let i = 1; i <= 4; i++) records.push(await engine.manager.create({ prompt: `job ${i}`, workspaceFolder: engine.workspace }));
       assert.deepEqual(records.map((r) => r.state), ['running', 'running', 'queued', 'queued']);
+      assert.deepEqual(engine.manager.get(records[3]!.id)!.waiting, { busy: 2, limit: 2, position: 2 });
       // A message to a queued session waits for it to start, then runs after its first turn.
       await engine.manager.send(records[2]!.id, 'job 3 follow-up');
-      // Finishing the first two frees their slots for the queued ones.
-      for (const r of records.slice(0, 2)) {
-        await waitUntil(() => engine.manager.get(r.id)!.state === 'idle', 30_000, `${r.title} to answer`);
-        await engine.manager.end(r.id);
-      }
+      // The first two answer and go idle, keeping their processes: that alone frees their slots.
+      release();
       await waitUntil(() => records.slice(2).every((r) => engine.manager.get(r.id)!.state === 'idle') && engine.api.mainTurns.length === 5, 30_000, 'queued sessions to run');
+      for (const r of records.slice(0, 2)) assert.ok(engine.manager.liveSession(r.id)!.hasProcess, `${r.title} keeps its process`);
       assert.equal(engine.manager.get(records[2]!.id)!.metrics.turns, 2);
-      assert.equal(maxLive, 2);
+      assert.equal(engine.manager.get(records[2]!.id)!.waiting, undefined);
+      assert.equal(maxBusy, 2);
       assert.deepEqual(startOrder, ['job 1', 'job 2', 'job 3', 'job 4']);
-      assert.equal(engine.api.mainTurns.length, 5);
     } finally {
       await engine.dispose();
     }
   });
+
 });

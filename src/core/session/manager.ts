@@ -12,7 +12,7 @@ import type { ClaudeProcess, ClaudeProcessOptions, StopOptions } from '../proces
 import type { PermissionAsk, PermissionDecision } from './permissions.js';
 import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type SessionPersistence, type StderrEvent, type TurnEndEvent } from './session.js';
 import { TurnWatch } from './turnWatch.js';
-import { emptyMetrics, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState } from './types.js';
+import { emptyMetrics, isBusy, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState } from './types.js';
 
 export type { SessionPersistence };
 
@@ -29,7 +29,13 @@ export interface SessionManagerOptions {
   environment?(): Record<string, string | undefined>;
   /** Defaults under every session's own options (settings: model, permission mode, tools…). */
   defaults?(): ClaudeRunOptions;
+  /** Sessions with a turn in flight per folder; more new sessions wait in the folder's queue. */
   maxConcurrentPerFolder?: number | (() => number);
+  /**
+   * Idle `claude` processes kept, across all folders (default 8). Past it, the longest-idle
+   * session is suspended: its process ends the gentle way and its next message resumes it.
+   */
+  maxIdleProcesses?: number | (() => number);
   sessionTimeoutMs?: number | (() => number);
   idleTimeoutMs?: number | (() => number);
   maxLineBytes?: number;
@@ -88,6 +94,10 @@ export class SessionManager implements Disposable {
   private readonly queues = new Map<string, QueuedStart[]>();
   /** Slots taken by queued sessions whose start is under way (binary lookup) but not spawned yet. */
   private readonly reserved = new Map<string, number>();
+  /** When each idle session with a process became idle: the longest-idle is suspended first. */
+  private readonly idleSince = new Map<string, number>();
+  /** Suspended sessions being woken (their new process is starting). */
+  private readonly waking = new Map<string, Promise<void>>();
   private readonly disposables = new DisposableStore();
   private disposed = false;
   private readonly now: () => number;
@@ -144,9 +154,24 @@ export class SessionManager implements Disposable {
     return { ...session.info, ...(promptUuid ? { promptUuid } : {}) };
   }
 
-  /** Sends a follow-up turn to a live session (queued behind a running turn); resolves with its uuid. */
-  send(sessionId: string, prompt: Prompt, uuid?: string): Promise<string> {
-    return this.requireSession(sessionId).send(prompt, uuid);
+  /**
+   * Sends a follow-up turn to a live session (queued behind a running turn); resolves with its
+   * uuid. A suspended session wakes for it: a new process resumes the same conversation. A
+   * message to a session you already have never waits for a slot.
+   */
+  async send(sessionId: string, prompt: Prompt, uuid?: string): Promise<string> {
+    const session = this.get(sessionId)?.state === 'suspended' ? this.sessionFor(sessionId) : this.requireSession(sessionId);
+    const sent = await session.send(prompt, uuid);
+    if (session.state === 'suspended') await this.wake(session);
+    return sent;
+  }
+
+  /** Starts a queued session now, past its folder's limit (the person asked for it). */
+  async startNow(sessionId: string): Promise<void> {
+    const session = this.requireSession(sessionId);
+    const entry = this.takeFromQueue(session);
+    if (!entry) return;
+    await this.launch(session, await this.readyToLaunch(), entry.prompt, entry.promptUuid);
   }
 
   async interrupt(sessionId: string): Promise<void> {
@@ -155,8 +180,8 @@ export class SessionManager implements Disposable {
 
   /** Ends a session's process (or takes it out of the queue). */
   async cancel(sessionId: string): Promise<void> {
-    const session = this.requireSession(sessionId);
-    this.removeFromQueue(session);
+    const session = this.get(sessionId)?.state === 'suspended' ? this.sessionFor(sessionId) : this.requireSession(sessionId);
+    this.takeFromQueue(session);
     await session.cancel('cancelled');
   }
 
@@ -165,6 +190,11 @@ export class SessionManager implements Disposable {
     this.assertAlive();
     const session = this.sessionFor(sessionId);
     const record = session.info;
+    if (record.state === 'suspended') {
+      // Open already: resuming it is waking it, with the prompt if there is one.
+      const uuid = prompt !== undefined ? await this.send(sessionId, prompt, promptUuid) : (await this.wake(session), undefined);
+      return { ...session.info, ...(uuid ? { promptUuid: uuid } : {}) };
+    }
     if (!isTerminal(record.state) && record.state !== 'created') {
       throw new ShannonError('SESSION_BUSY', `Session "${record.title}" is ${record.state}; only a finished session can be resumed.`, 'Send it a message instead.');
     }
@@ -230,17 +260,24 @@ export class SessionManager implements Disposable {
     entry.subscriptions.dispose();
   }
 
-  /** Lets a live session finish and exit normally. */
+  /** Lets a live session finish and exit normally (a suspended one just becomes completed). */
   async end(sessionId: string): Promise<void> {
-    await this.requireSession(sessionId).end();
+    const session = this.get(sessionId)?.state === 'suspended' ? this.sessionFor(sessionId) : this.requireSession(sessionId);
+    await session.end();
+  }
+
+  /** Ends an idle session's process the gentle way; its next message resumes it. */
+  async suspend(sessionId: string): Promise<void> {
+    const session = this.requireSession(sessionId);
+    if (session.suspendable) await session.end('suspended');
   }
 
   async setPermissionMode(sessionId: string, mode: NonNullable<ClaudeRunOptions['permissionMode']>): Promise<void> {
-    await this.requireSession(sessionId).setPermissionMode(mode);
+    await this.openSession(sessionId).setPermissionMode(mode);
   }
 
   async setModel(sessionId: string, model: string | undefined): Promise<void> {
-    await this.requireSession(sessionId).setModel(model);
+    await this.openSession(sessionId).setModel(model);
   }
 
   respondToPermission(sessionId: string, requestId: string, decision: PermissionDecision): void {
@@ -320,12 +357,22 @@ export class SessionManager implements Disposable {
     }
   }
 
-  /** Live sessions per workspace folder (the concurrency limit counts these). */
-  liveCount(workspaceFolder: string): number {
+  /**
+   * Sessions with a turn in flight in a workspace folder (starting, running, awaiting
+   * permission): what the concurrency limit counts. Idle ones have their own budget.
+   */
+  busyCount(workspaceFolder: string): number {
     let n = this.reserved.get(workspaceFolder) ?? 0;
     for (const { session } of this.sessions.values()) {
-      if (session.info.workspaceFolder === workspaceFolder && session.hasProcess) n++;
+      if (session.workspaceFolder === workspaceFolder && session.hasProcess && isBusy(session.state)) n++;
     }
+    return n;
+  }
+
+  /** Idle sessions that hold a `claude` process, across all folders (the idle budget counts these). */
+  idleProcessCount(): number {
+    let n = 0;
+    for (const { session } of this.sessions.values()) if (session.hasProcess && session.state === 'idle') n++;
     return n;
   }
 
@@ -339,7 +386,8 @@ export class SessionManager implements Disposable {
    */
   async shutdown(): Promise<void> {
     this.queues.clear();
-    await Promise.all([...this.sessions.values()].filter(({ session }) => session.hasProcess).map(({ session }) => session.end().catch(() => undefined)));
+    // Suspended, not completed: after a reload the next message resumes each one transparently.
+    await Promise.all([...this.sessions.values()].filter(({ session }) => session.hasProcess).map(({ session }) => session.end('suspended').catch(() => undefined)));
     this.dispose();
   }
 
@@ -369,8 +417,7 @@ export class SessionManager implements Disposable {
     subs.add(this.asks.add(session.onDidRequestPermission));
     subs.add(this.settles.add(session.onDidSettlePermission));
     subs.add(this.turnEnds.add(session.onDidEndTurn));
-    // A slot may have freed: start what waits in the folder's queue.
-    subs.add(session.onDidChange((info) => !session.hasProcess && this.pump(info.workspaceFolder)));
+    subs.add(session.onDidChange((info) => this.afterChange(session, info)));
     this.sessions.set(record.id, { session, subscriptions: subs });
     session.announce();
     return session;
@@ -383,13 +430,56 @@ export class SessionManager implements Disposable {
   private async enqueue(session: Session, binary: string, prompt: Prompt | undefined, promptUuid?: string): Promise<void> {
     const folder = session.info.workspaceFolder;
     const queue = this.queues.get(folder) ?? [];
-    if (this.liveCount(folder) < this.limit() && queue.length === 0) {
+    if (this.busyCount(folder) < this.limit() && queue.length === 0) {
       await this.launch(session, binary, prompt, promptUuid);
       return;
     }
-    session.markQueued();
     queue.push({ session, prompt, promptUuid });
     this.queues.set(folder, queue);
+    session.markQueued({ busy: this.busyCount(folder), limit: this.limit(), position: queue.length });
+  }
+
+  /**
+   * After any change of a session: a slot may have freed (it left busy), the idle budget may be
+   * exceeded (it became idle), a suspended one may have been typed to during its hand-over.
+   */
+  private afterChange(session: Session, info: SessionRecord): void {
+    if (this.disposed) return;
+    if (info.state === 'idle' && session.hasProcess) {
+      if (!this.idleSince.has(info.id)) this.idleSince.set(info.id, this.now());
+    } else this.idleSince.delete(info.id);
+    // (Not for a queued one: the queue moving is what changed it.)
+    if (!isBusy(info.state) && info.state !== 'queued') this.pump(info.workspaceFolder);
+    if (info.state === 'idle') this.keepIdleBudget();
+    if (info.state === 'suspended' && session.queuedPromptCount > 0) void this.wake(session).catch(() => undefined);
+  }
+
+  private keepIdleBudget(): void {
+    const budget = Math.max(0, value(this.options.maxIdleProcesses, 8));
+    const idle = [...this.sessions.values()]
+      .map(({ session }) => session)
+      .filter((s) => s.suspendable)
+      .sort((a, b) => (this.idleSince.get(a.id) ?? 0) - (this.idleSince.get(b.id) ?? 0));
+    for (const session of idle.slice(0, Math.max(0, this.idleProcessCount() - budget))) {
+      this.idleSince.delete(session.id);
+      void session.end('suspended').catch(() => undefined);
+    }
+  }
+
+  /** A suspended session's new process: `--resume` of its conversation, same Shannon session. */
+  private wake(session: Session): Promise<void> {
+    let waking = this.waking.get(session.id);
+    if (!waking) {
+      waking = (async () => {
+        const binary = await this.readyToLaunch();
+        if (session.state !== 'suspended') return;
+        const record = session.info;
+        session.updateRecord({ options: { ...record.options, resume: record.cliSessionId, forkSession: false, resumeAt: undefined, sessionId: undefined } });
+        await this.launch(session, binary, undefined);
+      })().finally(() => this.waking.delete(session.id));
+      this.waking.set(session.id, waking);
+    }
+    return waking;
   }
 
   /** The binary to run, with process supervision loaded (the first time only). */
@@ -407,7 +497,7 @@ export class SessionManager implements Disposable {
   private pump(folder: string): void {
     if (this.disposed) return;
     const queue = this.queues.get(folder);
-    while (queue?.length && this.liveCount(folder) < this.limit()) {
+    while (queue?.length && this.busyCount(folder) < this.limit()) {
       const next = queue.shift()!;
       this.reserved.set(folder, (this.reserved.get(folder) ?? 0) + 1);
       const release = once(() => this.reserved.set(folder, (this.reserved.get(folder) ?? 1) - 1));
@@ -420,6 +510,8 @@ export class SessionManager implements Disposable {
         });
     }
     if (queue && !queue.length) this.queues.delete(folder);
+    // Who still waits: their place and the folder's load moved.
+    queue?.forEach((q, i) => q.session.markQueued({ busy: this.busyCount(folder), limit: this.limit(), position: i + 1 }));
   }
 
   private async launch(session: Session, binary: string, prompt: Prompt | undefined, promptUuid?: string, releaseReservation: () => void = () => undefined): Promise<void> {
@@ -458,10 +550,15 @@ export class SessionManager implements Disposable {
     }
   }
 
-  private removeFromQueue(session: Session): void {
-    const queue = this.queues.get(session.info.workspaceFolder);
+  private takeFromQueue(session: Session): QueuedStart | undefined {
+    const queue = this.queues.get(session.workspaceFolder);
     const index = queue?.findIndex((q) => q.session === session) ?? -1;
-    if (queue && index >= 0) queue.splice(index, 1);
+    return queue && index >= 0 ? queue.splice(index, 1)[0] : undefined;
+  }
+
+  /** A session that can take a message or a setting: live, or suspended (loaded from the store). */
+  private openSession(sessionId: string): Session {
+    return this.get(sessionId)?.state === 'suspended' ? this.sessionFor(sessionId) : this.requireSession(sessionId);
   }
 
   private requireSession(sessionId: string): Session {

@@ -15,7 +15,7 @@ import { classifyMessage, userTurn, type InboundMessage, type JsonObject, type S
 import { turnMetricsFromResult } from './metrics.js';
 import { parsePermissionAsk, toPermissionResult, type PermissionAsk, type PermissionDecision } from './permissions.js';
 import { assertTransition } from './stateMachine.js';
-import { isTerminal, PERMISSION_MODES, type PermissionMode, type SessionRecord, type SessionState, type TranscriptEntry, type TurnMetrics } from './types.js';
+import { isTerminal, PERMISSION_MODES, type PermissionMode, type QueueWait, type SessionRecord, type SessionState, type TranscriptEntry, type TurnMetrics } from './types.js';
 
 /** Where sessions, messages and turns are kept (the store implements it). */
 export interface SessionPersistence {
@@ -101,7 +101,7 @@ export interface TurnEndEvent {
 /** How many ended turns a session remembers for late `turnEnded` lookups. */
 const REMEMBERED_TURNS = 32;
 
-type EndReason = 'cancelled' | 'timed_out' | 'completed';
+type EndReason = 'cancelled' | 'timed_out' | 'completed' | 'suspended';
 
 export class Session implements Disposable {
   private readonly onDidChangeStateEmitter = new Emitter<StateChange>();
@@ -161,6 +161,10 @@ export class Session implements Disposable {
     return this.record.state;
   }
 
+  get workspaceFolder(): string {
+    return this.record.workspaceFolder;
+  }
+
   /** A copy of the record: safe to keep, send, store. */
   get info(): SessionRecord {
     return structuredClone(this.record);
@@ -190,8 +194,13 @@ export class Session implements Disposable {
     this.touch();
   }
 
-  markQueued(): void {
-    this.transition('queued');
+  /** Waiting in its folder's queue for a busy slot; `wait` says for what (updated as the queue moves). */
+  markQueued(wait: QueueWait): void {
+    const was = this.record.waiting;
+    if (this.record.state === 'queued' && was?.busy === wait.busy && was.limit === wait.limit && was.position === wait.position) return;
+    this.record.waiting = wait;
+    if (this.record.state === 'queued') this.touch();
+    else this.transition('queued');
   }
 
   /**
@@ -203,6 +212,7 @@ export class Session implements Disposable {
     assertTransition(this.record.state, 'starting', this.id);
     this.record.error = undefined;
     this.record.endedAt = undefined;
+    this.record.waiting = undefined;
     // Live before anyone hears of `starting`: the manager counts live sessions against the limit.
     const run = new RunContext(this, spec);
     this.run = run;
@@ -250,8 +260,10 @@ export class Session implements Disposable {
    */
   async send(prompt: Prompt, uuid?: string): Promise<string> {
     const input = turnInput(prompt, uuid);
-    // Waiting for a slot: the prompt goes out once the session has started.
-    if (!this.run && (this.record.state === 'queued' || this.record.state === 'created')) {
+    // Waiting for a slot, or suspended (the manager wakes it): the prompt goes out once it has
+    // started. Also while a suspension is under way: nothing typed during the hand-over is lost.
+    const handingOver = this.run?.endReason === 'suspended';
+    if ((!this.run && (this.record.state === 'queued' || this.record.state === 'created' || this.record.state === 'suspended')) || handingOver) {
       this.queuedPrompts.push(input);
       this.touch();
       return input.uuid;
@@ -281,13 +293,14 @@ export class Session implements Disposable {
     if (!PERMISSION_MODES.includes(mode)) {
       throw new ShannonError('INVALID_ARGUMENT', `"${mode}" is not a permission mode.`, `Use one of: ${PERMISSION_MODES.join(', ')}.`);
     }
-    await this.requireRun().control.request({ subtype: 'set_permission_mode', mode });
+    // Suspended: the mode is a flag of the process that wakes it.
+    if (this.record.state !== 'suspended') await this.requireRun().control.request({ subtype: 'set_permission_mode', mode });
     this.record.options = { ...this.record.options, permissionMode: mode };
     this.touch();
   }
 
   async setModel(model: string | undefined): Promise<void> {
-    await this.requireRun().control.request({ subtype: 'set_model', ...(model ? { model } : {}) });
+    if (this.record.state !== 'suspended') await this.requireRun().control.request({ subtype: 'set_model', ...(model ? { model } : {}) });
     this.record.options = { ...this.record.options, model };
     if (model) this.record.model = model;
     this.touch();
@@ -301,6 +314,7 @@ export class Session implements Disposable {
 
   /** Ends the process now; the session becomes `cancelled` (or `timed_out`). */
   async cancel(reason: 'cancelled' | 'timed_out' = 'cancelled'): Promise<void> {
+    if (this.run?.endReason === 'suspended') this.run.endReason = reason;
     const run = this.run;
     if (!run) {
       // Prompts that waited for a start that will not come are dropped with it.
@@ -313,13 +327,24 @@ export class Session implements Disposable {
     await run.settled;
   }
 
-  /** Lets the CLI finish and exit (stdin EOF): the session becomes `completed`. */
-  async end(): Promise<void> {
+  /**
+   * Lets the CLI finish and exit (stdin EOF, so it writes its whole transcript): the session
+   * becomes `completed`, or with `suspended`, stays open for its next message (which resumes it).
+   */
+  async end(reason: 'completed' | 'suspended' = 'completed'): Promise<void> {
     const run = this.run;
-    if (!run) return;
-    run.endReason ??= 'completed';
+    if (!run) {
+      if (this.record.state === 'suspended' && reason === 'completed') this.transition('completed');
+      return;
+    }
+    run.endReason ??= reason;
     await run.process.stop(run.spec.stop);
     await run.settled;
+  }
+
+  /** Idle with a process and nothing to say: its process can be ended and woken later. */
+  get suspendable(): boolean {
+    return this.record.state === 'idle' && this.run !== undefined && this.run.endReason === undefined && this.queuedPrompts.length === 0 && !!this.record.cliSessionId;
   }
 
   /** Marks a session that never got a process (queue cancelled, spawn refused). */
@@ -400,7 +425,12 @@ export class Session implements Disposable {
       this.onDidRequestPermissionEmitter.fire(ask);
     });
     if (!decision) return undefined; // withdrawn: not answered
-    if (decision.behavior === 'allow' && decision.scope === 'session') this.allowedForSession.add(ask.toolName);
+    if (decision.behavior === 'allow' && decision.scope === 'session') {
+      this.allowedForSession.add(ask.toolName);
+      // Kept with the record: a process that wakes a suspended session is started with it.
+      const allowed = this.record.options.allowedTools ?? [];
+      if (!allowed.includes(ask.toolName)) this.record.options = { ...this.record.options, allowedTools: [...allowed, ask.toolName] };
+    }
     return toPermissionResult(ask, decision) as JsonObject;
   }
 
@@ -409,21 +439,19 @@ export class Session implements Disposable {
     if (this.run !== run) return;
     this.run = undefined;
     run.dispose();
-    this.queuedPrompts.length = 0;
+    const failure = run.failure ?? this.failureFromExit(run, exit);
+    const suspended = run.endReason === 'suspended' && !failure;
+    // A suspended session keeps what was typed during the hand-over: it goes out when it wakes.
+    if (!suspended) this.queuedPrompts.length = 0;
     for (const [, pending] of this.pendingAsks) {
       this.onDidSettlePermissionEmitter.fire({ sessionId: this.id, requestId: pending.ask.requestId });
     }
     this.pendingAsks.clear();
-    this.record.endedAt = this.now();
-    const failure = run.failure ?? this.failureFromExit(run, exit);
-    const next: SessionState = run.endReason === 'cancelled' || run.endReason === 'timed_out' ? run.endReason : failure ? 'failed' : 'completed';
+    if (!suspended) this.record.endedAt = this.now();
+    const next: SessionState = run.endReason === 'cancelled' || run.endReason === 'timed_out' ? run.endReason : failure ? 'failed' : suspended ? 'suspended' : 'completed';
     if (next === 'failed' && failure) this.record.error = { code: failure.code, message: failure.message, hint: failure.hint };
     if (next === 'timed_out') {
-      this.record.error = {
-        code: 'TIMED_OUT',
-        message: run.timeoutKind === 'idle' ? 'The session sat idle past its idle timeout, so its process was ended.' : 'The session ran past its time limit, so its process was ended.',
-        hint: 'Resume the session to continue it.',
-      };
+      this.record.error = { code: 'TIMED_OUT', message: 'The session ran past its time limit, so its process was ended.', hint: 'Resume the session to continue it.' };
     }
     if (!isTerminal(this.record.state)) this.transition(next);
     else this.touch();
@@ -448,8 +476,9 @@ export class Session implements Disposable {
   /** @internal */
   timeoutFired(run: RunContext, kind: 'session' | 'idle'): void {
     if (this.run !== run) return;
-    run.timeoutKind = kind;
-    void this.cancel('timed_out');
+    // Idle past the idle timeout: the process goes, the session stays (its next message wakes it).
+    if (kind === 'idle') void this.end('suspended');
+    else void this.cancel('timed_out');
   }
 
   private onResult(run: RunContext, result: SDKResultMessage): void {
@@ -557,7 +586,6 @@ class RunContext implements Disposable {
   readonly control: ControlChannel;
   readonly settled: Promise<void>;
   endReason: EndReason | undefined;
-  timeoutKind: 'session' | 'idle' | undefined;
   /** Why Shannon gave up on a process that is still alive (e.g. it never answered initialize). */
   failure: ShannonError | undefined;
   /** `total_cost_usd` is cumulative per process; per-turn cost is the difference. */

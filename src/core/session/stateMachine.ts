@@ -12,10 +12,12 @@ const RESUMABLE: SessionState[] = ['queued', 'starting'];
 const TRANSITIONS: Record<SessionState, readonly SessionState[]> = {
   created: ['queued', 'starting', 'cancelled', 'failed'],
   queued: ['starting', 'cancelled', 'failed', 'timed_out'],
-  starting: ['running', 'idle', ...ENDINGS],
-  running: ['idle', 'awaiting_permission', ...ENDINGS],
-  awaiting_permission: ['running', 'idle', ...ENDINGS],
-  idle: ['running', ...ENDINGS],
+  starting: ['running', 'idle', 'suspended', ...ENDINGS],
+  running: ['idle', 'awaiting_permission', 'suspended', ...ENDINGS],
+  awaiting_permission: ['running', 'idle', 'suspended', ...ENDINGS],
+  idle: ['running', 'suspended', ...ENDINGS],
+  // Woken by its next message (no queue: talking to a session you have never waits), or ended.
+  suspended: ['starting', 'completed', 'cancelled', 'failed'],
   completed: RESUMABLE,
   failed: RESUMABLE,
   cancelled: RESUMABLE,

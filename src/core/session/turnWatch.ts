@@ -247,7 +247,8 @@ export class TurnWatch implements Disposable {
     if (!isTerminal(record.state)) this.sawLive = true;
     if (isTerminal(record.state)) {
       if (this.promptSeen || this.sawLive) this.finish('session_ended');
-    } else if (record.state === 'idle' && !this.promptSeen) {
+    } else if (record.state === 'idle' && !this.promptSeen && this.promptUuid && !this.sessions.promptState(record.id, this.promptUuid)) {
+      // Idle, and our prompt is neither running nor waiting: an interrupt cleared it.
       this.finish('dropped');
     } else if (record.state === 'awaiting_permission' && this.promptSeen && this.options?.stopOnPermissionAsk) {
       this.finish('awaiting_permission', { pendingPermissions: this.sessions.pendingPermissions(record.id) });

@@ -9,7 +9,9 @@ export const PERMISSION_MODES: readonly PermissionMode[] = ['default', 'acceptEd
 
 /**
  * created → queued → starting → running ⇄ idle → completed | failed | cancelled | timed_out,
- * with awaiting_permission while a `can_use_tool` request is pending. `interrupted` is what a
+ * with awaiting_permission while a `can_use_tool` request is pending. `suspended` is an idle
+ * session whose process was ended to save memory (the idle budget, the idle timeout, a window
+ * closing): its next message resumes it in a new process, transparently. `interrupted` is what a
  * session that was live when its host died becomes on the next start: resumable, not running.
  */
 export type SessionState =
@@ -19,6 +21,7 @@ export type SessionState =
   | 'running'
   | 'awaiting_permission'
   | 'idle'
+  | 'suspended'
   | 'completed'
   | 'failed'
   | 'cancelled'
@@ -26,7 +29,8 @@ export type SessionState =
   | 'interrupted';
 
 export const TERMINAL_STATES: readonly SessionState[] = ['completed', 'failed', 'cancelled', 'timed_out', 'interrupted'];
-export const LIVE_STATES: readonly SessionState[] = ['queued', 'starting', 'running', 'awaiting_permission', 'idle'];
+/** Not ended: the session can take a message (a suspended one wakes for it); never pruned. */
+export const LIVE_STATES: readonly SessionState[] = ['queued', 'starting', 'running', 'awaiting_permission', 'idle', 'suspended'];
 
 /** States with a turn in flight: Stop makes sense, a new message waits behind it, a slot is taken. */
 export const BUSY_STATES: readonly SessionState[] = ['starting', 'running', 'awaiting_permission'];
@@ -132,6 +136,16 @@ export interface SessionRecord {
   parentId?: string;
   /** `imported`: read from the CLI's own transcripts, never run by Shannon. */
   origin: 'shannon' | 'imported' | 'mcp';
+  /** Set while `queued`: what it waits for, so every UI can say why and what frees it. */
+  waiting?: QueueWait;
+}
+
+/** A queued session waits for one of its folder's busy slots: `busy` of `limit` are at work. */
+export interface QueueWait {
+  busy: number;
+  limit: number;
+  /** Its place in the folder's queue, from 1. */
+  position: number;
 }
 
 /** One line of a transcript as kept: what the CLI said, or what Shannon sent it. */

@@ -620,6 +620,8 @@ export class SessionStore implements Disposable {
     };
     const recovered: string[] = [];
     for (const { record, owner } of live) {
+      // Suspended has no process to lose: any window's next message wakes it.
+      if (record.state === 'suspended') continue;
       if (owner === this.instanceId || (await ownerAlive(owner))) continue;
       const at = Math.max(this.now(), record.updatedAt + 1);
       const next: SessionRecord = { ...record, state: 'interrupted', updatedAt: at, endedAt: record.endedAt ?? record.updatedAt };

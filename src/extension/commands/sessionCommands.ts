@@ -191,7 +191,7 @@ export function followStart(core: ShannonCore, record: SessionRecord): void {
           core.manager.onDidChangeSession((r) => {
             if (r.id !== id) return;
             if (r.state === 'starting') progress.report({ message: 'Starting Claude Code…' });
-            else if (r.state === 'awaiting_permission' || r.state === 'idle' || isTerminal(r.state)) done();
+            else if (r.state === 'awaiting_permission' || r.state === 'idle' || r.state === 'suspended' || isTerminal(r.state)) done();
           }),
           token.onCancellationRequested(() => {
             void core.manager.cancel(id).catch(() => undefined);
@@ -199,7 +199,7 @@ export function followStart(core: ShannonCore, record: SessionRecord): void {
           }),
         );
         const now = core.manager.get(id);
-        if (now && (now.state === 'idle' || now.state === 'awaiting_permission' || isTerminal(now.state))) done();
+        if (now && (now.state === 'idle' || now.state === 'suspended' || now.state === 'awaiting_permission' || isTerminal(now.state))) done();
       }),
   );
 }

@@ -28,6 +28,7 @@ export function stateGroup(state: SessionState): StateGroup {
     case 'awaiting_permission':
       return 'awaiting';
     case 'idle':
+    case 'suspended':
       return 'idle';
     case 'completed':
     case 'failed':
@@ -57,6 +58,9 @@ export function stateIcon(state: SessionState): IconSpec {
       return { id: 'bell-dot', color: 'list.warningForeground' };
     case 'idle':
       return { id: 'comment-discussion' };
+    case 'suspended':
+      // Its process was ended to save memory; the next message brings one back.
+      return { id: 'comment' };
     case 'completed':
       return { id: 'pass', color: 'testing.iconPassed' };
     case 'failed':

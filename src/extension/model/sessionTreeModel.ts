@@ -78,7 +78,7 @@ export function sessionContextValue(record: SessionRecord): string {
   if (isLive(s) && s !== 'queued') words.push('live');
   if (s === 'queued') words.push('queued');
   if (isBusy(s)) words.push('busy');
-  if (s === 'idle') words.push('canSend');
+  if (s === 'idle' || s === 'suspended') words.push('canSend');
   if (isTerminal(s) && record.cliSessionId) words.push('resumable');
   if (record.cliSessionId) words.push('forkable');
   if (s !== 'created' && s !== 'queued') words.push('checkpointable');

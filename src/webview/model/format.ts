@@ -21,6 +21,7 @@ export const STATE_ICONS: Readonly<Record<SessionState, string>> = {
   running: 'loading~spin',
   awaiting_permission: 'question',
   idle: 'circle-large-outline',
+  suspended: 'circle-large-outline',
   completed: 'pass',
   failed: 'error',
   cancelled: 'circle-slash',
