@@ -10,7 +10,7 @@ import { ShannonError, asShannonError } from '../errors.js';
 import { DisposableStore, Emitter, nextEvent, type Disposable, type Event } from '../lifecycle.js';
 import type { StopOptions } from '../process/claudeProcess.js';
 import type { PermissionAsk, PermissionDecision } from './permissions.js';
-import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type StderrEvent, type TurnEndEvent } from './session.js';
+import { Session, type LaunchSpec, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type StderrEvent, type TurnEndEvent } from './session.js';
 import { emptyMetrics, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry, type TurnMetrics } from './types.js';
 
 /** Where sessions, messages and turns are kept (the store implements it). */
@@ -44,6 +44,8 @@ export interface SessionManagerOptions {
   persistence?: SessionPersistence;
   /** Runs before each prompt reaches the CLI (auto-checkpoints). Errors are the hook's to report. */
   beforeTurn?(session: SessionRecord): Promise<void>;
+  /** Told of each `claude` process once spawned (the process registry records its tree). */
+  onDidSpawn?: LaunchSpec['onDidSpawn'];
   now?: () => number;
 }
 
@@ -436,6 +438,7 @@ export class SessionManager implements Disposable {
           sessionTimeoutMs: value(this.options.sessionTimeoutMs, 0),
           idleTimeoutMs: value(this.options.idleTimeoutMs, 0),
           beforeTurn: this.options.beforeTurn,
+          onDidSpawn: this.options.onDidSpawn,
         },
         prompt,
         promptUuid,
