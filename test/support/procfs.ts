@@ -43,6 +43,21 @@ export function allProcs(): Proc[] {
     .filter((p): p is Proc => p !== undefined);
 }
 
+/**
+ * Running processes whose environment holds `entry` (`NAME=value`), e.g. a test's own
+ * `CLAUDE_CONFIG_DIR`: every process a test's claude started inherits it, whatever its parent.
+ */
+export function withEnv(entry: string): Proc[] {
+  return allProcs().filter((p) => {
+    if (!running(p)) return false;
+    try {
+      return readFileSync(`/proc/${p.pid}/environ`, 'latin1').split('\0').includes(entry);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** `root` and everything below it by parent pid, right now. */
 export function treeOf(rootPid: number): Proc[] {
   const all = allProcs();

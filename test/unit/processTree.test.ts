@@ -5,12 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { parseProcStat, parsePsLines, readProcessSync, type ProcessInfo } from '../../src/core/process/processTable.js';
 import { collectTree, endTree, endTreeSync, identityOf, TREE_MARKER_VARIABLE, type ProcessIdentity } from '../../src/core/process/processTree.js';
 import { TrackedTree } from '../../src/core/process/trackedTree.js';
-import { allGone, allProcs, HAS_PROCFS, killLeftovers, proc, running, treeOfAtLeast, type Proc } from '../support/procfs.js';
+import { allGone, allProcs, HAS_PROCFS, killLeftovers, proc, running, treeOfAtLeast, withEnv, type Proc } from '../support/procfs.js';
 
 const skip = HAS_PROCFS ? false : 'needs /proc (Linux)';
 
@@ -188,16 +187,9 @@ describe('the tree marker', { skip }, () => {
   });
 });
 
-/** Running processes that carry `marker` in their environment, read from /proc here. */
+/** The running `setsid sleep` daemons that carry `marker` in their environment. */
 function daemons(marker: string): Proc[] {
-  return allProcs().filter((p) => {
-    if (!running(p)) return false;
-    try {
-      return readFileSync(`/proc/${p.pid}/environ`, 'latin1').split('\0').includes(`${TREE_MARKER_VARIABLE}=${marker}`) && p.comm === 'sleep' && p.sid === p.pid;
-    } catch {
-      return false;
-    }
-  });
+  return withEnv(`${TREE_MARKER_VARIABLE}=${marker}`).filter((p) => p.comm === 'sleep' && p.sid === p.pid);
 }
 
 describe('TrackedTree', { skip }, () => {
