@@ -210,9 +210,16 @@ describe('ending a session ends its whole process tree (real CLI)', { skip }, ()
 describe('shannon-mcp over stdio ends the trees of its sessions (real CLI)', { skip }, () => {
   before(() => buildBundles());
 
-  for (const how of ['SIGTERM to the server', 'the client disconnecting'] as const) {
+  const cases = [
+    { how: 'SIGTERM to the server', command: 'sleep 300' },
+    { how: 'the client disconnecting', command: 'sleep 300' },
+    // Ignored SIGTERM is inherited: bash and sleep both wait out the grace. The SDK's client
+    // SIGKILLs the server 4 s after closing its stdin, before that grace would end.
+    { how: 'the client disconnecting, with a command that ignores SIGTERM', command: 'trap "" TERM; sleep 300' },
+  ] as const;
+  for (const { how, command } of cases) {
     test(`${how}: no process of a running session is left`, async (t) => {
-      const rig = await startMcpStdioRig(sleeper);
+      const rig = await startMcpStdioRig((req) => (req.isMainTurn ? bash(command) : text('Test session')));
       try {
         const created = structured(await rig.client.callTool({ name: 'create_session', arguments: { prompt: 'sleep', cwd: rig.workspace, allowed_tools: ['Bash'] } }));
         assert.ok(created.session_id);
@@ -221,7 +228,7 @@ describe('shannon-mcp over stdio ends the trees of its sessions (real CLI)', { s
         const tree = await treeOnceSleeping(rig.claude, serverPid);
         assertShape(tree);
         const started = performance.now();
-        if (how === 'SIGTERM to the server') {
+        if (how.startsWith('SIGTERM')) {
           process.kill(serverPid, 'SIGTERM');
         } else {
           // As an MCP client does: stdin closed (the SDK then waits 2 s, SIGTERMs, and SIGKILLs 2 s later).
