@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { parseProcStat, parsePsLines, readProcessSync, type ProcessInfo } from '../../src/core/process/processTable.js';
 import { collectTree, endTree, endTreeSync, identityOf, TREE_MARKER_VARIABLE, type ProcessIdentity } from '../../src/core/process/processTree.js';
 import { TrackedTree } from '../../src/core/process/trackedTree.js';
-import { allGone, allProcs, HAS_PROCFS, killLeftovers, proc, running, treeOfAtLeast, withEnv, type Proc } from '../support/procfs.js';
+import { allGone, allProcs, HAS_PROCFS, killLeftovers, proc, running, treeOf, treeOfAtLeast, withEnv, type Proc } from '../support/procfs.js';
 
 const skip = HAS_PROCFS ? false : 'needs /proc (Linux)';
 
@@ -108,7 +108,12 @@ describe('collectTree', () => {
 describe('ending real trees of setsid children', { skip }, () => {
   test('endTree ends a root and its setsid children and grandchildren', async (t) => {
     const root = bash('setsid sleep 300 & setsid bash -c "sleep 300 & wait" & wait');
-    const tree = remember(await treeOfAtLeast(root.pid, 4));
+    const rootSid = proc(root.pid)!.sid;
+    await until('every child in a session of its own', () => {
+      const t = treeOf(root.pid);
+      return t.length >= 4 && t.every((x) => x.pid === root.pid || x.sid !== rootSid);
+    });
+    const tree = remember(treeOf(root.pid));
     assert.ok(
       tree.filter((x) => x.pid !== root.pid).every((x) => x.sid !== proc(root.pid)!.sid),
       'the children run in sessions of their own',
@@ -146,7 +151,9 @@ describe('ending real trees of setsid children', { skip }, () => {
     // The session leader answers SIGTERM by starting a new child and living on: the grace runs
     // out, it is killed, and its new child (now an orphan in its session) is ended next round.
     const root = bash(`setsid bash -c 'trap "sleep 300 & wait" TERM; while :; do sleep 0.05; done' & wait`);
-    const tree = remember(await treeOfAtLeast(root.pid, 2));
+    // `setsid` execs bash: wait for the exec, not only the fork.
+    await until('the session leader', () => treeOf(root.pid).some((x) => x.pid !== root.pid && x.comm === 'bash' && x.sid === x.pid));
+    const tree = remember(treeOf(root.pid));
     const leader = tree.find((x) => x.pid !== root.pid && x.comm === 'bash')!;
     await endTree([identity(root.pid)], { graceMs: 400 });
     const inSession = () => allProcs().filter((x) => x.sid === leader.pid && running(x));
@@ -217,6 +224,28 @@ describe('TrackedTree', { skip }, () => {
       assert.deepEqual(result.ended.map((e) => e.pid), g.map((x) => x.pid));
     } finally {
       tracked.dispose();
+    }
+  });
+
+  test('sees a child started after it was made: on a nudge, and by itself at its refresh rate', async () => {
+    for (const how of ['nudge', 'periodic'] as const) {
+      const root = bash('sleep 0.2; setsid sleep 300 & wait');
+      const tracked = TrackedTree.forRoot(root.pid, undefined, how === 'nudge' ? { refreshMs: 0, nudgeDelayMs: 50, nudgeIntervalMs: 50 } : { refreshMs: 100 });
+      const changes: number[] = [];
+      tracked.onDidChange((members) => changes.push(members.length));
+      try {
+        let child: Proc | undefined;
+        await until('the setsid child to start', () => (child = treeOf(root.pid).find((x) => x.pid !== root.pid && x.sid === x.pid)) !== undefined);
+        remember([child!]);
+        await until(`${how}: the setsid child to be known`, () => {
+          if (how === 'nudge') tracked.nudge();
+          return tracked.members.some((m) => m.pid === child?.pid && m.start === child.start);
+        });
+        assert.ok(changes.length >= 1, 'a change was told');
+      } finally {
+        tracked.dispose();
+        root.child.kill('SIGKILL');
+      }
     }
   });
 

@@ -9,10 +9,12 @@ import { childPids, listProcesses, readProcess, readProcessSync } from './proces
 import { collectTree, endTree, endTreeSync, identityOf, isSameLiving, type EndTreeOptions, type ProcessIdentity, type TreeEnd, type TreeMarker } from './processTree.js';
 
 export interface TrackedTreeOptions {
-  /** How often the tree is looked at while the root lives. */
+  /** How often the tree is looked at while the root is quiet (an idle session: rarely). */
   refreshMs?: number;
   /** After activity (the CLI wrote a line), look again this soon: tools start right after. */
   nudgeDelayMs?: number;
+  /** Activity brings a look at most this often (a streaming turn writes many lines a second). */
+  nudgeIntervalMs?: number;
 }
 
 /** Dead session leaders are kept (their orphans keep the session id); this many at most. */
@@ -30,6 +32,8 @@ export class TrackedTree implements Disposable {
   private readonly timer: NodeJS.Timeout | undefined;
   private nudgeTimer: NodeJS.Timeout | undefined;
   private readonly nudgeDelayMs: number;
+  private readonly nudgeIntervalMs: number;
+  private lastLook = 0;
   private disposed = false;
 
   /**
@@ -48,7 +52,8 @@ export class TrackedTree implements Disposable {
     options: TrackedTreeOptions = {},
   ) {
     this.nudgeDelayMs = options.nudgeDelayMs ?? 300;
-    const refreshMs = options.refreshMs ?? 2000;
+    this.nudgeIntervalMs = options.nudgeIntervalMs ?? 2000;
+    const refreshMs = options.refreshMs ?? 10_000;
     if (refreshMs > 0 && root.start) {
       this.timer = setInterval(() => void this.refresh(), refreshMs);
       this.timer.unref();
@@ -60,13 +65,14 @@ export class TrackedTree implements Disposable {
     return [...(this.rootAlive ? [this.root] : []), ...this.known.values()];
   }
 
-  /** Looks again soon; many calls in a row cost one look. */
+  /** Looks again soon; calls in a row cost one look, and looks come at most every nudgeIntervalMs. */
   nudge(): void {
-    if (this.disposed || this.nudgeTimer || !this.rootAlive) return;
+    if (this.disposed || this.nudgeTimer || !this.rootAlive || !this.root.start) return;
+    const delay = Math.max(this.nudgeDelayMs, this.lastLook + this.nudgeIntervalMs - performance.now());
     this.nudgeTimer = setTimeout(() => {
       this.nudgeTimer = undefined;
       void this.refresh();
-    }, this.nudgeDelayMs);
+    }, delay);
     this.nudgeTimer.unref();
   }
 
@@ -117,6 +123,7 @@ export class TrackedTree implements Disposable {
   }
 
   private async look(): Promise<void> {
+    this.lastLook = performance.now();
     const before = this.signature();
     const living = await this.livingMembers();
     const lists = await Promise.all(living.map((m) => childPids(m.pid)));
