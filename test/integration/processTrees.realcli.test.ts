@@ -17,7 +17,7 @@ import { SessionManager } from '../../src/core/session/manager.js';
 import { openShannonCore } from '../../src/core/shannon.js';
 import { FakeAnthropicApi, type Reply, type Responder } from '../support/fakeAnthropic.js';
 import { buildBundles, startMcpStdioRig, structured } from '../support/mcpHarness.js';
-import { allGone, HAS_PROCFS, killLeftovers, proc, running, withEnv, type Proc } from '../support/procfs.js';
+import { allGone, HAS_PROCFS, proc, remember, running, withEnv, type Proc } from '../support/procfs.js';
 import { CLAUDE_BIN, hermeticClaudeEnv, tempWorkspace, type HermeticClaudeEnv } from '../support/realCli.js';
 
 const skip = HAS_PROCFS ? false : 'reads /proc (Linux)';
@@ -29,10 +29,6 @@ const ALLOW_BASH = { allowedTools: ['Bash'] };
 /** The issue's promise: nothing of the tree runs 10 s after the session was ended. */
 const WITHIN_MS = 10_000;
 
-/** Every process ever seen in a test, killed at the end by pid + start time if a test failed. */
-const seen: Proc[] = [];
-after(() => killLeftovers(seen));
-
 /**
  * What runs with this environment's CLAUDE_CONFIG_DIR, once a `sleep` is among it; but the host
  * `hostPid` and its own helpers (tsx's esbuild), which get that environment too.
@@ -42,7 +38,7 @@ async function treeOnceSleeping(env: HermeticClaudeEnv, hostPid?: number, timeou
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const procs = withEnv(entry).filter((p) => p.pid !== hostPid && (p.ppid !== hostPid || p.comm === 'claude.exe'));
-    seen.push(...procs);
+    remember(procs);
     if (procs.some((p) => p.comm === 'sleep')) return procs;
     if (Date.now() > deadline) throw new Error(`no sleep ran within ${timeoutMs} ms; running: ${procs.map((p) => p.comm).join(', ')}`);
     await new Promise((r) => setTimeout(r, 50));

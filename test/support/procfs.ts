@@ -3,7 +3,9 @@
  * Shannon's own process code, so a test never believes Shannon's bookkeeping about itself.
  * Linux only (tests that use it skip elsewhere, saying so).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { after } from 'node:test';
 
 export const HAS_PROCFS = process.platform === 'linux';
 
@@ -122,4 +124,25 @@ export function killLeftovers(procs: readonly Proc[]): void {
       // gone meanwhile
     }
   }
+}
+
+/** What a test file started, ended after it by pid + start time (a test that failed half-way leaves nothing). */
+const startedHere: Proc[] = [];
+const childrenHere: ChildProcess[] = [];
+after(() => {
+  killLeftovers(startedHere);
+  for (const c of childrenHere) c.kill('SIGKILL');
+});
+
+/** Notes processes to end after the test file (if they still run as noted). */
+export function remember(procs: Proc[]): Proc[] {
+  startedHere.push(...procs);
+  return procs;
+}
+
+/** `bash -c script`, killed after the test file if still running. */
+export function bash(script: string, env?: Record<string, string>): { child: ChildProcess; pid: number } {
+  const child = spawn('bash', ['-c', script], { stdio: 'ignore', ...(env ? { env: { ...process.env, ...env } } : {}) });
+  childrenHere.push(child);
+  return { child, pid: child.pid! };
 }

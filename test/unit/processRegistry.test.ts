@@ -3,32 +3,23 @@
  * what a dead host left running: real `setsid sleep` trees spawned here, checked through /proc.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Emitter } from '../../src/core/lifecycle.js';
 import { bootId, readProcessSync } from '../../src/core/process/processTable.js';
 import { leftoversWarning, ProcessRegistry, type TrackedProcess } from '../../src/core/process/processRegistry.js';
 import { identityOf, type ProcessIdentity } from '../../src/core/process/processTree.js';
-import { allGone, HAS_PROCFS, killLeftovers, running, treeOfAtLeast, type Proc } from '../support/procfs.js';
+import { allGone, bash, HAS_PROCFS, remember, running, treeOfAtLeast, type Proc } from '../support/procfs.js';
 import { tempDir } from '../support/tempDirs.js';
 
 const skip = HAS_PROCFS ? false : 'needs /proc (Linux)';
-const spawned: Proc[] = [];
-const children: ChildProcess[] = [];
-after(() => {
-  killLeftovers(spawned);
-  for (const c of children) c.kill('SIGKILL');
-});
-
 /** A root bash with a setsid child running `sleep 300`: three processes. */
 async function sleepingTree(): Promise<{ root: ChildProcess; procs: Proc[]; identities: ProcessIdentity[] }> {
-  const root = spawn('bash', ['-c', 'setsid bash -c "sleep 300 & wait" & wait'], { stdio: 'ignore' });
-  children.push(root);
-  const procs = await treeOfAtLeast(root.pid!, 3);
-  spawned.push(...procs);
+  const { child: root } = bash('setsid bash -c "sleep 300 & wait" & wait');
+  const procs = remember(await treeOfAtLeast(root.pid!, 3));
   return { root, procs, identities: procs.map((p) => identityOf(readProcessSync(p.pid)!)) };
 }
 

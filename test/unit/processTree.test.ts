@@ -4,33 +4,13 @@
  * spawned here, checked through /proc (test/support/procfs.ts), never through Shannon's answer.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parseProcStat, parsePsLines, readProcessSync, type ProcessInfo } from '../../src/core/process/processTable.js';
 import { collectTree, endTree, endTreeSync, identityOf, TREE_MARKER_VARIABLE, type ProcessIdentity } from '../../src/core/process/processTree.js';
 import { TrackedTree } from '../../src/core/process/trackedTree.js';
-import { allGone, allProcs, HAS_PROCFS, killLeftovers, proc, running, treeOf, treeOfAtLeast, withEnv, type Proc } from '../support/procfs.js';
+import { allGone, allProcs, bash, HAS_PROCFS, proc, remember, running, treeOf, treeOfAtLeast, withEnv, type Proc } from '../support/procfs.js';
 
 const skip = HAS_PROCFS ? false : 'needs /proc (Linux)';
-
-/** Everything a test spawned, killed at the end if a test failed half-way (by pid + start time). */
-const spawned: Proc[] = [];
-const children: ChildProcess[] = [];
-after(() => {
-  killLeftovers(spawned);
-  for (const c of children) c.kill('SIGKILL');
-});
-
-function bash(script: string, env?: Record<string, string>): { child: ChildProcess; pid: number } {
-  const child = spawn('bash', ['-c', script], { stdio: 'ignore', ...(env ? { env: { ...process.env, ...env } } : {}) });
-  children.push(child);
-  return { child, pid: child.pid! };
-}
-
-function remember(procs: Proc[]): Proc[] {
-  spawned.push(...procs);
-  return procs;
-}
 
 function identity(pid: number): ProcessIdentity {
   const info = readProcessSync(pid);
