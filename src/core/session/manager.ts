@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { buildClaudeArgs } from '../cli/args.js';
 import { ShannonError, asShannonError } from '../errors.js';
 import { DisposableStore, Emitter, nextEvent, type Disposable, type Event } from '../lifecycle.js';
-import type { ClaudeProcess, StopOptions } from '../process/claudeProcess.js';
+import type { StopOptions } from '../process/claudeProcess.js';
 import type { PermissionAsk, PermissionDecision } from './permissions.js';
 import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type StderrEvent, type TurnEndEvent } from './session.js';
 import { emptyMetrics, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry, type TurnMetrics } from './types.js';
@@ -45,7 +45,7 @@ export interface SessionManagerOptions {
   /** Runs before each prompt reaches the CLI (auto-checkpoints). Errors are the hook's to report. */
   beforeTurn?(session: SessionRecord): Promise<void>;
   /** Told of each `claude` process once spawned (the process registry records its tree). */
-  onDidSpawn?(sessionId: string, process: ClaudeProcess): void;
+  onDidSpawn?(sessionId: string, process: import('../process/claudeProcess.js').ClaudeProcess): void;
   now?: () => number;
 }
 
