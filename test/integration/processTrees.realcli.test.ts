@@ -107,19 +107,31 @@ describe('ending a session ends its whole process tree (real CLI)', { skip }, ()
     await assertNothingRuns(env, tree, t, 'after dispose');
   });
 
-  test('a session past its time limit times out with its whole tree ended', async (t) => {
-    const { env, manager } = await engine({ sessionTimeoutMs: 6000 });
-    const s = await manager.create({ prompt: 'sleep', workspaceFolder: ws.dir, options: ALLOW_BASH });
+  test('a session idle past its idle timeout ends with its whole tree, background commands too', async (t) => {
+    // Timeouts end a session as cancel does; the idle one starts only once the turn is over, so
+    // a slow start cannot race it.
+    const { env, manager } = await engine({ idleTimeoutMs: 3000 });
+    let calls = 0;
+    api.setResponder((req) =>
+      !req.isMainTurn
+        ? text('Test session')
+        : calls++ === 0
+          ? { blocks: [{ type: 'tool_use', name: 'Bash', input: { command: 'sleep 300', description: 'in the background', run_in_background: true } }] }
+          : text('It runs in the background.'),
+    );
+    const s = await manager.create({ prompt: 'sleep in the background', workspaceFolder: ws.dir, options: ALLOW_BASH });
     const tree = await treeOnceSleeping(env);
+    assertShape(tree);
     await new Promise<void>((resolve) => {
+      if (manager.get(s.id)?.state === 'timed_out') return resolve();
       const sub = manager.onDidChangeSession((r) => {
-        if (r.id === s.id && r.state === 'timed_out') {
-          sub.dispose();
-          resolve();
-        }
+        if (r.id !== s.id || r.state !== 'timed_out') return;
+        sub.dispose();
+        resolve();
       });
     });
-    await assertNothingRuns(env, tree, t, 'after the session timeout');
+    await assertNothingRuns(env, tree, t, 'after the idle timeout');
+    api.setResponder(sleeper);
   });
 
   test('a command that daemonized itself is ended when its session ends', async (t) => {
