@@ -4,9 +4,10 @@
  *
  * Ending it ends its whole process tree. The CLI runs every Bash command in a session of its
  * own (`setsid`), out of reach of a signal to the CLI's process group, and reparented to init
- * once the CLI is gone. So the tree is watched while the CLI lives (trackedTree.ts: pid + start
- * time of every descendant seen), walked again before any signal, and ended member by member
- * (processTree.ts); what the CLI leaves behind when it exits on its own is ended too.
+ * once the CLI is gone. So the CLI gets a marker in its environment that every descendant
+ * inherits, the tree is watched while the CLI lives (trackedTree.ts: pid + start time of every
+ * descendant seen), walked again before any signal and ended member by member (processTree.ts);
+ * what the CLI leaves behind when it exits on its own is ended too.
  */
 import { randomBytes } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
@@ -42,8 +43,6 @@ export interface ProcessExit {
   stderrTail: string;
   /** For `error`, `signal` and `spawn_failed`: what to tell the user. */
   error?: ShannonError;
-  /** What was still running of the tree once the CLI had exited, and was ended then. */
-  leftovers?: TreeEnd;
 }
 
 export interface StopOptions {
@@ -157,8 +156,8 @@ export class ClaudeProcess implements Disposable {
       await Promise.race([stdoutDone, delay(2000)]);
       decoder.end();
       this.stdinClosed = true;
-      const leftovers = await this.endLeftovers();
-      const exit = { ...this.classify(result), ...(leftovers?.ended.length ? { leftovers } : {}) };
+      await this.endLeftovers();
+      const exit = this.classify(result);
       this.exitInfo = exit;
       release(this);
       this.onDidExitEmitter.fire(exit);
@@ -271,15 +270,15 @@ export class ClaudeProcess implements Disposable {
    * After the CLI exited: what it left running (tools in their own sessions, background
    * commands) is ended before the exit is told, found from the members seen while it lived.
    */
-  private async endLeftovers(): Promise<TreeEnd | undefined> {
+  private async endLeftovers(): Promise<void> {
     const tracked = this.tracked;
-    if (!tracked) return undefined;
+    if (!tracked) return;
     tracked.rootExited();
     await this.ending?.catch(() => undefined);
     try {
-      return await tracked.end({ graceMs: this.termGraceMs });
+      await tracked.end({ graceMs: this.termGraceMs });
     } catch {
-      return undefined;
+      // The table could not be read: nothing more can be found.
     } finally {
       tracked.dispose();
     }

@@ -152,26 +152,27 @@ export async function endTree(seeds: readonly ProcessIdentity[], options: EndTre
   const graceMs = options.immediate ? 0 : (options.graceMs ?? 3000);
   const known = new Map(seeds.map((s) => [s.pid, s]));
   const ended = new Map<number, EndedProcess>();
-  let left: ProcessInfo[] = [];
+  // Alive after SIGKILL (uninterruptible sleep, another user's): walked through, not waited for again.
+  const survivors = new Map<number, ProcessInfo>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const table = await listProcesses();
     const marked = options.marker ? await withEnvironment(table, markerEntry(options.marker), Number(options.marker.since)) : [];
-    const members = collectTree(table, [...known.values(), ...marked.map(identityOf)]);
+    const members = collectTree(table, [...known.values(), ...marked.map(identityOf)]).filter((m) => !survivors.has(m.pid));
     if (members.length === 0) break;
     for (const m of members) {
       known.set(m.pid, identityOf(m));
       ended.set(m.pid, { pid: m.pid, name: m.name });
     }
+    let left = members;
     if (graceMs > 0) {
-      signalAll(members, 'SIGTERM');
-      left = await waitGone(members, graceMs);
-    } else {
-      left = members;
+      signalAll(left, 'SIGTERM');
+      left = await waitGone(left, graceMs);
     }
     signalAll(left, 'SIGKILL');
-    left = await waitGone(left, KILL_WAIT_MS);
+    for (const m of await waitGone(left, KILL_WAIT_MS)) survivors.set(m.pid, m);
   }
-  return { ended: [...ended.values()], survivors: left.map((p) => ({ pid: p.pid, name: p.name })), elapsedMs: performance.now() - started };
+  const still = await waitGone([...survivors.values()], 0);
+  return { ended: [...ended.values()], survivors: still.map((p) => ({ pid: p.pid, name: p.name })), elapsedMs: performance.now() - started };
 }
 
 /**
@@ -183,22 +184,24 @@ export function endTreeSync(seeds: readonly ProcessIdentity[], marker?: TreeMark
   if (!canReadProcessTable) return taskkillTreeSync(seeds, started);
   const known = new Map(seeds.map((s) => [s.pid, s]));
   const ended = new Map<number, EndedProcess>();
-  let members: ProcessInfo[] = [];
+  const signalled = new Map<number, ProcessInfo>();
+  const living = (m: ProcessInfo) => isSameLiving(readProcessSync(m.pid), m);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const table = listProcessesSync();
     const marked = marker ? withEnvironmentSync(table, markerEntry(marker), Number(marker.since)) : [];
-    members = collectTree(table, [...known.values(), ...marked.map(identityOf)]);
+    const members = collectTree(table, [...known.values(), ...marked.map(identityOf)]).filter((m) => !signalled.has(m.pid));
     if (members.length === 0) break;
     for (const m of members) {
       known.set(m.pid, identityOf(m));
       ended.set(m.pid, { pid: m.pid, name: m.name });
+      signalled.set(m.pid, m);
     }
     signalAll(members, 'SIGKILL');
     // A killed process is gone within a few ms; its parent's reaping is not ours to wait for.
     const deadline = performance.now() + 200;
-    while (members.some((m) => isSameLiving(readProcessSync(m.pid), m)) && performance.now() < deadline) sleepSync(5);
+    while (members.some(living) && performance.now() < deadline) sleepSync(5);
   }
-  const survivors = members.filter((m) => isSameLiving(readProcessSync(m.pid), m));
+  const survivors = [...signalled.values()].filter(living);
   return { ended: [...ended.values()], survivors: survivors.map((p) => ({ pid: p.pid, name: p.name })), elapsedMs: performance.now() - started };
 }
 
