@@ -185,11 +185,12 @@ describe('TrackedTree', { skip }, () => {
     // to nothing but B's session.
     const root = bash(`setsid bash -c 'sleep 0.6; sleep 300 & exit' & wait`);
     const tracked = TrackedTree.forRoot(root.pid, undefined, { refreshMs: 0 });
+    let b: Proc | undefined;
     try {
-      const [b] = (await treeOfAtLeast(root.pid, 2)).filter((x) => x.pid !== root.pid);
+      await until('B to lead its session', () => (b = treeOf(root.pid).find((x) => x.pid !== root.pid && x.sid === x.pid && x.comm === 'bash')) !== undefined);
       remember([b!]);
       await tracked.refresh();
-      assert.ok(tracked.members.some((m) => m.pid === b!.pid && m.start === b!.start), 'B is known');
+      assert.ok(tracked.members.some((m) => m.pid === b!.pid && m.start === b!.start), `B is known: ${JSON.stringify({ b, members: tracked.members, root: tracked.root, tree: treeOf(root.pid) })}`);
 
       root.child.kill('SIGKILL');
       await new Promise((r) => root.child.once('exit', r));
@@ -204,6 +205,8 @@ describe('TrackedTree', { skip }, () => {
       assert.deepEqual(result.ended.map((e) => e.pid), g.map((x) => x.pid));
     } finally {
       tracked.dispose();
+      // Whatever still runs in B's session is this test's (the session id stays B's while it does).
+      if (b) remember(allProcs().filter((x) => x.sid === b!.pid));
     }
   });
 

@@ -6,7 +6,7 @@
  */
 import { Emitter, type Disposable, type Event } from '../lifecycle.js';
 import { childPids, listProcesses, readProcess, readProcessSync } from './processTable.js';
-import { collectTree, endTree, endTreeSync, identityOf, isSameLiving, type EndTreeOptions, type ProcessIdentity, type TreeEnd, type TreeMarker } from './processTree.js';
+import { collectTree, endTree, endTreeSync, identityOf, type EndTreeOptions, type ProcessIdentity, type TreeEnd, type TreeMarker } from './processTree.js';
 
 export interface TrackedTreeOptions {
   /** How often the tree is looked at while the root is quiet (an idle session: rarely). */
@@ -140,14 +140,22 @@ export class TrackedTree implements Disposable {
     if (this.signature() !== before) this.onDidChangeEmitter.fire(this.members);
   }
 
-  /** Living members; the dead are dropped, but dead leaders are remembered for their sessions. */
+  /**
+   * Members whose children can still be found: running ones, and zombies (exited, not yet reaped:
+   * their children still name them as parent). The dead are dropped, but dead leaders are
+   * remembered for their sessions.
+   */
   private async livingMembers(): Promise<ProcessIdentity[]> {
     const members = this.members;
     const infos = await Promise.all(members.map((m) => readProcess(m.pid)));
     const living: ProcessIdentity[] = [];
     members.forEach((m, i) => {
-      if (isSameLiving(infos[i], m)) living.push(m);
-      else if (m.pid === this.root.pid) return;
+      const info = infos[i];
+      if (info && info.start === m.start) {
+        living.push(m);
+        // Seen between fork and setsid/exec the first time: its session and name are known now.
+        if (m.pid !== this.root.pid) this.known.set(m.pid, identityOf(info));
+      } else if (m.pid === this.root.pid) return;
       else if (!m.leader) this.known.delete(m.pid);
     });
     while (this.known.size > MAX_REMEMBERED) this.known.delete(this.known.keys().next().value!);
