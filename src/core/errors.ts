@@ -26,6 +26,7 @@ export type ShannonErrorCode =
   | 'STORE_WRITE_FAILED'
   | 'STORE_READ_FAILED'
   | 'CHECKPOINT_FAILED'
+  | 'LEFTOVER_PROCESSES_ENDED'
   | 'NOT_SUPPORTED';
 
 /**

@@ -15,8 +15,9 @@ import { DisposableStore, Emitter, type Disposable, type Event } from './lifecyc
 import { SessionManager, type SessionManagerOptions } from './session/manager.js';
 import type { SessionRecord } from './session/types.js';
 import { SessionStore, type PrunePolicy } from './store/index.js';
+import { leftoversWarning, ProcessRegistry } from './process/processRegistry.js';
 
-export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persistence' | 'beforeTurn'> {
+export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persistence' | 'beforeTurn' | 'onDidSpawn'> {
   /** Where the store, snapshots and import marks live (globalStorage or `--data-dir`). */
   dataDir: string;
   /** sql.js's wasm (the extension passes dist/sql-wasm.wasm). */
@@ -79,12 +80,22 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
   // Warnings from opening (a corrupt file moved aside) are replayed to the first listener's owner.
   const openWarnings = [...store.warnings];
   disposables.add(store.onDidWarn((w) => onDidWarn.fire(w)));
+  // Told to the first listener if it comes late (as the open warnings are).
+  const warn = (w: ShannonError) => (onDidWarn.hasListeners ? onDidWarn.fire(w) : openWarnings.push(w));
+  // The process trees of live sessions, on disk so that the next start after this host is killed
+  // ends what it left running; and that, for hosts that died before.
+  const processes = new ProcessRegistry({ dir: path.join(dataDir, 'processes'), onWarn: warn });
+  void processes.recover().then((ended) => {
+    const warning = leftoversWarning(ended);
+    if (warning) warn(warning);
+  });
 
   const snapshots = new WorkspaceSnapshots({ storageDir: dataDir, ...(git ? { git } : {}) });
   let checkpoints: CoreCheckpoints | undefined;
   const manager = new SessionManager({
     ...managerOptions,
     persistence: store,
+    onDidSpawn: (sessionId, process) => processes.track(process, { sessionId, label: manager.get(sessionId)?.title }),
     beforeTurn: async (session) => {
       if (!autoCheckpoint?.() || session.options.permissionMode === 'plan') return;
       try {
@@ -158,6 +169,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       if (closed) return;
       closed = true;
       await manager.shutdown();
+      processes.dispose();
       disposables.dispose();
       await store.flush().catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'STORE_WRITE_FAILED')));
       store.dispose();
@@ -168,6 +180,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       // Processes first, so their last messages reach the store; then the store's final flush.
       try {
         manager.dispose();
+        processes.dispose();
         disposables.dispose();
       } finally {
         store.dispose();

@@ -92,7 +92,12 @@ async function main(): Promise<void> {
   const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = async (why: string) => {
-    if (closing) return;
+    if (closing) {
+      // A signal while closing is a hurry (an MCP client sends SIGTERM 2 s after closing our
+      // stdin, SIGKILL 2 s later): every process tree is killed now; the store still flushes.
+      if (why.startsWith('SIG')) standalone.manager.dispose();
+      return;
+    }
     closing = true;
     log(`shutting down (${why})`);
     await server.close().catch(() => undefined);

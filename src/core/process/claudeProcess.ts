@@ -2,14 +2,21 @@
  * One supervised `claude` process: stdin as JSON lines with backpressure, stdout decoded as JSON
  * lines, stderr kept in a bounded ring, and an exit that is always classified and always fires.
  *
- * The process runs in its own process group (execa `killDescendants`), so a stop reaches the
- * tools it started too (Bash commands, MCP servers): no orphan survives a cancel or a dispose.
+ * Ending it ends its whole process tree. The CLI runs every Bash command in a session of its
+ * own (`setsid`), out of reach of a signal to the CLI's process group, and reparented to init
+ * once the CLI is gone. So the CLI gets a marker in its environment that every descendant
+ * inherits, the tree is watched while the CLI lives (trackedTree.ts: pid + start time of every
+ * descendant seen), walked again before any signal and ended member by member (processTree.ts);
+ * what the CLI leaves behind when it exits on its own is ended too.
  */
+import { randomBytes } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
 import { ShannonError } from '../errors.js';
 import { JsonlDecoder, type DecodeErrorInfo } from '../jsonl/decoder.js';
 import { Emitter, type Disposable, type Event } from '../lifecycle.js';
+import { TREE_MARKER_VARIABLE, type ProcessIdentity, type TreeEnd, type TreeMarker } from './processTree.js';
 import { ByteRingBuffer } from './ringBuffer.js';
+import { TrackedTree, type TrackedTreeOptions } from './trackedTree.js';
 
 export interface ClaudeProcessOptions {
   binary: string;
@@ -21,6 +28,8 @@ export interface ClaudeProcessOptions {
   maxLineBytes?: number;
   /** How much stderr to keep for error reports. */
   stderrLimitBytes?: number;
+  /** How often the process tree is looked at while the CLI runs. */
+  tree?: TrackedTreeOptions;
 }
 
 export type ExitKind = 'normal' | 'error' | 'signal' | 'spawn_failed';
@@ -44,6 +53,23 @@ export interface StopOptions {
 }
 
 const DEFAULT_STDERR_LIMIT = 64 * 1024;
+const DEFAULT_TERM_GRACE_MS = 3000;
+
+/**
+ * The last owner of every tree: when the host exits (process.exit, the end of the event loop)
+ * with processes still running, they are killed synchronously, as nothing can be awaited then.
+ */
+const liveProcesses = new Set<ClaudeProcess>();
+const killAllOnHostExit = () => {
+  for (const p of liveProcesses) p.kill();
+};
+function holdUntilExit(p: ClaudeProcess): void {
+  if (liveProcesses.size === 0) process.on('exit', killAllOnHostExit);
+  liveProcesses.add(p);
+}
+function release(p: ClaudeProcess): void {
+  if (liveProcesses.delete(p) && liveProcesses.size === 0) process.off('exit', killAllOnHostExit);
+}
 
 export class ClaudeProcess implements Disposable {
   private readonly onDidReceiveMessageEmitter = new Emitter<Record<string, unknown>>();
@@ -54,6 +80,9 @@ export class ClaudeProcess implements Disposable {
   readonly onDidWriteStderr: Event<string> = this.onDidWriteStderrEmitter.event;
   private readonly onDidExitEmitter = new Emitter<ProcessExit>();
   readonly onDidExit: Event<ProcessExit> = this.onDidExitEmitter.event;
+  private readonly onDidChangeTreeEmitter = new Emitter<readonly ProcessIdentity[]>();
+  /** The CLI started or lost a descendant (see `tree`). */
+  readonly onDidChangeTree: Event<readonly ProcessIdentity[]> = this.onDidChangeTreeEmitter.event;
 
   /** Settles once, with the classified exit; never rejects. */
   readonly exited: Promise<ProcessExit>;
@@ -64,6 +93,10 @@ export class ClaudeProcess implements Disposable {
   private exitInfo: ProcessExit | undefined;
   private stdinClosed = false;
   private stopping: Promise<ProcessExit> | undefined;
+  private readonly tracked: TrackedTree | undefined;
+  private ending: Promise<TreeEnd> | undefined;
+  private killed = false;
+  private termGraceMs = DEFAULT_TERM_GRACE_MS;
 
   constructor(private readonly options: ClaudeProcessOptions) {
     this.stderr = new ByteRingBuffer(options.stderrLimitBytes ?? DEFAULT_STDERR_LIMIT);
@@ -73,29 +106,43 @@ export class ClaudeProcess implements Disposable {
       onError: (error) => this.onDidDecodeErrorEmitter.fire(error),
     });
 
+    // Every descendant inherits it: how the tree is found even where parent links are gone.
+    const marker = randomBytes(16).toString('hex');
     this.subprocess = execa(options.binary, options.args, {
       cwd: options.cwd,
-      env: options.env,
+      env: { ...options.env, [TREE_MARKER_VARIABLE]: marker },
       extendEnv: true,
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'pipe',
       buffer: false,
       reject: false,
+      // Spawned detached: the CLI leads its own session, so the helpers it starts without
+      // `setsid` (git, MCP servers) keep its session id and are found even after it exited.
       killDescendants: true,
       // Shannon escalates itself (stop()); execa's own timer would race it.
       forceKillAfterDelay: false,
-      // If the host exits, its children go with it.
+      // If the host dies by a signal, execa signals the CLI's group (the CLI at least).
       cleanup: true,
       windowsHide: true,
     });
+    const pid = this.subprocess.pid;
+    if (pid !== undefined) {
+      this.tracked = TrackedTree.forRoot(pid, marker, options.tree);
+      this.tracked.onDidChange((members) => this.onDidChangeTreeEmitter.fire(members));
+      holdUntilExit(this);
+    }
 
     const { stdin, stdout, stderr } = this.subprocess;
     // EPIPE after the child died surfaces through `exited`; an unhandled 'error' would crash the host.
     stdin?.on('error', () => {
       this.stdinClosed = true;
     });
-    stdout?.on('data', (chunk: Buffer) => decoder.write(chunk));
+    stdout?.on('data', (chunk: Buffer) => {
+      decoder.write(chunk);
+      // Tools start right after the CLI says so: look at the tree soon.
+      this.tracked?.nudge();
+    });
     stdout?.on('error', () => undefined);
     stderr?.on('data', (chunk: Buffer) => {
       this.stderr.push(chunk);
@@ -109,10 +156,10 @@ export class ClaudeProcess implements Disposable {
       await Promise.race([stdoutDone, delay(2000)]);
       decoder.end();
       this.stdinClosed = true;
-      // Reap anything the CLI left behind in its group (background tool processes).
-      this.subprocess.kill('SIGKILL');
+      await this.endLeftovers();
       const exit = this.classify(result);
       this.exitInfo = exit;
+      release(this);
       this.onDidExitEmitter.fire(exit);
       return exit;
     });
@@ -120,6 +167,16 @@ export class ClaudeProcess implements Disposable {
 
   get pid(): number | undefined {
     return this.subprocess.pid;
+  }
+
+  /** The CLI (until it exits) and every descendant seen, each with its start time. */
+  get tree(): readonly ProcessIdentity[] {
+    return this.tracked?.members ?? [];
+  }
+
+  /** What every process of the tree carries in its environment (Linux finds them by it). */
+  get treeMarker(): TreeMarker | undefined {
+    return this.tracked?.marker;
   }
 
   get hasExited(): boolean {
@@ -158,32 +215,33 @@ export class ClaudeProcess implements Disposable {
   }
 
   /**
-   * Close stdin → grace → SIGTERM to the group → grace → SIGKILL to the group.
-   * Resolves when the process has exited; safe to call many times.
+   * Close stdin → grace → SIGTERM to every process of the tree → grace → SIGKILL to what is
+   * left → again for children born meanwhile. Resolves when the process has exited and its tree
+   * is gone; safe to call many times.
    */
   stop(options: StopOptions = {}): Promise<ProcessExit> {
     if (this.exitInfo) return Promise.resolve(this.exitInfo);
     if (this.stopping) return this.stopping;
     this.stopRequested = true;
     const stdinGrace = options.stdinGraceMs ?? 1500;
-    const termGrace = options.termGraceMs ?? 3000;
+    this.termGraceMs = options.termGraceMs ?? DEFAULT_TERM_GRACE_MS;
     this.stopping = (async () => {
       this.closeStdin();
       if (await this.exitsWithin(stdinGrace)) return this.exited;
-      this.subprocess.kill('SIGTERM');
-      if (await this.exitsWithin(termGrace)) return this.exited;
-      this.subprocess.kill('SIGKILL');
+      await this.endTree();
       return this.exited;
     })();
     return this.stopping;
   }
 
-  /** Stops at once (SIGKILL to the group): for dispose, where nobody waits. */
+  /** Stops at once (SIGKILL to the whole tree, synchronously): for dispose, where nobody waits. */
   kill(): void {
-    if (this.exitInfo) return;
+    if (this.exitInfo || this.killed) return;
+    this.killed = true;
     this.stopRequested = true;
     this.stdinClosed = true;
-    this.subprocess.kill('SIGKILL');
+    if (this.tracked?.root.start) this.tracked.endSync();
+    else this.subprocess.kill('SIGKILL');
   }
 
   dispose(): void {
@@ -192,7 +250,38 @@ export class ClaudeProcess implements Disposable {
     this.onDidDecodeErrorEmitter.dispose();
     this.onDidWriteStderrEmitter.dispose();
     // onDidExit stays until the exit has fired so owners learn how it ended.
-    void this.exited.then(() => this.onDidExitEmitter.dispose());
+    void this.exited.then(() => {
+      this.onDidExitEmitter.dispose();
+      this.onDidChangeTreeEmitter.dispose();
+    });
+  }
+
+  /** TERM, grace, KILL to the tree while the CLI runs; one at a time. */
+  private endTree(): Promise<TreeEnd | undefined> {
+    if (!this.tracked) {
+      this.subprocess.kill('SIGKILL');
+      return Promise.resolve(undefined);
+    }
+    this.ending ??= this.tracked.end({ graceMs: this.termGraceMs }).finally(() => (this.ending = undefined));
+    return this.ending;
+  }
+
+  /**
+   * After the CLI exited: what it left running (tools in their own sessions, background
+   * commands) is ended before the exit is told, found from the members seen while it lived.
+   */
+  private async endLeftovers(): Promise<void> {
+    const tracked = this.tracked;
+    if (!tracked) return;
+    tracked.rootExited();
+    await this.ending?.catch(() => undefined);
+    try {
+      await tracked.end({ graceMs: this.termGraceMs });
+    } catch {
+      // The table could not be read: nothing more can be found.
+    } finally {
+      tracked.dispose();
+    }
   }
 
   private async exitsWithin(ms: number): Promise<boolean> {

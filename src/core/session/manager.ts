@@ -44,6 +44,8 @@ export interface SessionManagerOptions {
   persistence?: SessionPersistence;
   /** Runs before each prompt reaches the CLI (auto-checkpoints). Errors are the hook's to report. */
   beforeTurn?(session: SessionRecord): Promise<void>;
+  /** Told of each `claude` process once spawned (the process registry records its tree). */
+  onDidSpawn?(sessionId: string, process: import('../process/claudeProcess.js').ClaudeProcess): void;
   now?: () => number;
 }
 
@@ -536,6 +538,7 @@ export class SessionManager implements Disposable {
           sessionTimeoutMs: value(this.options.sessionTimeoutMs, 0),
           idleTimeoutMs: value(this.options.idleTimeoutMs, 0),
           beforeTurn: this.options.beforeTurn,
+          onDidSpawn: this.options.onDidSpawn,
         },
         prompt,
         promptUuid,

@@ -45,6 +45,8 @@ export interface LaunchSpec {
   idleTimeoutMs?: number;
   /** Runs before each prompt is written (auto-checkpoints); its failure never blocks the turn. */
   beforeTurn?(session: SessionRecord): Promise<void>;
+  /** Told of each `claude` process once spawned (shannon.ts records its tree for restart recovery). */
+  onDidSpawn?(sessionId: string, process: ClaudeProcess): void;
 }
 
 export type Prompt = string | UserContentBlock[];
@@ -601,6 +603,7 @@ class RunContext implements Disposable {
     readonly spec: LaunchSpec,
   ) {
     this.process = spec.spawn({ binary: spec.binary, args: spec.args, cwd: spec.cwd, env: spec.env, maxLineBytes: spec.maxLineBytes });
+    spec.onDidSpawn?.(session.id, this.process);
     this.control = new ControlChannel(
       (message) => this.process.write(message),
       (body, id, signal) => session.handleControlRequest(body, id, signal),
