@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { emptyMetrics, type SessionRecord } from '../../src/core/session/types';
 import { SessionStore } from '../../src/core/store';
-import { loadSqlJs } from '../../src/core/store/metaDb';
+import { loadSqlJs } from '../../src/core/store/schema';
 
 const [dir, mode, name, countArg] = process.argv.slice(2);
 if (!dir || !mode || !name) throw new Error('usage: storeWriter.ts <dir> interleave|stream <name> [writes]');

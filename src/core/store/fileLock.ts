@@ -5,10 +5,10 @@
  * whose process is gone (same host, `kill(pid, 0)` fails), was left by a crash and is broken.
  */
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { errnoCode, sleepSync } from './files';
+import { errnoCode } from './files';
+import { call, ops, runAsync, runSync, type Io } from './io';
 
 interface LockContent {
   pid: number;
@@ -41,34 +41,32 @@ export class FileLock {
   }
 
   /** Resolves with a token that `release` needs: only the holder removes the lock. */
-  async acquire(signal?: AbortSignal): Promise<string> {
-    const deadline = Date.now() + this.timeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
-      const token = this.tryCreate();
-      if (token) return token;
-      await this.breakIfStale();
-      if (Date.now() > deadline) throw new FileLockTimeout(`lock ${this.path} still held after ${this.timeoutMs} ms`);
-      // Jittered backoff: two waiters must not retry in lockstep.
-      const wait = Math.min(50, this.retryMs * (1 + Math.min(attempt, 8))) * (0.5 + Math.random());
-      await new Promise((r) => setTimeout(r, wait));
-    }
+  acquire(signal?: AbortSignal): Promise<string> {
+    return runAsync(this.acquiring(this.timeoutMs, signal));
+  }
+
+  /** Blocks until the lock is ours (dispose paths only). */
+  acquireSync(timeoutMs = this.timeoutMs): string {
+    return runSync(this.acquiring(timeoutMs));
   }
 
   /** One attempt (breaking a stale lock first): a token, or undefined if someone holds it. */
   async tryAcquire(): Promise<string | undefined> {
-    await this.breakIfStale();
+    await runAsync(this.breakIfStale());
     return this.tryCreate();
   }
 
-  acquireSync(timeoutMs = this.timeoutMs): string {
+  /** Acquiring as a routine (see io.ts), to run inside another one. */
+  *acquiring(timeoutMs = this.timeoutMs, signal?: AbortSignal): Io<string> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
       const token = this.tryCreate();
       if (token) return token;
-      this.breakIfStaleSync();
+      yield* this.breakIfStale();
       if (Date.now() > deadline) throw new FileLockTimeout(`lock ${this.path} still held after ${timeoutMs} ms`);
-      sleepSync(this.retryMs);
+      // Jittered backoff: two waiters must not retry in lockstep.
+      yield* call(ops.sleep, Math.min(50, this.retryMs * (1 + Math.min(attempt, 8))) * (0.5 + Math.random()));
     }
   }
 
@@ -121,26 +119,15 @@ export class FileLock {
     return content.host === hostname() && !processAlive(content.pid);
   }
 
-  private async breakIfStale(): Promise<void> {
-    let st: fs.Stats;
+  private *breakIfStale(): Io<void> {
+    let mtimeMs: number;
     try {
-      st = await fsp.stat(this.path);
+      mtimeMs = Number((yield* call(ops.stat, this.path)).mtimeMs);
     } catch {
       return;
     }
     const content = this.read();
-    if (this.isStale(content, st.mtimeMs)) this.breakLock(content);
-  }
-
-  private breakIfStaleSync(): void {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(this.path);
-    } catch {
-      return;
-    }
-    const content = this.read();
-    if (this.isStale(content, st.mtimeMs)) this.breakLock(content);
+    if (this.isStale(content, mtimeMs)) this.breakLock(content);
   }
 
   /**

@@ -9,7 +9,8 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ShannonError } from '../errors';
 import type { TranscriptEntry } from '../session/types';
-import { errnoCode, fsyncDir, fsyncDirSync } from './files';
+import { errnoCode, fsyncDir } from './files';
+import { call, ops, readAt, runAsync, runSync, writeAll, type Io } from './io';
 
 /** A line as stored: the entry without its sessionId (the file name carries it). */
 type StoredLine = Omit<TranscriptEntry, 'sessionId'>;
@@ -23,8 +24,6 @@ export interface FlushedLine {
 
 interface SessionTail {
   nextSeq: number;
-  /** The file does not end with "\n" (a crash cut the last line, or a write failed half-way). */
-  needsNewline: boolean;
   pending: TranscriptEntry[];
   /** Handed to a write that has not finished; kept for reads and for a synchronous dispose. */
   inflight: TranscriptEntry[];
@@ -89,12 +88,11 @@ export class TranscriptFiles {
         tail.pending = [];
         tail.inflight = batch;
         try {
-          const { lines, created } = await this.writeBatch(sessionId, tail, batch, shouldStop);
+          const { lines, created } = await runAsync(this.writeBatch(sessionId, batch, shouldStop));
           createdFile ||= created;
           written.push(...lines);
         } catch (err) {
           tail.pending = [...batch, ...tail.pending];
-          tail.needsNewline = true;
           failure ??= err;
         } finally {
           tail.inflight = [];
@@ -102,38 +100,30 @@ export class TranscriptFiles {
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, due.length) }, writeNext));
-    if (createdFile) await fsyncDir(this.dir).catch((err: unknown) => (failure ??= err));
+    if (createdFile) await runAsync(fsyncDir(this.dir)).catch((err: unknown) => (failure ??= err));
     return failure === undefined ? { written } : { written, error: failure };
   }
 
   /** For dispose: writes pending and in-flight lines now (a reader drops the duplicates). */
   flushSync(): void {
     let failure: unknown;
+    let createdFile = false;
     for (const [sessionId, tail] of this.tails) {
       const batch = [...tail.inflight, ...tail.pending];
       if (batch.length === 0) continue;
       try {
-        const file = this.fileFor(sessionId);
-        fs.mkdirSync(this.dir, { recursive: true });
-        const fd = fs.openSync(file, 'a+');
-        try {
-          const data = encode(batch, tail.needsNewline || !endsWithNewlineSync(fd));
-          writeAllSync(fd, data);
-          fs.fdatasyncSync(fd);
-        } finally {
-          fs.closeSync(fd);
-        }
+        createdFile ||= runSync(this.writeBatch(sessionId, batch, () => false)).created;
         tail.pending = [];
-        tail.needsNewline = false;
       } catch (err) {
-        tail.needsNewline = true;
         failure ??= err;
       }
     }
-    try {
-      fsyncDirSync(this.dir);
-    } catch (err) {
-      failure ??= err;
+    if (createdFile) {
+      try {
+        runSync(fsyncDir(this.dir));
+      } catch (err) {
+        failure ??= err;
+      }
     }
     if (failure) throw failure;
   }
@@ -226,6 +216,12 @@ export class TranscriptFiles {
     }
   }
 
+  /** Sessions with a transcript file. */
+  async sessionsOnDisk(): Promise<string[]> {
+    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    return names.filter((n) => n.endsWith('.jsonl')).map((n) => n.slice(0, -'.jsonl'.length));
+  }
+
   /** Forgets the session's pending lines and removes its file. */
   async delete(sessionId: string): Promise<void> {
     this.tails.delete(sessionId);
@@ -235,39 +231,37 @@ export class TranscriptFiles {
   private tail(sessionId: string): SessionTail {
     let tail = this.tails.get(sessionId);
     if (!tail) {
-      const { lastSeq, endsWithNewline } = readTailSync(this.fileFor(sessionId));
-      tail = { nextSeq: lastSeq + 1, needsNewline: !endsWithNewline, pending: [], inflight: [] };
+      tail = { nextSeq: readLastSeqSync(this.fileFor(sessionId)) + 1, pending: [], inflight: [] };
       this.tails.set(sessionId, tail);
     }
     return tail;
   }
 
-  private async writeBatch(sessionId: string, tail: SessionTail, batch: TranscriptEntry[], shouldStop: () => boolean): Promise<{ lines: FlushedLine[]; created: boolean }> {
+  /** Appends `batch` in one write and waits for it to be on disk; where each line landed. */
+  private *writeBatch(sessionId: string, batch: TranscriptEntry[], shouldStop: () => boolean): Io<{ lines: FlushedLine[]; created: boolean }> {
     const file = this.fileFor(sessionId);
-    let created = false;
-    let fh: fsp.FileHandle;
+    let fd: number;
     try {
-      fh = await fsp.open(file, 'a+'); // O_APPEND; readable to check the last byte
+      fd = yield* call(ops.open, file, 'a+'); // O_APPEND; readable to check the last byte
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
-      await fsp.mkdir(this.dir, { recursive: true });
-      fh = await fsp.open(file, 'a+');
+      yield* call(ops.mkdir, this.dir);
+      fd = yield* call(ops.open, file, 'a+');
     }
     try {
-      const before = await fh.stat();
-      created = before.size === 0;
-      // After a failed write or a crash the file may end mid-line: start a fresh line.
-      const lead = tail.needsNewline && before.size > 0 && !(await endsWithNewline(fh, before.size));
+      const size = Number((yield* call(ops.fstat, fd)).size);
+      const created = size === 0;
+      // After a failed write, a crash, or (dispose) a write still in flight, the file may end
+      // mid-line: start a fresh line.
+      const lead = size > 0 && (yield* readAt(fd, size - 1, 1))[0] !== 10;
       const parts = batch.map(encodeLine);
       const data = Buffer.from((lead ? '\n' : '') + parts.join(''), 'utf8');
       // Disposed meanwhile: the synchronous flush wrote these lines; do not write them twice.
       if (shouldStop()) throw new Error('store closed during a flush');
-      await writeAll(fh, data);
-      await fh.datasync();
-      tail.needsNewline = false;
-      const after = await fh.stat();
+      yield* writeAll(fd, data);
+      yield* call(ops.fdatasync, fd);
       // With O_APPEND the batch ends at the file's end (one writer per session).
-      let offset = after.size - data.length + (lead ? 1 : 0);
+      let offset = Number((yield* call(ops.fstat, fd)).size) - data.length + (lead ? 1 : 0);
       const lines: FlushedLine[] = [];
       for (let i = 0; i < batch.length; i++) {
         const length = Buffer.byteLength(parts[i]!, 'utf8');
@@ -276,7 +270,7 @@ export class TranscriptFiles {
       }
       return { lines, created };
     } finally {
-      await fh.close();
+      yield* call(ops.close, fd);
     }
   }
 }
@@ -286,10 +280,6 @@ function encodeLine(e: TranscriptEntry): string {
   if (e.subtype !== undefined) line.subtype = e.subtype;
   if (e.uuid !== undefined) line.uuid = e.uuid;
   return `${JSON.stringify(line)}\n`;
-}
-
-function encode(batch: TranscriptEntry[], lead: boolean): Buffer {
-  return Buffer.from((lead ? '\n' : '') + batch.map(encodeLine).join(''), 'utf8');
 }
 
 export function parseLine(sessionId: string, text: string): TranscriptEntry | undefined {
@@ -312,57 +302,25 @@ export function parseLine(sessionId: string, text: string): TranscriptEntry | un
   }
 }
 
-async function writeAll(fh: fsp.FileHandle, data: Buffer): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done);
-    done += bytesWritten;
-  }
-}
-
-function writeAllSync(fd: number, data: Buffer): void {
-  let done = 0;
-  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
-}
-
-async function endsWithNewline(fh: fsp.FileHandle, size: number): Promise<boolean> {
-  const b = Buffer.alloc(1);
-  await fh.read(b, 0, 1, size - 1);
-  return b[0] === 10;
-}
-
-function endsWithNewlineSync(fd: number): boolean {
-  const size = fs.fstatSync(fd).size;
-  if (size === 0) return true;
-  const b = Buffer.alloc(1);
-  fs.readSync(fd, b, 0, 1, size - 1);
-  return b[0] === 10;
-}
-
-/**
- * The last seq in a transcript, read from its end (a few KiB, whatever the file's size), and
- * whether the file ends on a line boundary.
- */
-function readTailSync(file: string): { lastSeq: number; endsWithNewline: boolean } {
+/** The last seq in a transcript, read from its end (a few KiB, whatever the file's size). */
+function readLastSeqSync(file: string): number {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return { lastSeq: -1, endsWithNewline: true };
+    if (errnoCode(err) === 'ENOENT') return -1;
     throw err;
   }
   try {
     const size = fs.fstatSync(fd).size;
-    if (size === 0) return { lastSeq: -1, endsWithNewline: true };
+    if (size === 0) return -1;
     let end = size;
-    let endsWithNl: boolean | undefined;
     let carry = Buffer.alloc(0);
     while (end > 0) {
       const start = Math.max(0, end - TAIL_CHUNK);
       const chunk = Buffer.alloc(end - start);
       fs.readSync(fd, chunk, 0, chunk.length, start);
       const buf = Buffer.concat([chunk, carry]);
-      endsWithNl ??= buf[buf.length - 1] === 10;
       // Complete lines are those with a "\n" before them (or the file's start).
       // (lastIndexOf with a negative start counts from the end: never pass one.)
       const lastNewline = (before: number): number => (before <= 0 ? -1 : buf.lastIndexOf(10, before - 1));
@@ -380,11 +338,11 @@ function readTailSync(file: string): { lastSeq: number; endsWithNewline: boolean
         if (nl === -1) break;
         lineEnd = nl;
       }
-      if (maxSeq >= 0) return { lastSeq: maxSeq, endsWithNewline: endsWithNl };
+      if (maxSeq >= 0) return maxSeq;
       carry = buf.subarray(0, lineEnd);
       end = start;
     }
-    return { lastSeq: -1, endsWithNewline: endsWithNl ?? true };
+    return -1;
   } finally {
     fs.closeSync(fd);
   }
