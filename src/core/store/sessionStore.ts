@@ -27,7 +27,8 @@ import { loadSqlJs } from './schema';
 import { SearchIndex } from './search/searchIndex';
 import { SharedDatabase, type Op } from './sharedDatabase';
 import { writeFailed } from './storeErrors';
-import { TranscriptFiles } from './transcripts';
+import { TranscriptFiles, type CorruptLine } from './transcripts';
+import type { BackwardRead, ForwardRead, TailRead } from './transcriptReads';
 import type { CheckpointRecord, PrunePolicy, SearchHit, SearchOptions, SessionFilter, UsageQuery, UsageRow } from './types';
 import { watchFile } from './watcher';
 import { WriteBehind } from './writeBehind';
@@ -194,28 +195,29 @@ export class SessionStore implements Disposable {
     return stored;
   }
 
-  /** The session's messages in order; unreadable lines are skipped with a warning. */
-  async readTranscript(sessionId: string, opts: { fromSeq?: number; limit?: number } = {}): Promise<TranscriptEntry[]> {
+  /**
+   * The session's messages from `fromSeq` on, oldest first: at most `limit` of those `filter`
+   * keeps. It costs what it returns, not the history before it. Unreadable lines are skipped
+   * with a warning.
+   */
+  readTranscript(sessionId: string, opts: ForwardRead = {}): Promise<TranscriptEntry[]> {
     this.assertOpen();
-    let corrupt = 0;
-    let firstOffset = 0;
-    const entries = await this.transcripts.read(sessionId, {
-      ...opts,
-      onCorrupt: (c) => {
-        if (corrupt++ === 0) firstOffset = c.offset;
-      },
-    });
-    if (corrupt > 0 && !this.warnedTranscripts.has(sessionId)) {
-      this.warnedTranscripts.add(sessionId);
-      this.warn(
-        new ShannonError(
-          'STORE_CORRUPT',
-          `${corrupt} unreadable line${corrupt === 1 ? '' : 's'} in the transcript of session ${sessionId} (first at byte ${firstOffset}) ${corrupt === 1 ? 'was' : 'were'} skipped.`,
-          'The rest of the conversation is shown; the file was left as it is.',
-        ),
-      );
-    }
-    return entries;
+    return this.reportingCorruption(sessionId, (onCorrupt) => this.transcripts.read(sessionId, { ...opts, onCorrupt }));
+  }
+
+  /**
+   * The newest `limit` messages (of those `filter` keeps) before `beforeSeq`, or before the end,
+   * oldest first, and whether older ones exist: a panel's first screen, and "load older".
+   */
+  readTranscriptTail(sessionId: string, opts: BackwardRead): Promise<TailRead> {
+    this.assertOpen();
+    return this.reportingCorruption(sessionId, (onCorrupt) => this.transcripts.readTail(sessionId, { ...opts, onCorrupt }));
+  }
+
+  /** One message by its seq (a tool's full output). */
+  async readTranscriptEntry(sessionId: string, seq: number): Promise<TranscriptEntry | undefined> {
+    const [entry] = await this.readTranscript(sessionId, { fromSeq: seq, limit: 1 });
+    return entry?.seq === seq ? entry : undefined;
   }
 
   // --- turns and usage -----------------------------------------------------------------------
@@ -385,6 +387,26 @@ export class SessionStore implements Disposable {
     for (const id of gone) await this.transcripts.delete(id);
     this.index.purgeDeleted();
     return gone;
+  }
+
+  /** Runs a read; unreadable lines it met are reported once per session. */
+  private async reportingCorruption<R>(sessionId: string, read: (onCorrupt: (c: CorruptLine) => void) => Promise<R>): Promise<R> {
+    let corrupt = 0;
+    let firstOffset = 0;
+    const result = await read((c) => {
+      if (corrupt++ === 0) firstOffset = c.offset;
+    });
+    if (corrupt > 0 && !this.warnedTranscripts.has(sessionId)) {
+      this.warnedTranscripts.add(sessionId);
+      this.warn(
+        new ShannonError(
+          'STORE_CORRUPT',
+          `${corrupt} unreadable line${corrupt === 1 ? '' : 's'} in the transcript of session ${sessionId} (first at byte ${firstOffset}) ${corrupt === 1 ? 'was' : 'were'} skipped.`,
+          'The rest of the conversation is shown; the file was left as it is.',
+        ),
+      );
+    }
+    return result;
   }
 
   private warn(err: ShannonError): void {

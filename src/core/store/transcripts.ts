@@ -2,7 +2,8 @@
  * Transcripts: one append-only JSONL file per session, beside the metadata database. Appending
  * costs the size of the new lines only, never of the history. Lines are written whole, in one
  * O_APPEND write, then fsync'd; a line cut by a crash is skipped on read (with a warning) and
- * the next append starts on a fresh line.
+ * the next append starts on a fresh line. Reads go through each file's seq index (seqIndex.ts),
+ * so they cost what they return (transcriptReads.ts).
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -10,10 +11,10 @@ import * as path from 'node:path';
 import { ShannonError } from '../errors';
 import type { TranscriptEntry } from '../session/types';
 import { errnoCode, fsyncDir } from './files';
-import { call, ops, readAt, runAsync, runSync, writeAll, type Io } from './io';
-
-/** A line as stored: the entry without its sessionId (the file name carries it). */
-type StoredLine = Omit<TranscriptEntry, 'sessionId'>;
+import { call, ops, readAt, runAsync, runSync, withFile, writeAll, type Io } from './io';
+import { SeqIndex, StaleIndex } from './seqIndex';
+import { encodeLine, LineSplitter, parseLine } from './transcriptLine';
+import { readBackward, readForward, type BackwardRead, type ForwardRead, type ReadSource, type TailRead } from './transcriptReads';
 
 /** Where a flushed entry landed: what the search index needs to find it again. */
 export interface FlushedLine {
@@ -36,10 +37,12 @@ export interface CorruptLine {
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const TAIL_CHUNK = 64 * 1024;
+const LINES_CHUNK = 256 * 1024;
 
 export class TranscriptFiles {
   readonly dir: string;
   private readonly tails = new Map<string, SessionTail>();
+  private readonly indexes = new Map<string, SeqIndex>();
 
   constructor(storeDir: string) {
     this.dir = path.join(storeDir, 'transcripts');
@@ -52,9 +55,8 @@ export class TranscriptFiles {
     return path.join(this.dir, `${sessionId}.jsonl`);
   }
 
-  get hasPending(): boolean {
-    for (const t of this.tails.values()) if (t.pending.length > 0) return true;
-    return false;
+  private indexFileFor(sessionId: string): string {
+    return path.join(this.dir, `${sessionId}.idx`);
   }
 
   /** Queues an entry for the next flush and gives it the session's next seq. */
@@ -88,7 +90,7 @@ export class TranscriptFiles {
         tail.pending = [];
         tail.inflight = batch;
         try {
-          const { lines, created } = await runAsync(this.writeBatch(sessionId, batch, shouldStop));
+          const { lines, created } = await runAsync(this.writeBatch(sessionId, batch, shouldStop, false));
           createdFile ||= created;
           written.push(...lines);
         } catch (err) {
@@ -112,7 +114,7 @@ export class TranscriptFiles {
       const batch = [...tail.inflight, ...tail.pending];
       if (batch.length === 0) continue;
       try {
-        createdFile ||= runSync(this.writeBatch(sessionId, batch, () => false)).created;
+        createdFile ||= runSync(this.writeBatch(sessionId, batch, () => false, true)).created;
         tail.pending = [];
       } catch (err) {
         failure ??= err;
@@ -129,81 +131,54 @@ export class TranscriptFiles {
   }
 
   /**
-   * The session's entries in seq order, from the file then from memory. Lines that do not
-   * parse are skipped and reported through `onCorrupt`.
+   * Entries with `seq >= fromSeq` in order, at most `limit` (of those `filter` keeps), from the
+   * file then from memory. Lines that do not parse are skipped and reported through `onCorrupt`.
    */
-  async read(sessionId: string, opts: { fromSeq?: number; limit?: number; onCorrupt?: (c: CorruptLine) => void } = {}): Promise<TranscriptEntry[]> {
-    const fromSeq = opts.fromSeq ?? 0;
-    const limit = opts.limit ?? Number.POSITIVE_INFINITY;
-    const out: TranscriptEntry[] = [];
-    let lastSeq = -1;
-    const take = (e: TranscriptEntry): boolean => {
-      if (e.seq <= lastSeq) return true; // a duplicate from a dispose racing a flush
-      lastSeq = e.seq;
-      if (e.seq >= fromSeq) out.push(e);
-      return out.length < limit;
-    };
-    let more = true;
-    for await (const line of this.lines(sessionId, 0)) {
-      if (line.text.trim() === '') continue; // a fresh start after a cut line
-      const entry = parseLine(sessionId, line.text);
-      if (!entry) {
-        opts.onCorrupt?.({ sessionId, offset: line.offset });
-        continue;
-      }
-      if (!take(entry)) {
-        more = false;
-        break;
-      }
-    }
-    const tail = this.tails.get(sessionId);
-    if (more && tail) for (const e of [...tail.inflight, ...tail.pending]) if (!take(e)) break;
-    return out;
+  read(sessionId: string, opts: ForwardRead & { onCorrupt?: (c: CorruptLine) => void } = {}): Promise<TranscriptEntry[]> {
+    return this.reading(sessionId, opts.onCorrupt, (src) => readForward(src, opts));
+  }
+
+  /** The newest `limit` entries (of those `filter` keeps) before `beforeSeq`, oldest first. */
+  readTail(sessionId: string, opts: BackwardRead & { onCorrupt?: (c: CorruptLine) => void }): Promise<TailRead> {
+    return this.reading(sessionId, opts.onCorrupt, (src) => readBackward(src, opts));
   }
 
   /** Lines of the file from `start` (a line start) to `end`, with their byte offsets; empty ones too. */
   async *lines(sessionId: string, start: number, end = Number.POSITIVE_INFINITY): AsyncGenerator<{ text: string; offset: number; length: number; complete: boolean }> {
-    let stream: fs.ReadStream;
+    let fd: number;
     try {
-      await fsp.access(this.fileFor(sessionId));
+      fd = await runAsync(call(ops.open, this.fileFor(sessionId), 'r'));
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return;
       throw err;
     }
-    stream = fs.createReadStream(this.fileFor(sessionId), { start, ...(Number.isFinite(end) ? { end: end - 1 } : {}), highWaterMark: 256 * 1024 });
-    let carry: Buffer | undefined;
-    let carryOffset = start;
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-        let lineStart = 0;
-        for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, lineStart)) {
-          yield { text: buf.toString('utf8', lineStart, nl), offset: carryOffset + lineStart, length: nl + 1 - lineStart, complete: true };
-          lineStart = nl + 1;
-        }
-        carry = lineStart < buf.length ? buf.subarray(lineStart) : undefined;
-        carryOffset += lineStart;
+      const size = Math.min(end, Number((await runAsync(call(ops.fstat, fd))).size));
+      const splitter = new LineSplitter(start);
+      for (let pos = start; pos < size; ) {
+        const chunk = await runAsync(readAt(fd, pos, Math.min(LINES_CHUNK, size - pos)));
+        if (chunk.length === 0) break;
+        pos += chunk.length;
+        const found: Array<{ text: string; offset: number; length: number; complete: boolean }> = [];
+        splitter.push(chunk, (l) => found.push({ text: l.buf.toString('utf8', l.start, l.end), offset: l.offset, length: l.end + 1 - l.start, complete: true }));
+        yield* found;
       }
+      // A last line without "\n": cut by a crash, or still being written by another process.
+      const rest = splitter.rest;
+      if (rest.bytes && rest.bytes.length > 0) yield { text: rest.bytes.toString('utf8'), offset: rest.offset, length: rest.bytes.length, complete: false };
     } finally {
-      stream.destroy();
+      await runAsync(call(ops.close, fd));
     }
-    // A last line without "\n": cut by a crash, or still being written by another process.
-    if (carry && carry.length > 0) yield { text: carry.toString('utf8'), offset: carryOffset, length: carry.length, complete: false };
   }
 
   /** One line by position (search snippets). Undefined if the file changed under us. */
   async readEntryAt(sessionId: string, offset: number, length: number, seq: number): Promise<TranscriptEntry | undefined> {
-    let fh: fsp.FileHandle | undefined;
     try {
-      fh = await fsp.open(this.fileFor(sessionId), 'r');
-      const buf = Buffer.alloc(length);
-      const { bytesRead } = await fh.read(buf, 0, length, offset);
-      const entry = parseLine(sessionId, buf.toString('utf8', 0, bytesRead).trimEnd());
+      const buf = await runAsync(withFile(this.fileFor(sessionId), 'r', (fd) => readAt(fd, offset, length)));
+      const entry = parseLine(sessionId, buf.toString('utf8').trimEnd());
       return entry?.seq === seq ? entry : undefined;
     } catch {
       return undefined;
-    } finally {
-      await fh?.close().catch(() => undefined);
     }
   }
 
@@ -222,9 +197,11 @@ export class TranscriptFiles {
     return names.filter((n) => n.endsWith('.jsonl')).map((n) => n.slice(0, -'.jsonl'.length));
   }
 
-  /** Forgets the session's pending lines and removes its file. */
+  /** Forgets the session's pending lines and removes its file (its index first: never an index without its file). */
   async delete(sessionId: string): Promise<void> {
     this.tails.delete(sessionId);
+    this.indexes.delete(sessionId);
+    await fsp.rm(this.indexFileFor(sessionId), { force: true });
     await fsp.rm(this.fileFor(sessionId), { force: true });
   }
 
@@ -237,8 +214,72 @@ export class TranscriptFiles {
     return tail;
   }
 
-  /** Appends `batch` in one write and waits for it to be on disk; where each line landed. */
-  private *writeBatch(sessionId: string, batch: TranscriptEntry[], shouldStop: () => boolean): Io<{ lines: FlushedLine[]; created: boolean }> {
+  /** Runs a read over the session's file and memory; a stale index is rebuilt and the read run again. */
+  private async reading<R>(sessionId: string, onCorrupt: ((c: CorruptLine) => void) | undefined, read: (src: ReadSource) => Io<R>): Promise<R> {
+    const file = this.fileFor(sessionId);
+    const tail = this.tails.get(sessionId);
+    const memory = tail ? [...tail.inflight, ...tail.pending] : [];
+    const report = onCorrupt ? (offset: number) => onCorrupt({ sessionId, offset }) : undefined;
+    let fd: number;
+    try {
+      fd = await runAsync(call(ops.open, file, 'r'));
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      return runAsync(read({ sessionId, file: undefined, memory, ...(report ? { onCorrupt: report } : {}) }));
+    }
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const index = await runAsync(this.indexed(sessionId, fd, attempt > 0));
+        try {
+          const result = await runAsync(read({ sessionId, file: { fd, index }, memory, ...(report ? { onCorrupt: report } : {}) }));
+          // Built from the file alone (an old transcript, a lost `.idx`): keep it for next time.
+          if (index.sidecarEmpty) await runAsync(index.rewrite(this.indexFileFor(sessionId))).catch(() => undefined);
+          return result;
+        } catch (err) {
+          if (!(err instanceof StaleIndex) || attempt > 0) throw err;
+        }
+      }
+    } finally {
+      await runAsync(call(ops.close, fd));
+    }
+  }
+
+  /**
+   * The session's index, caught up to the end of the open file `fd`: kept in memory, loaded from
+   * `.idx` at first use, rebuilt from the file when it no longer matches (`rebuild`, a replaced file).
+   */
+  private *indexed(sessionId: string, fd: number, rebuild: boolean): Io<SeqIndex> {
+    const st = yield* call(ops.fstat, fd);
+    const size = Number(st.size);
+    let index = this.indexes.get(sessionId);
+    if (rebuild || (index && (index.ino !== st.ino || index.scanned > size))) index = SeqIndex.fresh(st.ino);
+    if (!index) index = SeqIndex.fromSidecar(st.ino, yield* this.readSidecar(sessionId), size);
+    this.indexes.set(sessionId, index);
+    try {
+      yield* index.catchUp(fd, size);
+    } catch (err) {
+      if (!(err instanceof StaleIndex)) throw err;
+      index = SeqIndex.fresh(st.ino);
+      this.indexes.set(sessionId, index);
+      yield* index.catchUp(fd, size);
+    }
+    return index;
+  }
+
+  private *readSidecar(sessionId: string): Io<Buffer | undefined> {
+    try {
+      return yield* call(ops.readFile, this.indexFileFor(sessionId));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Appends `batch` in one write and waits for it to be on disk; where each line landed. The
+   * index learns the new lines and its `.idx` is brought up to date (not while closing: dispose
+   * must not wait on an index the next open rebuilds from the file's tail anyway).
+   */
+  private *writeBatch(sessionId: string, batch: TranscriptEntry[], shouldStop: () => boolean, closing: boolean): Io<{ lines: FlushedLine[]; created: boolean }> {
     const file = this.fileFor(sessionId);
     let fd: number;
     try {
@@ -251,6 +292,7 @@ export class TranscriptFiles {
     try {
       const size = Number((yield* call(ops.fstat, fd)).size);
       const created = size === 0;
+      const index = closing ? undefined : yield* this.indexed(sessionId, fd, false);
       // After a failed write, a crash, or (dispose) a write still in flight, the file may end
       // mid-line: start a fresh line.
       const lead = size > 0 && (yield* readAt(fd, size - 1, 1))[0] !== 10;
@@ -266,39 +308,20 @@ export class TranscriptFiles {
       for (let i = 0; i < batch.length; i++) {
         const length = Buffer.byteLength(parts[i]!, 'utf8');
         lines.push({ entry: batch[i]!, offset, length });
+        index?.observe(batch[i]!.seq, offset, length);
         offset += length;
+      }
+      if (index) {
+        try {
+          yield* index.persist(this.indexFileFor(sessionId));
+        } catch {
+          // The index is a hint: the next read rebuilds what `.idx` misses from the file.
+        }
       }
       return { lines, created };
     } finally {
       yield* call(ops.close, fd);
     }
-  }
-}
-
-function encodeLine(e: TranscriptEntry): string {
-  const line: StoredLine = { seq: e.seq, at: e.at, direction: e.direction, type: e.type, raw: e.raw };
-  if (e.subtype !== undefined) line.subtype = e.subtype;
-  if (e.uuid !== undefined) line.uuid = e.uuid;
-  return `${JSON.stringify(line)}\n`;
-}
-
-export function parseLine(sessionId: string, text: string): TranscriptEntry | undefined {
-  try {
-    const v = JSON.parse(text) as Partial<StoredLine> | null;
-    if (!v || typeof v !== 'object' || typeof v.seq !== 'number' || typeof v.type !== 'string') return undefined;
-    const entry: TranscriptEntry = {
-      sessionId,
-      seq: v.seq,
-      at: typeof v.at === 'number' ? v.at : 0,
-      direction: v.direction === 'in' ? 'in' : 'out',
-      type: v.type,
-      raw: v.raw,
-    };
-    if (typeof v.subtype === 'string') entry.subtype = v.subtype;
-    if (typeof v.uuid === 'string') entry.uuid = v.uuid;
-    return entry;
-  } catch {
-    return undefined;
   }
 }
 

@@ -421,16 +421,14 @@ export async function readOutput(deps: ShannonMcpDeps, id: string, cursor: numbe
         out.nextCursor = entry.seq + 1;
         continue;
       }
-      const size = format === 'raw' ? JSON.stringify(entry.raw).length : renderEntry(entry).join('\n').length;
+      const text = format === 'raw' ? JSON.stringify(entry.raw) : renderEntry(entry).join('\n');
+      const size = text.length;
       if (used > 0 && used + size > maxChars) {
         out.hasMore = true;
         return out;
       }
-      if (format === 'raw') out.entries.push(size > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: JSON.stringify(entry.raw).slice(0, maxChars) } } : entry);
-      else {
-        const text = renderEntry(entry).join('\n');
-        if (text) out.lines.push(used + text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - used - 1))}…` : text);
-      }
+      if (format === 'raw') out.entries.push(size > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: text.slice(0, maxChars) } } : entry);
+      else if (text) out.lines.push(used + text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - used - 1))}…` : text);
       used += size;
       out.nextCursor = entry.seq + 1;
     }

@@ -21,7 +21,7 @@ import type { TranscriptEntry } from '../../session/types';
 import { errnoCode, Slicer } from '../files';
 import { FileLock } from '../fileLock';
 import type { FlushedLine, TranscriptFiles } from '../transcripts';
-import { parseLine } from '../transcripts';
+import { parseLine } from '../transcriptLine';
 import type { SearchHit, SearchOptions } from '../types';
 import { makeSnippet, queryTerms, searchableText, termFrequencies } from './text';
 import { rank } from './ranking';

@@ -1,0 +1,103 @@
+/**
+ * One transcript line: the entry's own fields first, the message last.
+ *
+ *   {"seq":12,"at":1733000000000,"direction":"in","type":"assistant","uuid":"…","raw":{…}}
+ *
+ * `seq` leads every line Shannon has ever written, so a line's seq can be read from its first
+ * bytes without parsing the message (the seq index scans files that way).
+ */
+import type { TranscriptEntry } from '../session/types';
+
+/** A line as stored: the entry without its sessionId (the file name carries it). */
+type StoredLine = Omit<TranscriptEntry, 'sessionId'>;
+
+const LF = 10;
+
+export function encodeLine(e: TranscriptEntry): string {
+  const line: StoredLine = {
+    seq: e.seq,
+    at: e.at,
+    direction: e.direction,
+    type: e.type,
+    ...(e.subtype !== undefined ? { subtype: e.subtype } : {}),
+    ...(e.uuid !== undefined ? { uuid: e.uuid } : {}),
+    raw: e.raw,
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** The entry a line holds; undefined for a line that does not parse (cut by a crash, damaged). */
+export function parseLine(sessionId: string, text: string): TranscriptEntry | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<StoredLine> | null;
+    if (!v || typeof v !== 'object' || typeof v.seq !== 'number' || typeof v.type !== 'string') return undefined;
+    const entry: TranscriptEntry = {
+      sessionId,
+      seq: v.seq,
+      at: typeof v.at === 'number' ? v.at : 0,
+      direction: v.direction === 'in' ? 'in' : 'out',
+      type: v.type,
+      raw: v.raw,
+    };
+    if (typeof v.subtype === 'string') entry.subtype = v.subtype;
+    if (typeof v.uuid === 'string') entry.uuid = v.uuid;
+    return entry;
+  } catch {
+    // Not JSON, or (a message nested thousands deep) more than the parser can hold.
+    return undefined;
+  }
+}
+
+const PREFIX = Buffer.from('{"seq":', 'latin1');
+
+/** The seq a line starts with, from its first bytes; -1 if it does not start like a line of ours. */
+export function seqAt(buf: Uint8Array, start: number, end: number): number {
+  if (end - start < PREFIX.length + 1) return -1;
+  for (let i = 0; i < PREFIX.length; i++) if (buf[start + i] !== PREFIX[i]) return -1;
+  let seq = 0;
+  let i = start + PREFIX.length;
+  for (; i < end && i < start + PREFIX.length + 16; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) break;
+    seq = seq * 10 + d;
+  }
+  return i > start + PREFIX.length && buf[i] === 44 /* , */ ? seq : -1;
+}
+
+/** A complete line: `buf[start, end)` without its "\n", at file offset `offset`. */
+export interface LineSpan {
+  buf: Buffer;
+  start: number;
+  end: number;
+  offset: number;
+}
+
+/**
+ * Splits a file read in chunks into lines with their file offsets. What follows the last "\n"
+ * is carried into the next chunk; at the end it is a line still being written, or cut.
+ */
+export class LineSplitter {
+  private carry: Buffer | undefined;
+  private carryOffset: number;
+
+  constructor(startOffset: number) {
+    this.carryOffset = startOffset;
+  }
+
+  /** Calls `onLine` for each line `chunk` completes (empty lines too). */
+  push(chunk: Buffer, onLine: (line: LineSpan) => void): void {
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    let lineStart = 0;
+    for (let nl = buf.indexOf(LF); nl !== -1; nl = buf.indexOf(LF, lineStart)) {
+      onLine({ buf, start: lineStart, end: nl, offset: this.carryOffset + lineStart });
+      lineStart = nl + 1;
+    }
+    this.carry = lineStart < buf.length ? buf.subarray(lineStart) : undefined;
+    this.carryOffset += lineStart;
+  }
+
+  /** Bytes after the last "\n" seen, and where they start. */
+  get rest(): { bytes: Buffer | undefined; offset: number } {
+    return { bytes: this.carry, offset: this.carryOffset };
+  }
+}
