@@ -25,6 +25,7 @@ export type ShannonErrorCode =
   | 'STORE_TOO_NEW'
   | 'STORE_WRITE_FAILED'
   | 'STORE_READ_FAILED'
+  | 'STORE_MESSAGE_UNWRITABLE'
   | 'CHECKPOINT_FAILED'
   | 'NOT_SUPPORTED';
 

@@ -152,4 +152,53 @@ describe('transcript reads', () => {
       reader.dispose();
     }
   });
+
+  it('keeps a message nested too deep to serialise as received, and one that cannot be written never blocks the others', async () => {
+    const dir = await tempDir();
+    const depth = 100_000;
+    const deepText = `{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Probe","input":{"nested":${'['.repeat(depth)}${']'.repeat(depth)}}}]}}`;
+    const deep = JSON.parse(deepText) as Record<string, unknown>;
+    assert.throws(() => JSON.stringify(deep), RangeError, 'the premise: Node cannot write this value back');
+    const store = await SessionStore.open({ dir, flushDelayMs: 60_000 });
+    const say = (text: string) => store.appendMessage({ sessionId: 's', at: 1, direction: 'in', type: 'assistant', raw: { type: 'assistant', message: { content: [{ type: 'text', text }] } } });
+    try {
+      say('before');
+      store.appendMessage({ sessionId: 's', at: 2, direction: 'in', type: 'assistant', raw: deep, rawText: deepText });
+      say('between');
+      store.appendMessage({ sessionId: 's', at: 3, direction: 'in', type: 'assistant', raw: deep }); // no text: must be serialised, cannot be
+      say('after');
+      await store.flush();
+      say('later');
+      await store.flush();
+      const unwritable = store.warnings.filter((w) => w.code === 'STORE_MESSAGE_UNWRITABLE');
+      assert.equal(unwritable.length, 1, 'reported once, not at every flush');
+      assert.match(unwritable[0]!.message, /Message 3 \(assistant\) of session s was not saved: it is nested too deeply/);
+      assert.ok(unwritable[0]!.hint);
+      assert.deepEqual(
+        store.warnings.filter((w) => w.code !== 'STORE_MESSAGE_UNWRITABLE'),
+        [],
+      );
+    } finally {
+      store.dispose();
+    }
+    const again = await SessionStore.open({ dir });
+    try {
+      const texts = (await again.readTranscript('s')).map((e) => {
+        const block = (e.raw as { message: { content: Array<{ text?: string; input?: unknown }> } }).message.content[0]!;
+        return [e.seq, block.text ?? 'deep'];
+      });
+      assert.deepEqual(texts, [
+        [0, 'before'],
+        [1, 'deep'],
+        [2, 'between'],
+        [4, 'after'],
+        [5, 'later'],
+      ]);
+      const line = fs.readFileSync(path.join(dir, 'transcripts', 's.jsonl'), 'utf8').split('\n')[1]!;
+      assert.ok(line.endsWith(`,"raw":${deepText}}`), 'the message is stored byte for byte as received');
+      assert.deepEqual(again.warnings, []);
+    } finally {
+      again.dispose();
+    }
+  });
 });

@@ -45,9 +45,15 @@ export interface StopOptions {
 
 const DEFAULT_STDERR_LIMIT = 64 * 1024;
 
+/** One stdout line: the decoded message, and its text as the CLI printed it (what the store keeps). */
+export interface ReceivedMessage {
+  message: Record<string, unknown>;
+  text: string;
+}
+
 export class ClaudeProcess implements Disposable {
-  private readonly onDidReceiveMessageEmitter = new Emitter<Record<string, unknown>>();
-  readonly onDidReceiveMessage: Event<Record<string, unknown>> = this.onDidReceiveMessageEmitter.event;
+  private readonly onDidReceiveMessageEmitter = new Emitter<ReceivedMessage>();
+  readonly onDidReceiveMessage: Event<ReceivedMessage> = this.onDidReceiveMessageEmitter.event;
   private readonly onDidDecodeErrorEmitter = new Emitter<DecodeErrorInfo>();
   readonly onDidDecodeError: Event<DecodeErrorInfo> = this.onDidDecodeErrorEmitter.event;
   private readonly onDidWriteStderrEmitter = new Emitter<string>();
@@ -69,7 +75,7 @@ export class ClaudeProcess implements Disposable {
     this.stderr = new ByteRingBuffer(options.stderrLimitBytes ?? DEFAULT_STDERR_LIMIT);
     const decoder = new JsonlDecoder({
       maxLineBytes: options.maxLineBytes,
-      onMessage: (value) => this.onDidReceiveMessageEmitter.fire(value),
+      onMessage: (message, _line, text) => this.onDidReceiveMessageEmitter.fire({ message, text }),
       onError: (error) => this.onDidDecodeErrorEmitter.fire(error),
     });
 

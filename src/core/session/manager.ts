@@ -18,7 +18,8 @@ export interface SessionPersistence {
   upsertSession(record: SessionRecord): void;
   getSession(id: string): SessionRecord | undefined;
   listSessions(filter?: SessionFilter): SessionRecord[];
-  appendMessage(entry: Omit<TranscriptEntry, 'seq'>): TranscriptEntry;
+  /** `rawText`: the message's JSON text as received, stored as is (the store serialises `raw` otherwise). */
+  appendMessage(entry: Omit<TranscriptEntry, 'seq'> & { rawText?: string }): TranscriptEntry;
   recordTurn(metrics: TurnMetrics): void;
 }
 
@@ -359,6 +360,7 @@ export class SessionManager implements Disposable {
           subtype: typeof raw.subtype === 'string' ? raw.subtype : undefined,
           uuid: typeof raw.uuid === 'string' ? raw.uuid : undefined,
           raw,
+          rawText: e.rawText,
         });
         this.onDidMessageEmitter.fire({ ...e, entry });
       }),

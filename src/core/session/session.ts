@@ -53,6 +53,8 @@ export interface SessionMessageEvent {
   /** `in`: what the CLI said, classified; `out`: what Shannon wrote to it. */
   message: InboundMessage;
   at: number;
+  /** `in`: the line as the CLI printed it (stored as is, never serialised again). */
+  rawText?: string;
 }
 
 export interface DecodeErrorEvent {
@@ -316,7 +318,7 @@ export class Session implements Disposable {
   // ---- internals, used by RunContext -------------------------------------------------------
 
   /** @internal */
-  handleMessage(run: RunContext, raw: JsonObject): void {
+  handleMessage(run: RunContext, raw: JsonObject, rawText?: string): void {
     const message = classifyMessage(raw);
     switch (message.kind) {
       case 'control_response':
@@ -340,7 +342,7 @@ export class Session implements Disposable {
         this.onResult(run, message.message);
         break;
     }
-    this.onDidMessageEmitter.fire({ sessionId: this.id, direction: 'in', message, at: this.now() });
+    this.onDidMessageEmitter.fire({ sessionId: this.id, direction: 'in', message, at: this.now(), rawText });
     if (message.kind === 'result') this.afterResult(run);
   }
 
@@ -528,7 +530,7 @@ class RunContext implements Disposable {
       (body, id, signal) => session.handleControlRequest(body, id, signal),
       spec.controlTimeoutMs ?? 30_000,
     );
-    this.disposables.add(this.process.onDidReceiveMessage((raw) => session.handleMessage(this, raw)));
+    this.disposables.add(this.process.onDidReceiveMessage((m) => session.handleMessage(this, m.message, m.text)));
     this.disposables.add(this.process.onDidDecodeError((e) => session.handleDecodeError(e)));
     this.disposables.add(this.process.onDidWriteStderr((text) => session.handleStderr(text)));
     this.settled = this.process.exited.then((exit) => {

@@ -26,8 +26,8 @@ import { DAY_MS, removeOrphanTranscripts, rollUpOldTurns, sessionsToPrune, TOMBS
 import { loadSqlJs } from './schema';
 import { SearchIndex } from './search/searchIndex';
 import { SharedDatabase, type Op } from './sharedDatabase';
-import { writeFailed } from './storeErrors';
-import { TranscriptFiles, type CorruptLine } from './transcripts';
+import { unwritableMessage, writeFailed } from './storeErrors';
+import { TranscriptFiles, type CorruptLine, type NewEntry } from './transcripts';
 import type { BackwardRead, ForwardRead, TailRead } from './transcriptReads';
 import type { CheckpointRecord, PrunePolicy, SearchHit, SearchOptions, SessionFilter, UsageQuery, UsageRow } from './types';
 import { watchFile } from './watcher';
@@ -53,8 +53,11 @@ export interface StoreChange {
   external: boolean;
 }
 
-/** A message to store; `seq` is assigned unless given. */
-export type NewTranscriptEntry = Omit<TranscriptEntry, 'seq'> & { seq?: number };
+/**
+ * A message to store; `seq` is assigned unless given. `rawText`: the message's JSON text as
+ * received (the CLI's line), stored as is; without it `raw` is serialised.
+ */
+export type NewTranscriptEntry = NewEntry;
 
 export class SessionStore implements Disposable {
   private readonly _onDidChange = new Emitter<StoreChange>();
@@ -85,7 +88,7 @@ export class SessionStore implements Disposable {
     this.pollMs = options.pollMs ?? 1000;
     this.now = options.now ?? Date.now;
     this.owners = new Owners(this.dir);
-    this.transcripts = new TranscriptFiles(this.dir);
+    this.transcripts = new TranscriptFiles(this.dir, (entry, err) => this.warn(unwritableMessage(entry, err)));
     this.writer = new WriteBehind({
       delayMs: options.flushDelayMs ?? 250,
       write: () => this.writeAll(),

@@ -13,17 +13,36 @@ type StoredLine = Omit<TranscriptEntry, 'sessionId'>;
 
 const LF = 10;
 
-export function encodeLine(e: TranscriptEntry): string {
-  const line: StoredLine = {
+/**
+ * The line for `e`. With `rawText` (the message's JSON as the CLI printed it) the message is
+ * stored as received, by concatenation: never parsed or serialised again, so a message nested
+ * deeper than JSON.stringify can go (it throws past ~4,000 levels) is kept like any other.
+ * Without it (Shannon's own prompts), `raw` is serialised, which may throw: the caller keeps
+ * the rest of its batch.
+ */
+export function encodeLine(e: TranscriptEntry, rawText?: string): string {
+  const head = {
     seq: e.seq,
     at: e.at,
     direction: e.direction,
     type: e.type,
     ...(e.subtype !== undefined ? { subtype: e.subtype } : {}),
     ...(e.uuid !== undefined ? { uuid: e.uuid } : {}),
-    raw: e.raw,
   };
-  return `${JSON.stringify(line)}\n`;
+  const raw = rawText === undefined ? undefined : asLineText(rawText);
+  if (raw === undefined) return `${JSON.stringify({ ...head, raw: e.raw })}\n`;
+  return `${JSON.stringify(head).slice(0, -1)},"raw":${raw}}\n`;
+}
+
+/**
+ * JSON text fit to sit inside one line. JSON allows "\n" only as whitespace between tokens
+ * (never inside a string), so turning it into a space changes nothing a parser sees.
+ */
+function asLineText(text: string): string | undefined {
+  let t = text.trim();
+  if (t.length === 0) return undefined;
+  if (t.includes('\n')) t = t.replace(/\n/g, ' ');
+  return t;
 }
 
 /** The entry a line holds; undefined for a line that does not parse (cut by a crash, damaged). */

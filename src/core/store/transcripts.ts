@@ -23,12 +23,23 @@ export interface FlushedLine {
   length: number;
 }
 
+/** An entry waiting for its write, with the message's text as received (what is stored, if given). */
+interface QueuedLine {
+  entry: TranscriptEntry;
+  rawText: string | undefined;
+  /** It could not be encoded (reported once): never tried again. */
+  unwritable?: true;
+}
+
 interface SessionTail {
   nextSeq: number;
-  pending: TranscriptEntry[];
+  pending: QueuedLine[];
   /** Handed to a write that has not finished; kept for reads and for a synchronous dispose. */
-  inflight: TranscriptEntry[];
+  inflight: QueuedLine[];
 }
+
+/** A message to store; `seq` is assigned unless given. `rawText`: its JSON as received, stored as is. */
+export type NewEntry = Omit<TranscriptEntry, 'seq'> & { seq?: number; rawText?: string };
 
 export interface CorruptLine {
   sessionId: string;
@@ -44,7 +55,11 @@ export class TranscriptFiles {
   private readonly tails = new Map<string, SessionTail>();
   private readonly indexes = new Map<string, SeqIndex>();
 
-  constructor(storeDir: string) {
+  /** `onUnwritable`: an entry that can never be written (its message cannot be serialised) was left out. */
+  constructor(
+    storeDir: string,
+    private readonly onUnwritable: (entry: TranscriptEntry, err: unknown) => void = () => undefined,
+  ) {
     this.dir = path.join(storeDir, 'transcripts');
   }
 
@@ -60,15 +75,16 @@ export class TranscriptFiles {
   }
 
   /** Queues an entry for the next flush and gives it the session's next seq. */
-  append(entry: Omit<TranscriptEntry, 'seq'> & { seq?: number }): TranscriptEntry {
+  append(entry: NewEntry): TranscriptEntry {
+    const { rawText, ...fields } = entry;
     const tail = this.tail(entry.sessionId);
     const seq = entry.seq ?? tail.nextSeq;
     if (seq < tail.nextSeq) {
       throw new ShannonError('INVALID_ARGUMENT', `seq ${seq} of session ${entry.sessionId} is already taken (next is ${tail.nextSeq}).`);
     }
-    const stored: TranscriptEntry = { ...entry, seq };
+    const stored: TranscriptEntry = { ...fields, seq };
     tail.nextSeq = seq + 1;
-    tail.pending.push(stored);
+    tail.pending.push({ entry: stored, rawText });
     return stored;
   }
 
@@ -94,7 +110,7 @@ export class TranscriptFiles {
           createdFile ||= created;
           written.push(...lines);
         } catch (err) {
-          tail.pending = [...batch, ...tail.pending];
+          tail.pending = [...batch.filter((q) => !q.unwritable), ...tail.pending];
           failure ??= err;
         } finally {
           tail.inflight = [];
@@ -111,7 +127,7 @@ export class TranscriptFiles {
     let failure: unknown;
     let createdFile = false;
     for (const [sessionId, tail] of this.tails) {
-      const batch = [...tail.inflight, ...tail.pending];
+      const batch = [...tail.inflight, ...tail.pending].filter((q) => !q.unwritable);
       if (batch.length === 0) continue;
       try {
         createdFile ||= runSync(this.writeBatch(sessionId, batch, () => false, true)).created;
@@ -218,7 +234,7 @@ export class TranscriptFiles {
   private async reading<R>(sessionId: string, onCorrupt: ((c: CorruptLine) => void) | undefined, read: (src: ReadSource) => Io<R>): Promise<R> {
     const file = this.fileFor(sessionId);
     const tail = this.tails.get(sessionId);
-    const memory = tail ? [...tail.inflight, ...tail.pending] : [];
+    const memory = tail ? [...tail.inflight, ...tail.pending].map((q) => q.entry) : [];
     const report = onCorrupt ? (offset: number) => onCorrupt({ sessionId, offset }) : undefined;
     let fd: number;
     try {
@@ -279,7 +295,7 @@ export class TranscriptFiles {
    * index learns the new lines and its `.idx` is brought up to date (not while closing: dispose
    * must not wait on an index the next open rebuilds from the file's tail anyway).
    */
-  private *writeBatch(sessionId: string, batch: TranscriptEntry[], shouldStop: () => boolean, closing: boolean): Io<{ lines: FlushedLine[]; created: boolean }> {
+  private *writeBatch(sessionId: string, queued: QueuedLine[], shouldStop: () => boolean, closing: boolean): Io<{ lines: FlushedLine[]; created: boolean }> {
     const file = this.fileFor(sessionId);
     let fd: number;
     try {
@@ -296,7 +312,19 @@ export class TranscriptFiles {
       // After a failed write, a crash, or (dispose) a write still in flight, the file may end
       // mid-line: start a fresh line.
       const lead = size > 0 && (yield* readAt(fd, size - 1, 1))[0] !== 10;
-      const parts = batch.map(encodeLine);
+      // Line by line: one message that cannot be stored must not keep the others from disk.
+      const batch: TranscriptEntry[] = [];
+      const parts: string[] = [];
+      for (const q of queued) {
+        try {
+          parts.push(encodeLine(q.entry, q.rawText));
+          batch.push(q.entry);
+        } catch (err) {
+          q.unwritable = true;
+          this.onUnwritable(q.entry, err);
+        }
+      }
+      if (parts.length === 0) return { lines: [], created: false };
       const data = Buffer.from((lead ? '\n' : '') + parts.join(''), 'utf8');
       // Disposed meanwhile: the synchronous flush wrote these lines; do not write them twice.
       if (shouldStop()) throw new Error('store closed during a flush');

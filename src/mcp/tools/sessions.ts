@@ -421,18 +421,32 @@ export async function readOutput(deps: ShannonMcpDeps, id: string, cursor: numbe
         out.nextCursor = entry.seq + 1;
         continue;
       }
-      const text = format === 'raw' ? JSON.stringify(entry.raw) : renderEntry(entry).join('\n');
+      const { text, unshowable } = showable(entry, format);
       const size = text.length;
       if (used > 0 && used + size > maxChars) {
         out.hasMore = true;
         return out;
       }
-      if (format === 'raw') out.entries.push(size > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: text.slice(0, maxChars) } } : entry);
+      if (format === 'raw') out.entries.push(unshowable || size > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: unshowable ? '' : text.slice(0, maxChars), ...(unshowable ? { reason: unshowable } : {}) } } : entry);
       else if (text) out.lines.push(used + text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - used - 1))}…` : text);
       used += size;
       out.nextCursor = entry.seq + 1;
     }
     if (batch.length < BATCH) return out;
+  }
+}
+
+/**
+ * The entry as text (rendered, or its JSON for `raw`). A message nested thousands deep is stored
+ * as received but cannot be serialised again (JSON.stringify overflows the stack): it is shown
+ * as a note, and the entries around it as usual.
+ */
+function showable(entry: TranscriptEntry, format: 'text' | 'raw'): { text: string; unshowable?: string } {
+  try {
+    return { text: format === 'raw' ? JSON.stringify(entry.raw) : renderEntry(entry).join('\n') };
+  } catch (err) {
+    const unshowable = err instanceof RangeError ? 'nested too deeply to serialise' : err instanceof Error ? err.message : String(err);
+    return { text: format === 'raw' ? '' : `[${entry.type} message ${entry.seq} not shown: ${unshowable}]`, unshowable };
   }
 }
 
