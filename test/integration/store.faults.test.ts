@@ -4,15 +4,17 @@
  * the MCP SDK's own client.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startShannonMcpHttpServer } from '../../src/mcp/http.js';
 import { openStandalone, type Standalone } from '../../src/mcp/standalone.js';
-import { structured } from '../support/mcpHarness.js';
+import { BUILT_BIN, buildBundles, structured, textOf } from '../support/mcpHarness.js';
 
 const FAKE = path.join(import.meta.dirname, '..', 'support', 'fakeClaude.mjs');
 const dirs: string[] = [];
@@ -81,6 +83,50 @@ describe('a CLI line nested 100,000 deep between two normal messages', { timeout
       assert.deepEqual(textsOf(await again.core.store.readTranscript(id)), ['before: hello', '(deep tool use)', 'after: hello']);
     } finally {
       await again.core.dispose();
+    }
+  });
+});
+
+describe('the standalone shannon-mcp on damaged storage', { timeout: 180_000 }, () => {
+  test('a database path that is a folder and transcripts/ that is a file: it says so and keeps serving', async () => {
+    buildBundles();
+    const dataDir = await tempDir('shannon-damaged-data-');
+    const workspace = await tempDir('shannon-damaged-ws-');
+    fs.mkdirSync(path.join(dataDir, 'store.sqlite'));
+    fs.writeFileSync(path.join(dataDir, 'transcripts'), 'a file where the transcripts folder belongs');
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BUILT_BIN, '--claude', FAKE, '--data-dir', dataDir],
+      env: { ...(process.env as Record<string, string>), FAKE_CLAUDE_MODE: 'ok' },
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    let exited: number | null | undefined;
+    const client = new Client({ name: 'damaged', version: '1.0.0' });
+    try {
+      await client.connect(transport);
+      transport.onclose = () => (exited ??= null);
+      const ids: string[] = [];
+      for (const prompt of ['first', 'second']) {
+        const out = structured(await client.callTool({ name: 'create_session', arguments: { prompt, cwd: workspace, wait: true } }));
+        assert.equal(out.turn.status, 'completed');
+        assert.equal(out.turn.text, `echo: ${prompt}`);
+        ids.push(out.session_id);
+      }
+      const output = await client.callTool({ name: 'get_session_output', arguments: { session_id: ids[0] } });
+      assert.match(textOf(output), /echo: first/, 'what memory holds is served');
+      const listed = structured(await client.callTool({ name: 'list_sessions', arguments: {} }));
+      assert.equal(listed.sessions.length, 2);
+      // Past the first flush and its retry: the warnings are out, and the server is still here.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await client.listTools()).tools.length > 0, true);
+      assert.match(stderr, /session database: .*store\.sqlite is a folder, not a file/);
+      assert.match(stderr, /transcripts is a file, not a folder/);
+      assert.doesNotMatch(stderr, /ENOTDIR|EISDIR|Uncaught|at .*\.cjs:\d+/, 'no raw errors, no stack traces');
+      assert.equal(exited, undefined, 'the server never exited');
+    } finally {
+      await client.close();
     }
   });
 });

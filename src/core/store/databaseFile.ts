@@ -6,13 +6,13 @@
  */
 import * as path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
-import { ShannonError } from '../errors';
+import { isShannonError, ShannonError } from '../errors';
 import { errnoCode, fileKeyOf, statKey, type FileKey } from './files';
 import type { FileLock } from './fileLock';
 import { call, ops, readAt, runAsync, withFile, type Io } from './io';
 import { MetaDb } from './metaDb';
 import { CorruptDatabase } from './schema';
-import { writeFailed } from './storeErrors';
+import { databaseIsFolder, writeFailed } from './storeErrors';
 
 export const DB_FILE = 'store.sqlite';
 
@@ -39,6 +39,7 @@ export function* readDatabaseFile(file: string): Io<DatabaseVersion | undefined>
   try {
     return yield* withFile(file, 'r', function* (fd) {
       const st = yield* call(ops.fstat, fd);
+      if (st.isDirectory()) throw databaseIsFolder(file);
       return { key: fileKeyOf(st), bytes: yield* readAt(fd, 0, Number(st.size)) };
     });
   } catch (err) {
@@ -102,6 +103,11 @@ export async function loadDatabase(compiling: Promise<SqlJsStatic>, paths: Datab
   const { file } = paths;
   for (let attempt = 0; ; attempt++) {
     const [read, verified, SQL] = await Promise.all([readForOpen(file), runAsync(readVerified(paths)), compiling]);
+    if (read === 'damaged') {
+      // Nothing to read, nowhere to save: serve from memory, and say so (every save says it again, once).
+      warnings.push(databaseIsFolder(file));
+      return { db: MetaDb.empty(SQL), key: undefined, dirty: false };
+    }
     if (!read) return { db: MetaDb.empty(SQL), key: undefined, dirty: false };
     try {
       const trusted = verified === read.key;
@@ -142,13 +148,13 @@ export async function loadDatabase(compiling: Promise<SqlJsStatic>, paths: Datab
   }
 }
 
-async function readForOpen(file: string): Promise<DatabaseVersion | undefined> {
+async function readForOpen(file: string): Promise<DatabaseVersion | undefined | 'damaged'> {
   try {
     return await runAsync(readDatabaseFile(file));
   } catch (err) {
+    if (isShannonError(err, 'STORE_DAMAGED')) return 'damaged';
     // Unreadable is not damaged: the fix is the folder's permissions, as for writing.
-    if ((err as NodeJS.ErrnoException).syscall === 'open') throw writeFailed(path.dirname(file), err, 'read');
-    throw err;
+    throw writeFailed(path.dirname(file), err, 'read');
   }
 }
 

@@ -3,6 +3,8 @@
  * processes writing the same store; the lock serialises their read-merge-write of the metadata
  * database. It is held for milliseconds (one save), so a lock older than `staleMs`, or one
  * whose process is gone (same host, `kill(pid, 0)` fails), was left by a crash and is broken.
+ * A lock held for long (a session's transcript, while it runs) has no age limit and names the
+ * store instance holding it, whose liveness `holderGone` judges.
  */
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
@@ -10,11 +12,17 @@ import { randomBytes } from 'node:crypto';
 import { errnoCode } from './files';
 import { call, ops, runAsync, runSync, type Io } from './io';
 
-interface LockContent {
+/** Who holds a lock. */
+export interface LockHolder {
   pid: number;
   host: string;
-  token: string;
+  /** The store instance (see owners.ts), for locks held for long. */
+  instance?: string;
   at: number;
+}
+
+interface LockContent extends LockHolder {
+  token: string;
 }
 
 export interface FileLockOptions {
@@ -22,6 +30,10 @@ export interface FileLockOptions {
   staleMs?: number;
   retryMs?: number;
   timeoutMs?: number;
+  /** Written into the lock: the store instance that holds it. */
+  instance?: string;
+  /** Whether a live-looking holder is gone all the same (its instance stopped its heartbeat). */
+  holderGone?: (holder: LockHolder) => boolean;
 }
 
 export class FileLockTimeout extends Error {}
@@ -33,7 +45,7 @@ export class FileLock {
 
   constructor(
     readonly path: string,
-    options: FileLockOptions = {},
+    private readonly options: FileLockOptions = {},
   ) {
     this.staleMs = options.staleMs ?? 10_000;
     this.retryMs = options.retryMs ?? 5;
@@ -54,6 +66,20 @@ export class FileLock {
   async tryAcquire(): Promise<string | undefined> {
     await runAsync(this.breakIfStale());
     return this.tryCreate();
+  }
+
+  /** The same, blocking (one stat and one create: for a caller that cannot wait). */
+  tryAcquireSync(): string | undefined {
+    runSync(this.breakIfStale());
+    return this.tryCreate();
+  }
+
+  /** Who holds the lock now, if anyone (and if its file reads). */
+  holder(): LockHolder | undefined {
+    const content = this.read();
+    if (!content) return undefined;
+    const { token: _token, ...holder } = content;
+    return holder;
   }
 
   /** Acquiring as a routine (see io.ts), to run inside another one. */
@@ -87,7 +113,7 @@ export class FileLock {
 
   private tryCreate(): string | undefined {
     const token = randomBytes(8).toString('hex');
-    const content: LockContent = { pid: process.pid, host: hostname(), token, at: Date.now() };
+    const content: LockContent = { pid: process.pid, host: hostname(), token, at: Date.now(), ...(this.options.instance ? { instance: this.options.instance } : {}) };
     let fd: number;
     try {
       fd = fs.openSync(this.path, 'wx');
@@ -116,7 +142,8 @@ export class FileLock {
     // right now; only age tells.
     if (Date.now() - mtimeMs > this.staleMs) return true;
     if (!content) return Date.now() - mtimeMs > 1_000;
-    return content.host === hostname() && !processAlive(content.pid);
+    if (content.host === hostname() && !processAlive(content.pid)) return true;
+    return this.options.holderGone?.(content) ?? false;
   }
 
   private *breakIfStale(): Io<void> {

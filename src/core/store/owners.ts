@@ -14,6 +14,7 @@ import type { Disposable } from '../lifecycle';
 import type { SessionRecord } from '../session/types';
 import { errnoCode, removeDeadTemps } from './files';
 import { processAlive } from './fileLock';
+import { call, ops, runAsync, runSync, type Io } from './io';
 import type { SessionRow } from './metaDb';
 
 const HEARTBEAT_MS = 10_000;
@@ -46,11 +47,21 @@ export class Owners implements Disposable {
   }
 
   /** Whether the instance that wrote this owner file still runs. */
-  async isAlive(instanceId: string): Promise<boolean> {
+  isAlive(instanceId: string): Promise<boolean> {
+    return runAsync(this.aliveness(instanceId));
+  }
+
+  /** The same, blocking (two small reads: for a caller that cannot wait). */
+  isAliveSync(instanceId: string): boolean {
+    return instanceId === this.instanceId || runSync(this.aliveness(instanceId));
+  }
+
+  private *aliveness(instanceId: string): Io<boolean> {
     try {
       const file = this.fileOf(instanceId);
-      const [st, text] = await Promise.all([fsp.stat(file), fsp.readFile(file, 'utf8')]);
-      return isFresh(st.mtimeMs, JSON.parse(text) as OwnerFile);
+      const st = yield* call(ops.stat, file);
+      const owner = JSON.parse((yield* call(ops.readFile, file)).toString('utf8')) as OwnerFile;
+      return isFresh(Number(st.mtimeMs), owner);
     } catch {
       return false;
     }

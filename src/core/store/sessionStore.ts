@@ -26,7 +26,8 @@ import { DAY_MS, removeOrphanTranscripts, rollUpOldTurns, sessionsToPrune, TOMBS
 import { loadSqlJs } from './schema';
 import { SearchIndex } from './search/searchIndex';
 import { SharedDatabase, type Op } from './sharedDatabase';
-import { unwritableMessage, writeFailed } from './storeErrors';
+import { SessionWriters } from './sessionWriters';
+import { writeFailed, wrongKind } from './storeErrors';
 import { TranscriptFiles, type CorruptLine, type NewEntry } from './transcripts';
 import type { BackwardRead, ForwardRead, TailRead } from './transcriptReads';
 import type { CheckpointRecord, PrunePolicy, SearchHit, SearchOptions, SessionFilter, UsageQuery, UsageRow } from './types';
@@ -88,7 +89,10 @@ export class SessionStore implements Disposable {
     this.pollMs = options.pollMs ?? 1000;
     this.now = options.now ?? Date.now;
     this.owners = new Owners(this.dir);
-    this.transcripts = new TranscriptFiles(this.dir, (entry, err) => this.warn(unwritableMessage(entry, err)));
+    this.transcripts = new TranscriptFiles(this.dir, {
+      warn: (err) => this.warn(err),
+      writers: new SessionWriters(path.join(this.dir, 'transcripts'), this.owners.instanceId, (id) => this.owners.isAliveSync(id)),
+    });
     this.writer = new WriteBehind({
       delayMs: options.flushDelayMs ?? 250,
       write: () => this.writeAll(),
@@ -117,13 +121,20 @@ export class SessionStore implements Disposable {
     // Compiling sql.js is most of a first open: let it run while the files are read.
     const compiling = loadSqlJs(options.wasmPath);
     compiling.catch(() => undefined);
+    const warnings: ShannonError[] = [];
     try {
-      await fsp.mkdir(path.join(dir, 'owners'), { recursive: true });
+      await fsp.mkdir(dir, { recursive: true });
     } catch (err) {
       throw writeFailed(dir, err);
     }
+    const owners = path.join(dir, 'owners');
+    await fsp.mkdir(owners, { recursive: true }).catch((err: unknown) => {
+      // Without it a restart cannot tell this window's running sessions from a dead one's: worth a warning, not a refusal.
+      const damaged = wrongKind(err, owners, 'its list of open windows', 'sessions still running when Shannon restarts may not come back as interrupted');
+      if (!damaged) throw writeFailed(dir, err);
+      warnings.push(damaged);
+    });
     const paths = databasePaths(dir);
-    const warnings: ShannonError[] = [];
     const loaded = await loadDatabase(compiling, paths, new FileLock(paths.lock), warnings);
     let store: SessionStore | undefined;
     const shared = new SharedDatabase({
@@ -314,8 +325,9 @@ export class SessionStore implements Disposable {
       try {
         this.transcripts.flushSync();
       } catch (err) {
-        this.warn(writeFailed(this.dir, err));
+        this.warn(isShannonError(err) ? err : writeFailed(this.dir, err));
       }
+      this.transcripts.releaseAll();
       if (this.shared.unsaved) {
         try {
           this.shared.saveWhileClosing();
@@ -348,6 +360,10 @@ export class SessionStore implements Disposable {
     const { written, error } = await this.transcripts.flush(() => this.disposed);
     if (this.disposed) return;
     this.index.add(written);
+    this.transcripts.releaseIdle((id) => {
+      const state = this.shared.db.getSession(id)?.state;
+      return state !== undefined && LIVE_STATES.includes(state);
+    });
     let failure = error;
     if (this.shared.unsaved) {
       try {

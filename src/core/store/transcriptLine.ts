@@ -7,6 +7,7 @@
  * bytes without parsing the message (the seq index scans files that way).
  */
 import type { TranscriptEntry } from '../session/types';
+import { call, ops, readAt, type Io } from './io';
 
 /** A line as stored: the entry without its sessionId (the file name carries it). */
 type StoredLine = Omit<TranscriptEntry, 'sessionId'>;
@@ -119,4 +120,41 @@ export class LineSplitter {
   get rest(): { bytes: Buffer | undefined; offset: number } {
     return { bytes: this.carry, offset: this.carryOffset };
   }
+}
+
+const TAIL_CHUNK = 64 * 1024;
+
+/**
+ * The last seq in an open transcript, read from its end (a few KiB, whatever the file's size):
+ * the highest among the last complete lines that parse, not just the last line's (a dispose
+ * racing a flush can leave a batch written twice, the older copy last). -1 if there is none.
+ * Lines are parsed whole: a line cut by a crash names a seq that was never stored.
+ */
+export function* readLastSeq(fd: number): Io<number> {
+  const size = Number((yield* call(ops.fstat, fd)).size);
+  let end = size;
+  let carry = Buffer.alloc(0);
+  while (end > 0) {
+    const start = Math.max(0, end - TAIL_CHUNK);
+    const buf = Buffer.concat([yield* readAt(fd, start, end - start), carry]);
+    // Complete lines are those with a "\n" before them (or the file's start).
+    // (lastIndexOf with a negative start counts from the end: never pass one.)
+    const lastNewline = (before: number): number => (before <= 0 ? -1 : buf.lastIndexOf(LF, before - 1));
+    let lineEnd = buf.length;
+    let maxSeq = -1;
+    for (let nl = lastNewline(lineEnd); ; nl = lastNewline(lineEnd)) {
+      if (nl === -1 && start > 0) break;
+      const text = buf.toString('utf8', nl + 1, lineEnd).trim();
+      if (text) {
+        const entry = parseLine('', text);
+        if (entry && entry.seq > maxSeq) maxSeq = entry.seq;
+      }
+      if (nl === -1) break;
+      lineEnd = nl;
+    }
+    if (maxSeq >= 0) return maxSeq;
+    carry = buf.subarray(0, lineEnd);
+    end = start;
+  }
+  return -1;
 }

@@ -5,7 +5,6 @@
  * the next append starts on a fresh line. Reads go through each file's seq index (seqIndex.ts),
  * so they cost what they return (transcriptReads.ts).
  */
-import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ShannonError } from '../errors';
@@ -13,7 +12,9 @@ import type { TranscriptEntry } from '../session/types';
 import { errnoCode, fsyncDir } from './files';
 import { call, ops, readAt, runAsync, runSync, withFile, writeAll, type Io } from './io';
 import { SeqIndex, StaleIndex } from './seqIndex';
-import { encodeLine, LineSplitter, parseLine } from './transcriptLine';
+import type { SessionWriters } from './sessionWriters';
+import { sessionInUse, transcriptFailed, unwritableMessage } from './storeErrors';
+import { encodeLine, LineSplitter, parseLine, readLastSeq } from './transcriptLine';
 import { readBackward, readForward, type BackwardRead, type ForwardRead, type ReadSource, type TailRead } from './transcriptReads';
 
 /** Where a flushed entry landed: what the search index needs to find it again. */
@@ -36,6 +37,17 @@ interface SessionTail {
   pending: QueuedLine[];
   /** Handed to a write that has not finished; kept for reads and for a synchronous dispose. */
   inflight: QueuedLine[];
+  /** Another store instance writes this session: lines get seqs here but are not stored. */
+  refused: boolean;
+  /** The file's last seq could not be read (an I/O problem): read again before the first write. */
+  seqUnknown: boolean;
+}
+
+export interface TranscriptFilesOptions {
+  /** What the user should hear about: a message left out, a second writer refused. */
+  warn?(err: ShannonError): void;
+  /** One writer per session (without: this instance is the only one, as in unit tests). */
+  writers?: SessionWriters;
 }
 
 /** A message to store; `seq` is assigned unless given. `rawText`: its JSON as received, stored as is. */
@@ -47,7 +59,6 @@ export interface CorruptLine {
 }
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const TAIL_CHUNK = 64 * 1024;
 const LINES_CHUNK = 256 * 1024;
 
 export class TranscriptFiles {
@@ -55,12 +66,13 @@ export class TranscriptFiles {
   private readonly tails = new Map<string, SessionTail>();
   private readonly indexes = new Map<string, SeqIndex>();
 
-  /** `onUnwritable`: an entry that can never be written (its message cannot be serialised) was left out. */
-  constructor(
-    storeDir: string,
-    private readonly onUnwritable: (entry: TranscriptEntry, err: unknown) => void = () => undefined,
-  ) {
+  private readonly warn: (err: ShannonError) => void;
+  private readonly writers: SessionWriters | undefined;
+
+  constructor(storeDir: string, options: TranscriptFilesOptions = {}) {
     this.dir = path.join(storeDir, 'transcripts');
+    this.warn = options.warn ?? (() => undefined);
+    this.writers = options.writers;
   }
 
   fileFor(sessionId: string): string {
@@ -74,7 +86,10 @@ export class TranscriptFiles {
     return path.join(this.dir, `${sessionId}.idx`);
   }
 
-  /** Queues an entry for the next flush and gives it the session's next seq. */
+  /**
+   * Queues an entry for the next flush and gives it the session's next seq. Never throws for an
+   * I/O reason (the flush reports those); a second writer's entries are refused (reported once).
+   */
   append(entry: NewEntry): TranscriptEntry {
     const { rawText, ...fields } = entry;
     const tail = this.tail(entry.sessionId);
@@ -84,8 +99,25 @@ export class TranscriptFiles {
     }
     const stored: TranscriptEntry = { ...fields, seq };
     tail.nextSeq = seq + 1;
-    tail.pending.push({ entry: stored, rawText });
+    if (!tail.refused) tail.pending.push({ entry: stored, rawText });
     return stored;
+  }
+
+  /**
+   * After a flush: sessions with nothing left to write that are not live here let go of their
+   * lock and tail, so another instance may write them (a resume elsewhere) and memory stays small.
+   */
+  releaseIdle(isLive: (sessionId: string) => boolean): void {
+    for (const [id, tail] of this.tails) {
+      if (tail.pending.length > 0 || tail.inflight.length > 0 || isLive(id)) continue;
+      this.writers?.release(id);
+      this.tails.delete(id);
+    }
+  }
+
+  /** For dispose, after the last flush: every lock this instance holds. */
+  releaseAll(): void {
+    this.writers?.releaseAll();
   }
 
   /**
@@ -106,12 +138,12 @@ export class TranscriptFiles {
         tail.pending = [];
         tail.inflight = batch;
         try {
-          const { lines, created } = await runAsync(this.writeBatch(sessionId, batch, shouldStop, false));
+          const { lines, created } = await runAsync(this.writeBatch(sessionId, tail, batch, shouldStop, false));
           createdFile ||= created;
           written.push(...lines);
         } catch (err) {
           tail.pending = [...batch.filter((q) => !q.unwritable), ...tail.pending];
-          failure ??= err;
+          failure ??= this.writeError(sessionId, err);
         } finally {
           tail.inflight = [];
         }
@@ -130,10 +162,10 @@ export class TranscriptFiles {
       const batch = [...tail.inflight, ...tail.pending].filter((q) => !q.unwritable);
       if (batch.length === 0) continue;
       try {
-        createdFile ||= runSync(this.writeBatch(sessionId, batch, () => false, true)).created;
+        createdFile ||= runSync(this.writeBatch(sessionId, tail, batch, () => false, true)).created;
         tail.pending = [];
       } catch (err) {
-        failure ??= err;
+        failure ??= this.writeError(sessionId, err);
       }
     }
     if (createdFile) {
@@ -161,13 +193,8 @@ export class TranscriptFiles {
 
   /** Lines of the file from `start` (a line start) to `end`, with their byte offsets; empty ones too. */
   async *lines(sessionId: string, start: number, end = Number.POSITIVE_INFINITY): AsyncGenerator<{ text: string; offset: number; length: number; complete: boolean }> {
-    let fd: number;
-    try {
-      fd = await runAsync(call(ops.open, this.fileFor(sessionId), 'r'));
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return;
-      throw err;
-    }
+    const fd = await runAsync(openIfFile(this.fileFor(sessionId)));
+    if (fd === undefined) return;
     try {
       const size = Math.min(end, Number((await runAsync(call(ops.fstat, fd))).size));
       const splitter = new LineSplitter(start);
@@ -200,9 +227,10 @@ export class TranscriptFiles {
 
   async size(sessionId: string): Promise<number> {
     try {
-      return (await fsp.stat(this.fileFor(sessionId))).size;
+      const st = await fsp.stat(this.fileFor(sessionId));
+      return st.isFile() ? st.size : 0;
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return 0;
+      if (isNoFile(err)) return 0;
       throw err;
     }
   }
@@ -217,17 +245,65 @@ export class TranscriptFiles {
   async delete(sessionId: string): Promise<void> {
     this.tails.delete(sessionId);
     this.indexes.delete(sessionId);
-    await fsp.rm(this.indexFileFor(sessionId), { force: true });
-    await fsp.rm(this.fileFor(sessionId), { force: true });
+    this.writers?.release(sessionId);
+    for (const file of [this.indexFileFor(sessionId), this.fileFor(sessionId)]) {
+      await fsp.rm(file, { force: true }).catch((err: unknown) => {
+        if (!isNoFile(err) && errnoCode(err) !== 'ERR_FS_EISDIR') throw err; // a folder there is not ours to remove
+      });
+    }
   }
 
   private tail(sessionId: string): SessionTail {
     let tail = this.tails.get(sessionId);
     if (!tail) {
-      tail = { nextSeq: readLastSeqSync(this.fileFor(sessionId)) + 1, pending: [], inflight: [] };
+      tail = { nextSeq: 0, pending: [], inflight: [], refused: false, seqUnknown: false };
       this.tails.set(sessionId, tail);
+      this.claim(sessionId, tail);
+      this.readNextSeq(sessionId, tail);
+    } else if (tail.refused) {
+      this.claim(sessionId, tail); // the other writer may have let go
     }
     return tail;
+  }
+
+  /** Takes the session's append lock if it can; a refusal is reported once. */
+  private claim(sessionId: string, tail: SessionTail): void {
+    const claim = this.writers?.claim(sessionId);
+    if (claim?.kind === 'refused') {
+      if (!tail.refused) this.warn(sessionInUse(sessionId, claim.holder));
+      tail.refused = true;
+    } else if (tail.refused && claim?.kind === 'held') {
+      // The other writer let go: number on from its last line.
+      tail.refused = false;
+      this.readNextSeq(sessionId, tail);
+    }
+  }
+
+  private readNextSeq(sessionId: string, tail: SessionTail): void {
+    try {
+      tail.nextSeq = Math.max(tail.nextSeq, runSync(lastSeqOf(this.fileFor(sessionId))) + 1);
+      tail.seqUnknown = false;
+    } catch {
+      tail.seqUnknown = true; // the write meets the same problem and reports it
+    }
+  }
+
+  /**
+   * The file could not be read when these entries got their seqs, and now it can: if it holds
+   * those seqs already, the entries not yet written move up past its last line.
+   */
+  private renumberAfter(tail: SessionTail, queued: readonly QueuedLine[], lastSeq: number): void {
+    tail.seqUnknown = false;
+    const first = queued[0]?.entry.seq;
+    if (first === undefined || lastSeq < first) return;
+    const shift = lastSeq + 1 - first;
+    for (const q of new Set([...queued, ...tail.pending])) q.entry.seq += shift;
+    tail.nextSeq += shift;
+  }
+
+  /** A failed write, worded: the session, the path, what is wrong with it. */
+  private writeError(sessionId: string, err: unknown): unknown {
+    return errnoCode(err) === undefined ? err : transcriptFailed(sessionId, this.fileFor(sessionId), err, 'write');
   }
 
   /** Runs a read over the session's file and memory; a stale index is rebuilt and the read run again. */
@@ -236,13 +312,14 @@ export class TranscriptFiles {
     const tail = this.tails.get(sessionId);
     const memory = tail ? [...tail.inflight, ...tail.pending].map((q) => q.entry) : [];
     const report = onCorrupt ? (offset: number) => onCorrupt({ sessionId, offset }) : undefined;
-    let fd: number;
+    let fd: number | undefined;
     try {
-      fd = await runAsync(call(ops.open, file, 'r'));
+      fd = await runAsync(openIfFile(file));
     } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-      return runAsync(read({ sessionId, file: undefined, memory, ...(report ? { onCorrupt: report } : {}) }));
+      throw transcriptFailed(sessionId, file, err, 'read');
     }
+    // No file (or a folder, or a file where its folder belongs): what memory holds is all there is.
+    if (fd === undefined) return runAsync(read({ sessionId, file: undefined, memory, ...(report ? { onCorrupt: report } : {}) }));
     try {
       for (let attempt = 0; ; attempt++) {
         const index = await runAsync(this.indexed(sessionId, fd, attempt > 0));
@@ -295,7 +372,16 @@ export class TranscriptFiles {
    * index learns the new lines and its `.idx` is brought up to date (not while closing: dispose
    * must not wait on an index the next open rebuilds from the file's tail anyway).
    */
-  private *writeBatch(sessionId: string, queued: QueuedLine[], shouldStop: () => boolean, closing: boolean): Io<{ lines: FlushedLine[]; created: boolean }> {
+  private *writeBatch(sessionId: string, tail: SessionTail, queued: QueuedLine[], shouldStop: () => boolean, closing: boolean): Io<{ lines: FlushedLine[]; created: boolean }> {
+    // Another instance took the session since (it judged this one gone): its lines win.
+    if (!closing && this.writers && !this.writers.stillHeld(sessionId)) {
+      const claim = this.writers.claim(sessionId);
+      if (claim.kind === 'refused') {
+        if (!tail.refused) this.warn(sessionInUse(sessionId, claim.holder));
+        tail.refused = true;
+        return { lines: [], created: false };
+      }
+    }
     const file = this.fileFor(sessionId);
     let fd: number;
     try {
@@ -308,6 +394,7 @@ export class TranscriptFiles {
     try {
       const size = Number((yield* call(ops.fstat, fd)).size);
       const created = size === 0;
+      if (tail.seqUnknown) this.renumberAfter(tail, queued, yield* readLastSeq(fd));
       const index = closing ? undefined : yield* this.indexed(sessionId, fd, false);
       // After a failed write, a crash, or (dispose) a write still in flight, the file may end
       // mid-line: start a fresh line.
@@ -321,7 +408,7 @@ export class TranscriptFiles {
           batch.push(q.entry);
         } catch (err) {
           q.unwritable = true;
-          this.onUnwritable(q.entry, err);
+          this.warn(unwritableMessage(q.entry, err));
         }
       }
       if (parts.length === 0) return { lines: [], created: false };
@@ -353,48 +440,36 @@ export class TranscriptFiles {
   }
 }
 
-/** The last seq in a transcript, read from its end (a few KiB, whatever the file's size). */
-function readLastSeqSync(file: string): number {
+/** An error that means there is no transcript file: none yet, or its folder is not a folder. */
+function isNoFile(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** The transcript open for reading; undefined if there is none (see isNoFile) or a folder stands in its place. */
+function* openIfFile(file: string): Io<number | undefined> {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = yield* call(ops.open, file, 'r');
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return -1;
+    if (isNoFile(err)) return undefined;
     throw err;
   }
+  let isFile = false;
   try {
-    const size = fs.fstatSync(fd).size;
-    if (size === 0) return -1;
-    let end = size;
-    let carry = Buffer.alloc(0);
-    while (end > 0) {
-      const start = Math.max(0, end - TAIL_CHUNK);
-      const chunk = Buffer.alloc(end - start);
-      fs.readSync(fd, chunk, 0, chunk.length, start);
-      const buf = Buffer.concat([chunk, carry]);
-      // Complete lines are those with a "\n" before them (or the file's start).
-      // (lastIndexOf with a negative start counts from the end: never pass one.)
-      const lastNewline = (before: number): number => (before <= 0 ? -1 : buf.lastIndexOf(10, before - 1));
-      // The highest seq among the complete lines of this chunk, not just the last line's: a
-      // dispose racing a flush can leave a batch written twice, the older copy last.
-      let lineEnd = buf.length;
-      let maxSeq = -1;
-      for (let nl = lastNewline(lineEnd); ; nl = lastNewline(lineEnd)) {
-        if (nl === -1 && start > 0) break;
-        const text = buf.toString('utf8', nl + 1, lineEnd).trim();
-        if (text) {
-          const entry = parseLine('', text);
-          if (entry && entry.seq > maxSeq) maxSeq = entry.seq;
-        }
-        if (nl === -1) break;
-        lineEnd = nl;
-      }
-      if (maxSeq >= 0) return maxSeq;
-      carry = buf.subarray(0, lineEnd);
-      end = start;
-    }
-    return -1;
+    isFile = (yield* call(ops.fstat, fd)).isFile();
   } finally {
-    fs.closeSync(fd);
+    if (!isFile) yield* call(ops.close, fd);
+  }
+  return isFile ? fd : undefined;
+}
+
+function* lastSeqOf(file: string): Io<number> {
+  const fd = yield* openIfFile(file);
+  if (fd === undefined) return -1;
+  try {
+    return yield* readLastSeq(fd);
+  } finally {
+    yield* call(ops.close, fd);
   }
 }
