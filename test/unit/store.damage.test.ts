@@ -6,25 +6,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isShannonError } from '../../src/core/errors';
 import { emptyMetrics, type SessionRecord } from '../../src/core/session/types';
 import { SessionStore } from '../../src/core/store';
+import { tempDir } from '../support/tempDirs';
 
 const WRITER = path.join(import.meta.dirname, '..', 'support', 'storeWriter.ts');
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(path.join(tmpdir(), 'shannon-damage-'));
-  dirs.push(d);
-  return d;
-}
 
 function record(id: string, over: Partial<SessionRecord> = {}): SessionRecord {
   return { id, workspaceFolder: '/w', cwd: '/w', title: id, options: {}, state: 'running', createdAt: 1, updatedAt: 2, metrics: emptyMetrics(), origin: 'shannon', ...over };
@@ -49,7 +38,7 @@ async function rejectsDamaged(flush: Promise<void>, culprit: string, kind: RegEx
 
 describe('damaged storage', () => {
   it('a database path that is a folder: says so, keeps sessions in memory, writes transcripts, saves once it is gone', async () => {
-    const dir = await tempDir();
+    const dir = tempDir('shannon-damage-');
     const db = path.join(dir, 'store.sqlite');
     fs.mkdirSync(db);
     const store = await SessionStore.open({ dir, flushDelayMs: 20 });
@@ -74,7 +63,7 @@ describe('damaged storage', () => {
   });
 
   it('a transcript path that is a folder: appendMessage does not throw, other sessions are written, its lines follow once it is gone', async () => {
-    const dir = await tempDir();
+    const dir = tempDir('shannon-damage-');
     const store = await SessionStore.open({ dir, flushDelayMs: 20 });
     const bad = path.join(dir, 'transcripts', 'bad.jsonl');
     fs.mkdirSync(bad, { recursive: true });
@@ -99,7 +88,7 @@ describe('damaged storage', () => {
   });
 
   it('transcripts/ that is a file: ten appends do not throw, the metadata is saved, nothing is lost once it is a folder', async () => {
-    const dir = await tempDir();
+    const dir = tempDir('shannon-damage-');
     fs.writeFileSync(path.join(dir, 'transcripts'), 'not a folder');
     const store = await SessionStore.open({ dir, flushDelayMs: 20 });
     try {
@@ -125,7 +114,7 @@ describe('damaged storage', () => {
   });
 
   it('owners/ that is a file: the store opens with a warning', async () => {
-    const dir = await tempDir();
+    const dir = tempDir('shannon-damage-');
     fs.writeFileSync(path.join(dir, 'owners'), '');
     const store = await SessionStore.open({ dir });
     try {
@@ -138,7 +127,7 @@ describe('damaged storage', () => {
   });
 
   it('a second process appending to a session the first one runs is refused loudly, and nothing of the first one is lost', async () => {
-    const dir = await tempDir();
+    const dir = tempDir('shannon-damage-');
     const first = await SessionStore.open({ dir, flushDelayMs: 5 });
     try {
       first.upsertSession(record('shared'));

@@ -5,23 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TranscriptEntry } from '../../src/core/session/types';
 import { SessionStore, type NewTranscriptEntry } from '../../src/core/store';
+import { tempDir } from '../support/tempDirs';
 
-const dirs: string[] = [];
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(path.join(tmpdir(), 'shannon-transcripts-'));
-  dirs.push(d);
-  return d;
-}
 
 const TYPES = ['assistant', 'user', 'stream_event', 'system', 'result'];
 
@@ -68,7 +57,7 @@ async function assertReadsAgree(store: SessionStore, sessionId: string): Promise
 
 describe('transcript reads', () => {
   it('answer every windowed read as a whole-file scan would, with lines on disk and in memory', async () => {
-    const dir = await tempDir();
+    const dir = tempDir('shannon-transcripts-');
     const store = await SessionStore.open({ dir, flushDelayMs: 60_000 });
     try {
       let n = 0;
@@ -89,7 +78,7 @@ describe('transcript reads', () => {
   });
 
   it('rebuilds the index from the transcript when .idx is lost, cut short, or points at the wrong bytes', async () => {
-    const dir = await tempDir();
+    const dir = tempDir('shannon-transcripts-');
     const store = await SessionStore.open({ dir });
     for (let n = 0; n < 1500; n++) store.appendMessage(message('s', n));
     await store.flush();
@@ -127,7 +116,7 @@ describe('transcript reads', () => {
   });
 
   it('sees what another window appends, and reads a batch written twice (dispose racing a flush) once', async () => {
-    const dir = await tempDir();
+    const dir = tempDir('shannon-transcripts-');
     const writer = await SessionStore.open({ dir });
     const reader = await SessionStore.open({ dir });
     try {
@@ -154,7 +143,7 @@ describe('transcript reads', () => {
   });
 
   it('keeps a message nested too deep to serialise as received, and one that cannot be written never blocks the others', async () => {
-    const dir = await tempDir();
+    const dir = tempDir('shannon-transcripts-');
     const depth = 100_000;
     const deepText = `{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Probe","input":{"nested":${'['.repeat(depth)}${']'.repeat(depth)}}}]}}`;
     const deep = JSON.parse(deepText) as Record<string, unknown>;

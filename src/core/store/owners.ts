@@ -97,6 +97,8 @@ export class Owners implements Disposable {
     const content: OwnerFile = { pid: process.pid, host: hostname(), startedAt: Date.now() };
     await fsp.mkdir(this.dir, { recursive: true });
     await fsp.writeFile(this.ownFile, JSON.stringify(content));
+    // Closed while the write was under way: it must not outlive dispose's removal.
+    if (this.disposed) await fsp.rm(this.ownFile, { force: true }).catch(() => undefined);
   }
 }
 

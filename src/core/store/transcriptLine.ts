@@ -22,17 +22,14 @@ const LF = 10;
  * the rest of its batch.
  */
 export function encodeLine(e: TranscriptEntry, rawText?: string): string {
-  const head = {
-    seq: e.seq,
-    at: e.at,
-    direction: e.direction,
-    type: e.type,
-    ...(e.subtype !== undefined ? { subtype: e.subtype } : {}),
-    ...(e.uuid !== undefined ? { uuid: e.uuid } : {}),
-  };
+  // Assigned one by one, in this order: the object keeps one shape, and `raw` comes last.
+  const line: Partial<StoredLine> = { seq: e.seq, at: e.at, direction: e.direction, type: e.type };
+  if (e.subtype !== undefined) line.subtype = e.subtype;
+  if (e.uuid !== undefined) line.uuid = e.uuid;
   const raw = rawText === undefined ? undefined : asLineText(rawText);
-  if (raw === undefined) return `${JSON.stringify({ ...head, raw: e.raw })}\n`;
-  return `${JSON.stringify(head).slice(0, -1)},"raw":${raw}}\n`;
+  if (raw !== undefined) return `${JSON.stringify(line).slice(0, -1)},"raw":${raw}}\n`;
+  line.raw = e.raw;
+  return `${JSON.stringify(line)}\n`;
 }
 
 /**

@@ -91,15 +91,17 @@ export class TranscriptFiles {
    * I/O reason (the flush reports those); a second writer's entries are refused (reported once).
    */
   append(entry: NewEntry): TranscriptEntry {
-    const { rawText, ...fields } = entry;
     const tail = this.tail(entry.sessionId);
     const seq = entry.seq ?? tail.nextSeq;
     if (seq < tail.nextSeq) {
       throw new ShannonError('INVALID_ARGUMENT', `seq ${seq} of session ${entry.sessionId} is already taken (next is ${tail.nextSeq}).`);
     }
-    const stored: TranscriptEntry = { ...fields, seq };
+    // Built field by field (not a spread without rawText): the hot path, and one object shape.
+    const stored: TranscriptEntry = { sessionId: entry.sessionId, seq, at: entry.at, direction: entry.direction, type: entry.type, raw: entry.raw };
+    if (entry.subtype !== undefined) stored.subtype = entry.subtype;
+    if (entry.uuid !== undefined) stored.uuid = entry.uuid;
     tail.nextSeq = seq + 1;
-    if (!tail.refused) tail.pending.push({ entry: stored, rawText });
+    if (!tail.refused) tail.pending.push({ entry: stored, rawText: entry.rawText });
     return stored;
   }
 
