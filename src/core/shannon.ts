@@ -300,8 +300,8 @@ class CoreCheckpoints implements Checkpoints {
   }
 
   private async pointFromTranscript(sessionId: string): Promise<{ messageUuid?: string; seq: number }> {
-    const entries = await this.store.readTranscript(sessionId);
-    const lastAssistant = [...entries].reverse().find((e) => e.type === 'assistant' && e.uuid);
-    return { seq: entries.at(-1)?.seq ?? -1, ...(lastAssistant?.uuid ? { messageUuid: lastAssistant.uuid } : {}) };
+    const [last] = (await this.store.readTranscriptTail(sessionId, { limit: 1 })).entries;
+    const [lastAssistant] = (await this.store.readTranscriptTail(sessionId, { limit: 1, filter: (e) => e.type === 'assistant' && !!e.uuid })).entries;
+    return { seq: last?.seq ?? -1, ...(lastAssistant?.uuid ? { messageUuid: lastAssistant.uuid } : {}) };
   }
 }

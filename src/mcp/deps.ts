@@ -8,6 +8,7 @@ import type { ClaudeBinary } from '../core/cli/locate.js';
 import type { Disposable } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode, TranscriptEntry } from '../core/session/types.js';
+import type { BackwardRead, TailRead } from '../core/store/transcriptReads.js';
 import type { UsageRow } from '../core/store/types.js';
 
 /** The session engine as the tools use it (SessionManager satisfies it). */
@@ -29,10 +30,12 @@ export type McpSessions = Pick<
   | 'watchTurn'
 >;
 
-/** Reads a session's stored transcript (the store's `readTranscript`). */
+/** Reads a session's stored transcript (the store's reads: each costs what it returns). */
 export interface McpTranscripts {
   /** Entries with `seq >= fromSeq` in order, at most `limit` of them. */
   readTranscript(sessionId: string, opts: { fromSeq?: number; limit?: number }): Promise<TranscriptEntry[]>;
+  /** The newest `limit` entries (of those `filter` keeps) before `beforeSeq`, oldest first. */
+  readTranscriptTail(sessionId: string, opts: BackwardRead): Promise<TailRead>;
 }
 
 

@@ -16,6 +16,7 @@ export const transcriptUri = (id: string) => `${sessionUri(id)}/transcript`;
 
 const LIST_LIMIT = 200;
 const TRANSCRIPT_MAX_CHARS = 2_000_000;
+const TRANSCRIPT_PAGE = 500;
 const NOTIFY_DELAY_MS = 200;
 /** JSON-RPC "resource not found" (MCP spec). */
 const RESOURCE_NOT_FOUND = -32002 as ErrorCode;
@@ -58,7 +59,7 @@ export function registerResources(server: McpServer, deps: ShannonMcpDeps): Disp
     { title: 'A session transcript', description: 'What was said in a session, as readable text: prompts, replies, tool calls and results.', mimeType: 'text/plain' },
     async (uri, vars) => {
       const r = record(vars.id);
-      let text = renderText(await deps.transcripts.readTranscript(r.id, {}));
+      let text = await newestText(deps, r.id, TRANSCRIPT_MAX_CHARS);
       if (text.length > TRANSCRIPT_MAX_CHARS) text = `…(earlier part left out: use get_session_output to page through it)\n${text.slice(-TRANSCRIPT_MAX_CHARS)}`;
       return { contents: [{ uri: uri.href, mimeType: 'text/plain', text }] };
     },
@@ -115,4 +116,20 @@ export function registerResources(server: McpServer, deps: ShannonMcpDeps): Disp
     }),
   );
   return disposables;
+}
+
+/** The session's rendered text, read back from its end until there is more than `maxChars` of it (or no more). */
+async function newestText(deps: ShannonMcpDeps, sessionId: string, maxChars: number): Promise<string> {
+  const pages: string[][] = [];
+  let chars = 0;
+  for (let beforeSeq: number | undefined; ; ) {
+    const page = await deps.transcripts.readTranscriptTail(sessionId, { limit: TRANSCRIPT_PAGE, filter: (e) => e.type !== 'stream_event', ...(beforeSeq === undefined ? {} : { beforeSeq }) });
+    const text = renderText(page.entries);
+    const lines = text ? text.split('\n') : [];
+    pages.unshift(lines);
+    for (const l of lines) chars += l.length + 1;
+    if (!page.hasOlder || page.entries.length === 0 || chars > maxChars) break;
+    beforeSeq = page.entries[0]!.seq;
+  }
+  return pages.flat().join('\n');
 }

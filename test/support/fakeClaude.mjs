@@ -3,9 +3,11 @@
 // proves the happy paths; this one proves what Shannon does when the CLI does not behave.
 //
 //   FAKE_CLAUDE_MODE            ok (default) | crash-mid-line | garbage | huge-line | invalid-utf8
-//                               | hang | spawn-child | exit-error | version-broken
+//                               | deep-line | hang | spawn-child | exit-error | version-broken
 //   FAKE_CLAUDE_VERSION         what `--version` prints (default "2.1.197 (Claude Code)")
 //   FAKE_CLAUDE_HUGE_BYTES      huge-line: length of the one long line (default 50 MB)
+//   FAKE_CLAUDE_DEPTH           deep-line: how deep the tool input of the middle message nests
+//                               (default 100000: it parses, but JSON.stringify cannot write it)
 //   FAKE_CLAUDE_IGNORE_SIGTERM  hang: "1" = survive SIGTERM, so only SIGKILL ends it
 //   FAKE_CLAUDE_PID_FILE        spawn-child: where the grandchild's pid is written
 //   FAKE_CLAUDE_ARGV_FILE       any mode: where the argv it was given is written (JSON)
@@ -80,6 +82,15 @@ async function main() {
       await writeLine(result(session, 'bad: ? end'));
       return serve(session);
     }
+    case 'deep-line':
+      // Each turn: a normal message, one nested deeper than JSON.stringify can go, a normal one.
+      return serve(session, undefined, (text) => [
+        JSON.stringify(init(session)),
+        JSON.stringify(assistant(session, `before: ${text}`)),
+        deepAssistant(session, Number(env.FAKE_CLAUDE_DEPTH || 100_000)),
+        JSON.stringify(assistant(session, `after: ${text}`)),
+        JSON.stringify(result(session, `after: ${text}`)),
+      ]);
     case 'spawn-child': {
       // Same process group as this process (not detached): only a group kill reaches it.
       const child = spawn('sleep', ['300'], { stdio: 'ignore' });
@@ -99,8 +110,11 @@ async function main() {
   }
 }
 
-/** Answers stdin like the real CLI: control requests get a success, user lines get a turn. */
-async function serve(session, beforeEachMessage = () => {}) {
+/**
+ * Answers stdin like the real CLI: control requests get a success, user lines get a turn
+ * (`turnLines`: the turn's stdout lines as text, instead of the usual messages).
+ */
+async function serve(session, beforeEachMessage = () => {}, turnLines = undefined) {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
@@ -119,6 +133,10 @@ async function serve(session, beforeEachMessage = () => {}) {
     } else if (msg.type === 'user') {
       const text = textOf(msg.message?.content);
       session.turns++;
+      if (turnLines) {
+        for (const line of turnLines(text)) await write(`${line}\n`);
+        continue;
+      }
       for (const out of turn(session, `echo: ${text}`)) {
         beforeEachMessage();
         await writeLine(out);
@@ -195,6 +213,12 @@ function result(session, text) {
     permission_denials: [],
     uuid: randomUUID(),
   };
+}
+
+/** An assistant line whose tool input nests `depth` arrays deep, as text (JSON.stringify would throw). */
+function deepAssistant(session, depth) {
+  const [head, tail] = JSON.stringify({ ...assistant(session, ''), message: { ...assistant(session, '').message, content: [{ type: 'tool_use', id: 'toolu_deep', name: 'Probe', input: { nested: '@@' } }] } }).split('"@@"');
+  return `${head}${'['.repeat(depth)}${']'.repeat(depth)}${tail}`;
 }
 
 /** One assistant line of `bytes` bytes, written in chunks so memory stays flat. */

@@ -8,11 +8,15 @@
  *   node --import tsx test/support/storeWriter.ts <dir> stream <sessionId> [--wait]
  *     appends messages to one running session without end, flushing every few; after each
  *     flush resolves prints "flushed <last seq>". Meant to be killed.
+ *
+ *   node --import tsx test/support/storeWriter.ts <dir> append <sessionId> <count>
+ *     appends <count> messages ("second writer line <i>") to a session another process may be
+ *     running, flushing as it goes; prints "warnings <codes>" and "done".
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { emptyMetrics, type SessionRecord } from '../../src/core/session/types';
 import { SessionStore } from '../../src/core/store';
-import { loadSqlJs } from '../../src/core/store/metaDb';
+import { loadSqlJs } from '../../src/core/store/schema';
 
 const [dir, mode, name, countArg] = process.argv.slice(2);
 if (!dir || !mode || !name) throw new Error('usage: storeWriter.ts <dir> interleave|stream <name> [writes]');
@@ -68,6 +72,15 @@ async function stream(store: SessionStore, sessionId: string): Promise<void> {
   }
 }
 
+async function append(store: SessionStore, sessionId: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    store.appendMessage(message(sessionId, `second writer line ${i}`));
+    if (i % 10 === 9) await store.flush();
+  }
+  await store.flush().catch(() => undefined);
+  process.stdout.write(`warnings ${store.warnings.map((w) => w.code).join(',')}\n`);
+}
+
 async function main(): Promise<void> {
   // `--wait`: load everything, then start on a line from stdin (tests spawn the next writer
   // while the previous one runs, so Node's start-up is not on the clock).
@@ -83,6 +96,10 @@ async function main(): Promise<void> {
     process.stdout.write('done\n');
   } else if (mode === 'stream') {
     await stream(store, name!);
+  } else if (mode === 'append') {
+    await append(store, name!, Number(countArg ?? 100));
+    store.dispose();
+    process.stdout.write('done\n');
   } else throw new Error(`unknown mode ${mode}`);
 }
 

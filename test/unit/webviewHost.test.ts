@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { MessageBatcher, type BatcherTimers } from '../../src/extension/webview/batcher';
@@ -12,7 +14,8 @@ import { diffSides } from '../../src/extension/webview/diffSides';
 import { contentSecurityPolicy, renderPanelHtml } from '../../src/extension/webview/html';
 import { StreamAccumulator } from '../../src/core/transcript/stream';
 import { isDisplayable } from '../../src/core/transcript/entry';
-import { olderWindow, tailWindow, trimEntry } from '../../src/extension/webview/transcriptWindow';
+import { SessionStore } from '../../src/core/store';
+import { olderQuery, panelWindow, tailQuery, trimEntry } from '../../src/extension/webview/transcriptWindow';
 import { parseWebviewMessage, type HostMessage, type TranscriptEntry } from '../../src/shared/webviewProtocol';
 
 function manualTimers(): BatcherTimers & { fire(): void; armed: number } {
@@ -167,15 +170,27 @@ describe('webview transcript window', () => {
     assert.equal(isDisplayable(entry(0, { type: 'result', subtype: 'success' })), true);
   });
 
-  it('sends the newest entries first and pages older ones on request', () => {
-    const all = Array.from({ length: 10 }, (_, i) => entry(i));
-    const tail = tailWindow(all, 4);
-    assert.deepEqual(tail.entries.map((e) => e.seq), [6, 7, 8, 9]);
-    assert.equal(tail.hasOlder, true);
-    const older = olderWindow(all, 6, 4);
-    assert.deepEqual(older.entries.map((e) => e.seq), [2, 3, 4, 5]);
-    assert.equal(older.hasOlder, true);
-    assert.equal(olderWindow(all, 2, 4).hasOlder, false);
+  it('sends the newest entries first and pages older ones on request, reading them from the store', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'shannon-window-'));
+    const store = await SessionStore.open({ dir });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const { seq: _seq, ...e } = entry(i);
+        store.appendMessage(e);
+        store.appendMessage({ ...e, type: 'stream_event', raw: { type: 'stream_event', event: {} } }); // never shown
+      }
+      await store.flush();
+      const tail = panelWindow(await store.readTranscriptTail('s', tailQuery(4)));
+      assert.deepEqual(tail.entries.map((e) => e.seq), [12, 14, 16, 18]);
+      assert.equal(tail.hasOlder, true);
+      const older = panelWindow(await store.readTranscriptTail('s', olderQuery(12, 4)));
+      assert.deepEqual(older.entries.map((e) => e.seq), [4, 6, 8, 10]);
+      assert.equal(older.hasOlder, true);
+      assert.equal((await store.readTranscriptTail('s', olderQuery(4, 4))).hasOlder, false);
+    } finally {
+      store.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('cuts a tool output at 8 KiB and marks the entry, keeps assistant text whole up to 64 KiB', () => {

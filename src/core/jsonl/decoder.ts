@@ -25,10 +25,12 @@ export interface JsonlDecoderOptions {
   /** Longest line kept; longer ones are skipped without being buffered. Default 64 MiB. */
   maxLineBytes?: number;
   /**
-   * One decoded line, called synchronously from write()/end(). If a callback throws, the rest
-   * of the chunk is still decoded and delivered, then write()/end() rethrows the first error.
+   * One decoded line, called synchronously from write()/end(), with the line's text as it was
+   * received (without its LF): what to store, since a value nested thousands deep parses but
+   * cannot be serialised again. If a callback throws, the rest of the chunk is still decoded and
+   * delivered, then write()/end() rethrows the first error.
    */
-  onMessage(value: Record<string, unknown>, line: number): void;
+  onMessage(value: Record<string, unknown>, line: number, text: string): void;
   onError(error: DecodeErrorInfo): void;
 }
 
@@ -227,7 +229,7 @@ export class JsonlDecoder {
     }
     this.messages++;
     try {
-      this.onMessage(value as Record<string, unknown>, line);
+      this.onMessage(value as Record<string, unknown>, line, text);
     } catch (err) {
       this.noteCallbackError(err);
     }

@@ -71,9 +71,15 @@ function release(p: ClaudeProcess): void {
   if (liveProcesses.delete(p) && liveProcesses.size === 0) process.off('exit', killAllOnHostExit);
 }
 
+/** One stdout line: the decoded message, and its text as the CLI printed it (what the store keeps). */
+export interface ReceivedMessage {
+  message: Record<string, unknown>;
+  text: string;
+}
+
 export class ClaudeProcess implements Disposable {
-  private readonly onDidReceiveMessageEmitter = new Emitter<Record<string, unknown>>();
-  readonly onDidReceiveMessage: Event<Record<string, unknown>> = this.onDidReceiveMessageEmitter.event;
+  private readonly onDidReceiveMessageEmitter = new Emitter<ReceivedMessage>();
+  readonly onDidReceiveMessage: Event<ReceivedMessage> = this.onDidReceiveMessageEmitter.event;
   private readonly onDidDecodeErrorEmitter = new Emitter<DecodeErrorInfo>();
   readonly onDidDecodeError: Event<DecodeErrorInfo> = this.onDidDecodeErrorEmitter.event;
   private readonly onDidWriteStderrEmitter = new Emitter<string>();
@@ -102,7 +108,7 @@ export class ClaudeProcess implements Disposable {
     this.stderr = new ByteRingBuffer(options.stderrLimitBytes ?? DEFAULT_STDERR_LIMIT);
     const decoder = new JsonlDecoder({
       maxLineBytes: options.maxLineBytes,
-      onMessage: (value) => this.onDidReceiveMessageEmitter.fire(value),
+      onMessage: (message, _line, text) => this.onDidReceiveMessageEmitter.fire({ message, text }),
       onError: (error) => this.onDidDecodeErrorEmitter.fire(error),
     });
 

@@ -17,7 +17,8 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ShannonError } from '../errors.js';
 import type { Disposable, Event } from '../lifecycle.js';
-import { atomicWriteFile, atomicWriteFileSync, errnoCode, removeDeadTemps } from '../store/files.js';
+import { atomicWrite, atomicWriteFile, errnoCode, removeDeadTemps } from '../store/files.js';
+import { runSync } from '../store/io.js';
 import { bootId, canReadProcessTable, pidExists, readProcessSync } from './processTable.js';
 import { endTree, isAliveSync, isSameLiving, type EndedProcess, type ProcessIdentity, type TreeMarker } from './processTree.js';
 
@@ -179,7 +180,7 @@ export class ProcessRegistry implements Disposable {
     const alive = [...this.entries].map((e) => ({ ...e, tree: e.tree.filter(isAliveSync) })).filter((e) => e.tree.length > 0);
     try {
       if (alive.length === 0) fs.rmSync(this.file, { force: true });
-      else atomicWriteFileSync(this.file, this.serialize(alive));
+      else runSync(atomicWrite(this.file, this.serialize(alive)));
     } catch (err) {
       this.warnOnce(err);
     }

@@ -13,7 +13,7 @@
  * Windows has no cheap table: there `taskkill /T /F` ends the tree of the root while it lives.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { sleepSync } from '../store/files.js';
+import { sleepSync } from '../store/io.js';
 import {
   canReadProcessTable,
   listProcesses,

@@ -10,7 +10,7 @@ import { DisposableStore, Emitter, type Disposable, type Event } from '../lifecy
 import type { ClaudeProcess, ClaudeProcessOptions, ProcessExit, StopOptions } from '../process/claudeProcess.js';
 import { ControlChannel, type ControlRequestBody } from '../protocol/control.js';
 import { toolUses } from '../transcript/blocks.js';
-import { isKept, toEntry } from '../transcript/entry.js';
+import { isKept, toEntry, type EntryDraft } from '../transcript/entry.js';
 import { classifyMessage, userTurn, type InboundMessage, type JsonObject, type SDKResultMessage, type UserContentBlock } from '../protocol/messages.js';
 import { turnMetricsFromResult } from './metrics.js';
 import { parsePermissionAsk, toPermissionResult, type PermissionAsk, type PermissionDecision } from './permissions.js';
@@ -22,7 +22,8 @@ export interface SessionPersistence {
   upsertSession(record: SessionRecord): void;
   getSession(id: string): SessionRecord | undefined;
   listSessions(filter?: { workspaceFolder?: string; states?: readonly SessionState[]; limit?: number }): SessionRecord[];
-  appendMessage(entry: Omit<TranscriptEntry, 'seq'>): TranscriptEntry;
+  /** `rawText`: the message's JSON text as received, stored as is (the store serialises `raw` otherwise). */
+  appendMessage(entry: EntryDraft): TranscriptEntry;
   recordTurn(metrics: TurnMetrics): void;
 }
 
@@ -367,7 +368,7 @@ export class Session implements Disposable {
   // ---- internals, used by RunContext -------------------------------------------------------
 
   /** @internal */
-  handleMessage(run: RunContext, raw: JsonObject): void {
+  handleMessage(run: RunContext, raw: JsonObject, rawText?: string): void {
     const message = classifyMessage(raw);
     switch (message.kind) {
       case 'control_response':
@@ -391,7 +392,7 @@ export class Session implements Disposable {
         this.onResult(run, message.message);
         break;
     }
-    this.emitMessage('in', message);
+    this.emitMessage('in', message, rawText);
     if (message.kind === 'result') this.afterResult(run);
   }
 
@@ -532,9 +533,9 @@ export class Session implements Disposable {
   }
 
   /** Keeps the message (partial fragments are only shown, never kept), then tells listeners. */
-  private emitMessage(direction: 'in' | 'out', message: InboundMessage): void {
+  private emitMessage(direction: 'in' | 'out', message: InboundMessage, rawText?: string): void {
     const at = this.now();
-    const entry = this.persistence && isKept(message) ? this.persistence.appendMessage(toEntry(this.id, direction, message, at)) : undefined;
+    const entry = this.persistence && isKept(message) ? this.persistence.appendMessage(toEntry(this.id, direction, message, at, rawText)) : undefined;
     this.onDidMessageEmitter.fire({ sessionId: this.id, direction, message, at, ...(entry ? { entry } : {}) });
   }
 
@@ -609,7 +610,7 @@ class RunContext implements Disposable {
       (body, id, signal) => session.handleControlRequest(body, id, signal),
       spec.controlTimeoutMs ?? 30_000,
     );
-    this.disposables.add(this.process.onDidReceiveMessage((raw) => session.handleMessage(this, raw)));
+    this.disposables.add(this.process.onDidReceiveMessage((m) => session.handleMessage(this, m.message, m.text)));
     this.disposables.add(this.process.onDidDecodeError((e) => session.handleDecodeError(e)));
     this.disposables.add(this.process.onDidWriteStderr((text) => session.handleStderr(text)));
     this.settled = this.process.exited.then((exit) => {

@@ -3,18 +3,26 @@
  * processes writing the same store; the lock serialises their read-merge-write of the metadata
  * database. It is held for milliseconds (one save), so a lock older than `staleMs`, or one
  * whose process is gone (same host, `kill(pid, 0)` fails), was left by a crash and is broken.
+ * A lock held for long (a session's transcript, while it runs) has no age limit and names the
+ * store instance holding it, whose liveness `holderGone` judges.
  */
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { errnoCode, sleepSync } from './files';
+import { errnoCode } from './files';
+import { call, ops, runAsync, runSync, type Io } from './io';
 
-interface LockContent {
+/** Who holds a lock. */
+export interface LockHolder {
   pid: number;
   host: string;
-  token: string;
+  /** The store instance (see owners.ts), for locks held for long. */
+  instance?: string;
   at: number;
+}
+
+interface LockContent extends LockHolder {
+  token: string;
 }
 
 export interface FileLockOptions {
@@ -22,6 +30,10 @@ export interface FileLockOptions {
   staleMs?: number;
   retryMs?: number;
   timeoutMs?: number;
+  /** Written into the lock: the store instance that holds it. */
+  instance?: string;
+  /** Whether a live-looking holder is gone all the same (its instance stopped its heartbeat). */
+  holderGone?: (holder: LockHolder) => boolean;
 }
 
 export class FileLockTimeout extends Error {}
@@ -33,7 +45,7 @@ export class FileLock {
 
   constructor(
     readonly path: string,
-    options: FileLockOptions = {},
+    private readonly options: FileLockOptions = {},
   ) {
     this.staleMs = options.staleMs ?? 10_000;
     this.retryMs = options.retryMs ?? 5;
@@ -41,34 +53,46 @@ export class FileLock {
   }
 
   /** Resolves with a token that `release` needs: only the holder removes the lock. */
-  async acquire(signal?: AbortSignal): Promise<string> {
-    const deadline = Date.now() + this.timeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
-      const token = this.tryCreate();
-      if (token) return token;
-      await this.breakIfStale();
-      if (Date.now() > deadline) throw new FileLockTimeout(`lock ${this.path} still held after ${this.timeoutMs} ms`);
-      // Jittered backoff: two waiters must not retry in lockstep.
-      const wait = Math.min(50, this.retryMs * (1 + Math.min(attempt, 8))) * (0.5 + Math.random());
-      await new Promise((r) => setTimeout(r, wait));
-    }
+  acquire(signal?: AbortSignal): Promise<string> {
+    return runAsync(this.acquiring(this.timeoutMs, signal));
+  }
+
+  /** Blocks until the lock is ours (dispose paths only). */
+  acquireSync(timeoutMs = this.timeoutMs): string {
+    return runSync(this.acquiring(timeoutMs));
   }
 
   /** One attempt (breaking a stale lock first): a token, or undefined if someone holds it. */
   async tryAcquire(): Promise<string | undefined> {
-    await this.breakIfStale();
+    await runAsync(this.breakIfStale());
     return this.tryCreate();
   }
 
-  acquireSync(timeoutMs = this.timeoutMs): string {
+  /** The same, blocking (one stat and one create: for a caller that cannot wait). */
+  tryAcquireSync(): string | undefined {
+    runSync(this.breakIfStale());
+    return this.tryCreate();
+  }
+
+  /** Who holds the lock now, if anyone (and if its file reads). */
+  holder(): LockHolder | undefined {
+    const content = this.read();
+    if (!content) return undefined;
+    const { token: _token, ...holder } = content;
+    return holder;
+  }
+
+  /** Acquiring as a routine (see io.ts), to run inside another one. */
+  *acquiring(timeoutMs = this.timeoutMs, signal?: AbortSignal): Io<string> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
       const token = this.tryCreate();
       if (token) return token;
-      this.breakIfStaleSync();
+      yield* this.breakIfStale();
       if (Date.now() > deadline) throw new FileLockTimeout(`lock ${this.path} still held after ${timeoutMs} ms`);
-      sleepSync(this.retryMs);
+      // Jittered backoff: two waiters must not retry in lockstep.
+      yield* call(ops.sleep, Math.min(50, this.retryMs * (1 + Math.min(attempt, 8))) * (0.5 + Math.random()));
     }
   }
 
@@ -89,7 +113,7 @@ export class FileLock {
 
   private tryCreate(): string | undefined {
     const token = randomBytes(8).toString('hex');
-    const content: LockContent = { pid: process.pid, host: hostname(), token, at: Date.now() };
+    const content: LockContent = { pid: process.pid, host: hostname(), token, at: Date.now(), ...(this.options.instance ? { instance: this.options.instance } : {}) };
     let fd: number;
     try {
       fd = fs.openSync(this.path, 'wx');
@@ -118,29 +142,19 @@ export class FileLock {
     // right now; only age tells.
     if (Date.now() - mtimeMs > this.staleMs) return true;
     if (!content) return Date.now() - mtimeMs > 1_000;
-    return content.host === hostname() && !processAlive(content.pid);
+    if (content.host === hostname() && !processAlive(content.pid)) return true;
+    return this.options.holderGone?.(content) ?? false;
   }
 
-  private async breakIfStale(): Promise<void> {
-    let st: fs.Stats;
+  private *breakIfStale(): Io<void> {
+    let mtimeMs: number;
     try {
-      st = await fsp.stat(this.path);
+      mtimeMs = Number((yield* call(ops.stat, this.path)).mtimeMs);
     } catch {
       return;
     }
     const content = this.read();
-    if (this.isStale(content, st.mtimeMs)) this.breakLock(content);
-  }
-
-  private breakIfStaleSync(): void {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(this.path);
-    } catch {
-      return;
-    }
-    const content = this.read();
-    if (this.isStale(content, st.mtimeMs)) this.breakLock(content);
+    if (this.isStale(content, mtimeMs)) this.breakLock(content);
   }
 
   /**

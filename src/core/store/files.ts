@@ -1,12 +1,14 @@
 /**
  * The few file operations the store builds on. Every write that replaces a file goes through a
  * temp file, fsync, rename and an fsync of the directory: a crash leaves the old or the new
- * file, never half of one, and the rename itself survives a power cut.
+ * file, never half of one, and the rename itself survives a power cut. Routines are `Io`
+ * generators (see io.ts): the same body serves the asynchronous path and dispose's blocking one.
  */
-import * as fs from 'node:fs';
+import type * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { call, ops, runAsync, withFile, writeAll, type Io } from './io';
 
 export function tempPathFor(file: string): string {
   return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -28,76 +30,53 @@ export async function removeDeadTemps(dir: string, alive: (pid: number) => boole
 }
 
 /** Makes a rename or a new directory entry durable. Not every platform can open a directory. */
-export async function fsyncDir(dir: string): Promise<void> {
-  let fh: fsp.FileHandle | undefined;
-  try {
-    fh = await fsp.open(dir, 'r');
-    await fh.sync();
-  } catch (err) {
-    if (!isUnsupportedDirSync(err)) throw err;
-  } finally {
-    await fh?.close().catch(() => undefined);
-  }
-}
-
-export function fsyncDirSync(dir: string): void {
+export function* fsyncDir(dir: string): Io<void> {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
+    fd = yield* call(ops.open, dir, 'r');
+    yield* call(ops.fsync, fd);
   } catch (err) {
     if (!isUnsupportedDirSync(err)) throw err;
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) {
+      try {
+        yield* call(ops.close, fd);
+      } catch {
+        // Closing a directory we only synced: nothing was written through it.
+      }
+    }
   }
 }
 
 function isUnsupportedDirSync(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
+  const code = errnoCode(err);
   return code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'EBADF';
 }
 
-/** temp + fsync + rename + fsync(dir), off the event loop. */
-export async function atomicWriteFile(file: string, data: Uint8Array | string, beforeRename?: (tmp: string) => Promise<void>): Promise<void> {
+/** temp + fsync + rename + fsync(dir). `beforeRename` runs once the temp file is complete. */
+export function* atomicWrite(file: string, data: Uint8Array | string, beforeRename?: (tmp: string) => Io<void>): Io<void> {
   const tmp = tempPathFor(file);
   try {
-    const fh = await fsp.open(tmp, 'w');
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await beforeRename?.(tmp);
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  await fsyncDir(path.dirname(file));
-}
-
-export function atomicWriteFileSync(file: string, data: Uint8Array | string, beforeRename?: (tmp: string) => void): void {
-  const tmp = tempPathFor(file);
-  try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    beforeRename?.(tmp);
-    fs.renameSync(tmp, file);
+    yield* withFile(tmp, 'w', function* (fd) {
+      yield* writeAll(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      yield* call(ops.fsync, fd);
+    });
+    if (beforeRename) yield* beforeRename(tmp);
+    yield* call(ops.rename, tmp, file);
   } catch (err) {
     try {
-      fs.rmSync(tmp, { force: true });
+      yield* call(ops.rm, tmp);
     } catch {
       // The directory itself may be gone or read-only: the error that matters is `err`.
     }
     throw err;
   }
-  fsyncDirSync(path.dirname(file));
+  yield* fsyncDir(path.dirname(file));
+}
+
+/** atomicWrite, off the event loop. */
+export function atomicWriteFile(file: string, data: Uint8Array | string): Promise<void> {
+  return runAsync(atomicWrite(file, data));
 }
 
 /**
@@ -111,31 +90,18 @@ export function fileKeyOf(st: fs.BigIntStats): FileKey {
   return `${st.ino}:${st.size}:${st.mtimeNs}`;
 }
 
-export async function statKey(file: string): Promise<FileKey | undefined> {
+/** The file's key, undefined if there is no file. */
+export function* statKey(file: string): Io<FileKey | undefined> {
   try {
-    return fileKeyOf(await fsp.stat(file, { bigint: true }));
+    return fileKeyOf(yield* call(ops.stat, file));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-export function statKeySync(file: string): FileKey | undefined {
-  try {
-    return fileKeyOf(fs.statSync(file, { bigint: true }));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
   }
 }
 
 export function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-/** Blocks the thread (dispose paths only: they must finish before returning). */
-export function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**

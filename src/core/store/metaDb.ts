@@ -6,116 +6,14 @@
  * Every mutation here is idempotent and ordered by timestamps, so the store can replay a
  * window's pending changes on top of another window's newer file (see sessionStore.ts).
  */
-import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { ShannonError } from '../errors';
 import { LIVE_STATES, type SessionRecord, type SessionState, type TurnMetrics } from '../session/types';
+import { checkHeader, CorruptDatabase, migrate, SCHEMA_VERSION } from './schema';
 import type { CheckpointRecord, SessionFilter, UsageQuery, UsageRow } from './types';
 
-/** The newest schema this code knows. Bump it with a new entry in MIGRATIONS. */
-export const SCHEMA_VERSION = 1;
-
-/** MIGRATIONS[n] takes a database from version n to n + 1. */
-const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
-  (db) =>
-    db.run(`
-      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE sessions (
-        id TEXT PRIMARY KEY,
-        workspace_folder TEXT NOT NULL,
-        state TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        pinned INTEGER NOT NULL DEFAULT 0,
-        cli_session_id TEXT,
-        origin TEXT NOT NULL,
-        owner TEXT,
-        record TEXT NOT NULL
-      );
-      CREATE INDEX sessions_by_folder ON sessions (workspace_folder, updated_at);
-      CREATE INDEX sessions_by_updated ON sessions (updated_at);
-      CREATE TABLE turns (
-        session_id TEXT NOT NULL,
-        turn INTEGER NOT NULL,
-        ended_at INTEGER NOT NULL,
-        day TEXT NOT NULL,
-        workspace_folder TEXT,
-        model TEXT,
-        input_tokens INTEGER NOT NULL,
-        output_tokens INTEGER NOT NULL,
-        cache_read_input_tokens INTEGER NOT NULL,
-        cache_creation_input_tokens INTEGER NOT NULL,
-        cost_usd REAL NOT NULL,
-        duration_ms INTEGER NOT NULL,
-        duration_api_ms INTEGER NOT NULL,
-        num_turns INTEGER NOT NULL,
-        is_error INTEGER NOT NULL,
-        subtype TEXT NOT NULL,
-        PRIMARY KEY (session_id, turn)
-      ) WITHOUT ROWID;
-      CREATE INDEX turns_by_time ON turns (ended_at);
-      -- Turns older than the detail window, summed per local day, folder and model: usage
-      -- stays exact per day while the database stops growing with history.
-      CREATE TABLE usage_daily (
-        day TEXT NOT NULL,
-        workspace_folder TEXT NOT NULL,
-        model TEXT NOT NULL,
-        first_ended_at INTEGER NOT NULL,
-        last_ended_at INTEGER NOT NULL,
-        input_tokens INTEGER NOT NULL,
-        output_tokens INTEGER NOT NULL,
-        cache_read_input_tokens INTEGER NOT NULL,
-        cache_creation_input_tokens INTEGER NOT NULL,
-        cost_usd REAL NOT NULL,
-        turns INTEGER NOT NULL,
-        PRIMARY KEY (day, workspace_folder, model)
-      ) WITHOUT ROWID;
-      -- The highest turn of each session already summed, so that recording it again (a
-      -- re-import) does not count it twice.
-      CREATE TABLE turns_rolled_up (session_id TEXT PRIMARY KEY, max_turn INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TABLE checkpoints (
-        id TEXT PRIMARY KEY,
-        session_id TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        cli_session_id TEXT,
-        message_uuid TEXT,
-        seq INTEGER NOT NULL,
-        label TEXT,
-        snapshot_ref TEXT
-      );
-      CREATE INDEX checkpoints_by_session ON checkpoints (session_id, created_at);
-      -- What a deletion leaves behind, so that a merge with another window's older copy
-      -- does not bring a deleted row back.
-      CREATE TABLE tombstones (kind TEXT NOT NULL, id TEXT NOT NULL, deleted_at INTEGER NOT NULL, PRIMARY KEY (kind, id));
-    `),
-];
-
-const sqlJsByWasm = new Map<string, Promise<SqlJsStatic>>();
-
-/**
- * sql.js compiled once per process and wasm file: compiling is most of a cold open. Without a
- * path, `require.resolve` finds the package's own wasm; where there is no `require` (ESM),
- * sql.js looks beside its own script, which is the same file.
- */
-export function loadSqlJs(wasmPath: string | undefined = defaultWasmPath()): Promise<SqlJsStatic> {
-  const key = wasmPath ?? '';
-  let loading = sqlJsByWasm.get(key);
-  if (!loading) {
-    loading = initSqlJs(wasmPath === undefined ? {} : { locateFile: () => wasmPath });
-    loading.catch(() => sqlJsByWasm.delete(key));
-    sqlJsByWasm.set(key, loading);
-  }
-  return loading;
-}
-
-function defaultWasmPath(): string | undefined {
-  return typeof require === 'function' ? require.resolve('sql.js/dist/sql-wasm.wasm') : undefined;
-}
-
-/** The file is not a database this code can read: move it aside. */
-export class CorruptDatabase extends Error {}
-
-const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** A result row by column name (or alias). */
+type Row = Record<string, SqlValue>;
 
 export interface SessionRow {
   record: SessionRecord;
@@ -194,12 +92,12 @@ export class MetaDb {
    */
   mergeSession(record: SessionRecord, owner: string | undefined): boolean {
     const existing = this.get('SELECT updated_at, state, owner FROM sessions WHERE id = ?', [record.id]);
-    if (existing && Number(existing[0]) > record.updatedAt) return false;
+    if (existing && Number(existing.updated_at) > record.updatedAt) return false;
     // A window that edits a session another window is running (pins it, renames it) does not
     // become its owner: the owner is whoever made it live.
-    if (owner !== undefined && existing && existing[2] !== null && LIVE_STATES.includes(String(existing[1]) as SessionState)) owner = String(existing[2]);
+    if (owner !== undefined && existing && existing.owner !== null && LIVE_STATES.includes(String(existing.state) as SessionState)) owner = String(existing.owner);
     const tomb = this.get("SELECT deleted_at FROM tombstones WHERE kind = 'session' AND id = ?", [record.id]);
-    if (tomb && Number(tomb[0]) >= record.updatedAt) return false;
+    if (tomb && Number(tomb.deleted_at) >= record.updatedAt) return false;
     if (tomb) this.run("DELETE FROM tombstones WHERE kind = 'session' AND id = ?", [record.id]);
     this.run(
       `INSERT OR REPLACE INTO sessions (id, workspace_folder, state, created_at, updated_at, pinned, cli_session_id, origin, owner, record)
@@ -222,7 +120,7 @@ export class MetaDb {
 
   getSession(id: string): SessionRecord | undefined {
     const row = this.get('SELECT record FROM sessions WHERE id = ?', [id]);
-    return row ? (JSON.parse(String(row[0])) as SessionRecord) : undefined;
+    return row ? toRecord(row) : undefined;
   }
 
   hasSession(id: string): boolean {
@@ -245,20 +143,20 @@ export class MetaDb {
       sql += ' LIMIT ?';
       params.push(filter.limit);
     }
-    return this.all(sql, params).map((r) => JSON.parse(String(r[0])) as SessionRecord);
+    return this.all(sql, params).map(toRecord);
   }
 
   /** Ids (and workspace folders) of every session, for the search filter. */
   sessionFolders(): Map<string, string> {
-    return new Map(this.all('SELECT id, workspace_folder FROM sessions', []).map((r) => [String(r[0]), String(r[1])]));
+    return new Map(this.all('SELECT id, workspace_folder FROM sessions', []).map((r) => [String(r.id), String(r.workspace_folder)]));
   }
 
   /** Sessions recorded in a live state, with the store instance that owns them. */
   liveSessions(): SessionRow[] {
     const states = LIVE_STATES;
     return this.all(`SELECT record, owner FROM sessions WHERE state IN (${states.map(() => '?').join(', ')})`, [...states]).map((r) => ({
-      record: JSON.parse(String(r[0])) as SessionRecord,
-      owner: r[1] === null ? undefined : String(r[1]),
+      record: toRecord(r),
+      owner: optional(r.owner),
     }));
   }
 
@@ -267,7 +165,7 @@ export class MetaDb {
     return this.all(
       `SELECT id, updated_at FROM sessions WHERE pinned = 0 AND state NOT IN (${liveStates.map(() => '?').join(', ')}) ORDER BY updated_at, id`,
       [...liveStates],
-    ).map((r) => ({ id: String(r[0]), updatedAt: Number(r[1]) }));
+    ).map((r) => ({ id: String(r.id), updatedAt: Number(r.updated_at) }));
   }
 
   /** Removes the session, its checkpoint rows and (unless kept for usage totals) its turns. */
@@ -286,7 +184,7 @@ export class MetaDb {
   }
 
   deletedSessions(): Set<string> {
-    return new Set(this.all("SELECT id FROM tombstones WHERE kind = 'session'", []).map((r) => String(r[0])));
+    return new Set(this.all("SELECT id FROM tombstones WHERE kind = 'session'", []).map((r) => String(r.id)));
   }
 
   /** Tombstones only need to outlive every other window's unsaved copy. */
@@ -298,7 +196,7 @@ export class MetaDb {
 
   recordTurn(m: TurnMetrics, day: string): void {
     const rolled = this.get('SELECT max_turn FROM turns_rolled_up WHERE session_id = ?', [m.sessionId]);
-    if (rolled && m.turn <= Number(rolled[0])) return;
+    if (rolled && m.turn <= Number(rolled.max_turn)) return;
     const folder = this.get('SELECT workspace_folder FROM sessions WHERE id = ?', [m.sessionId]);
     this.run(
       `INSERT OR REPLACE INTO turns (session_id, turn, ended_at, day, workspace_folder, model, input_tokens, output_tokens,
@@ -309,7 +207,7 @@ export class MetaDb {
         m.turn,
         m.endedAt,
         day,
-        folder ? String(folder[0]) : null,
+        folder ? String(folder.workspace_folder) : null,
         m.model ?? null,
         m.inputTokens,
         m.outputTokens,
@@ -331,20 +229,20 @@ export class MetaDb {
          cost_usd, duration_ms, duration_api_ms, num_turns, is_error, subtype FROM turns WHERE session_id = ? ORDER BY turn`,
       [sessionId],
     ).map((r) => ({
-      sessionId: String(r[0]),
-      turn: Number(r[1]),
-      endedAt: Number(r[2]),
-      ...(r[3] === null ? {} : { model: String(r[3]) }),
-      inputTokens: Number(r[4]),
-      outputTokens: Number(r[5]),
-      cacheReadInputTokens: Number(r[6]),
-      cacheCreationInputTokens: Number(r[7]),
-      costUsd: Number(r[8]),
-      durationMs: Number(r[9]),
-      durationApiMs: Number(r[10]),
-      numTurns: Number(r[11]),
-      isError: r[12] === 1,
-      subtype: String(r[13]),
+      sessionId: String(r.session_id),
+      turn: Number(r.turn),
+      endedAt: Number(r.ended_at),
+      ...(r.model === null ? {} : { model: String(r.model) }),
+      inputTokens: Number(r.input_tokens),
+      outputTokens: Number(r.output_tokens),
+      cacheReadInputTokens: Number(r.cache_read_input_tokens),
+      cacheCreationInputTokens: Number(r.cache_creation_input_tokens),
+      costUsd: Number(r.cost_usd),
+      durationMs: Number(r.duration_ms),
+      durationApiMs: Number(r.duration_api_ms),
+      numTurns: Number(r.num_turns),
+      isError: r.is_error === 1,
+      subtype: String(r.subtype),
     }));
   }
 
@@ -375,7 +273,7 @@ export class MetaDb {
     }
     const where = (w: string[]) => (w.length ? ` WHERE ${w.join(' AND ')}` : '');
     return this.all(
-      `SELECT k, sum(i), sum(o), sum(cr), sum(cc), sum(c), sum(n) FROM (
+      `SELECT k, sum(i) AS i, sum(o) AS o, sum(cr) AS cr, sum(cc) AS cc, sum(c) AS c, sum(n) AS n FROM (
          SELECT ${detailKey} AS k, input_tokens AS i, output_tokens AS o, cache_read_input_tokens AS cr,
            cache_creation_input_tokens AS cc, cost_usd AS c, 1 AS n FROM turns t${where(detailWhere)}
          UNION ALL
@@ -384,13 +282,13 @@ export class MetaDb {
        ) GROUP BY k ORDER BY k`,
       [...params, ...dailyParams],
     ).map((r) => ({
-      key: String(r[0]),
-      inputTokens: Number(r[1]),
-      outputTokens: Number(r[2]),
-      cacheReadInputTokens: Number(r[3]),
-      cacheCreationInputTokens: Number(r[4]),
-      costUsd: Number(r[5]),
-      turns: Number(r[6]),
+      key: String(r.k),
+      inputTokens: Number(r.i),
+      outputTokens: Number(r.o),
+      cacheReadInputTokens: Number(r.cr),
+      cacheCreationInputTokens: Number(r.cc),
+      costUsd: Number(r.c),
+      turns: Number(r.n),
     }));
   }
 
@@ -401,7 +299,7 @@ export class MetaDb {
   rollUpStep(before: number, count: number): number | undefined {
     if (this.get('SELECT 1 FROM turns WHERE ended_at < ? LIMIT 1', [before]) === undefined) return undefined;
     const nth = this.get('SELECT ended_at FROM turns WHERE ended_at < ? ORDER BY ended_at LIMIT 1 OFFSET ?', [before, count]);
-    return nth === undefined ? before : Math.min(before, Number(nth[0]) + 1);
+    return nth === undefined ? before : Math.min(before, Number(nth.ended_at) + 1);
   }
 
   /**
@@ -475,12 +373,12 @@ export class MetaDb {
   fingerprint(): Map<string, string> {
     const out = new Map<string, string>();
     const rows = this.all(
-      `SELECT id, 's' || updated_at FROM sessions
+      `SELECT id, 's' || updated_at AS part FROM sessions
        UNION ALL SELECT session_id, 'c' || count(*) || ':' || max(created_at) || ':' || group_concat(coalesce(label, ''), ',') FROM checkpoints GROUP BY session_id
        UNION ALL SELECT session_id, 't' || count(*) || ':' || max(ended_at) FROM turns GROUP BY session_id`,
       [],
     );
-    for (const [id, part] of rows) out.set(String(id), (out.get(String(id)) ?? '') + String(part));
+    for (const { id, part } of rows) out.set(String(id), (out.get(String(id)) ?? '') + String(part));
     return out;
   }
 
@@ -504,22 +402,22 @@ export class MetaDb {
     }
   }
 
-  private get(sql: string, params: SqlValue[]): SqlValue[] | undefined {
+  private get(sql: string, params: SqlValue[]): Row | undefined {
     const st = this.prepared(sql);
     try {
       st.bind(params);
-      return st.step() ? st.get() : undefined;
+      return st.step() ? st.getAsObject() : undefined;
     } finally {
       st.reset();
     }
   }
 
-  private all(sql: string, params: SqlValue[]): SqlValue[][] {
+  private all(sql: string, params: SqlValue[]): Row[] {
     const st = this.prepared(sql);
-    const rows: SqlValue[][] = [];
+    const rows: Row[] = [];
     try {
       st.bind(params);
-      while (st.step()) rows.push(st.get());
+      while (st.step()) rows.push(st.getAsObject());
     } finally {
       st.reset();
     }
@@ -532,48 +430,26 @@ export class MetaDb {
   }
 }
 
-/** Garbage and truncation, from the file header alone (https://sqlite.org/fileformat.html). */
-function checkHeader(bytes: Uint8Array): void {
-  if (bytes.length < 100 || !Buffer.from(bytes.buffer, bytes.byteOffset, 16).equals(SQLITE_HEADER)) {
-    throw new CorruptDatabase(bytes.length === 0 ? 'empty file' : 'not an SQLite database');
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 100);
-  const rawPageSize = view.getUint16(16);
-  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
-  const pageCountValid = view.getUint32(92) === view.getUint32(24);
-  const pageCount = view.getUint32(28);
-  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw new CorruptDatabase(`bad page size ${rawPageSize}`);
-  if (pageCountValid && pageCount > 0 && bytes.length < pageCount * pageSize) {
-    throw new CorruptDatabase(`truncated: ${bytes.length} bytes of ${pageCount * pageSize}`);
-  }
-}
-
 const CHECKPOINT_SELECT = 'SELECT id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref FROM checkpoints';
 
-function toCheckpoint(r: SqlValue[]): CheckpointRecord {
-  const c: CheckpointRecord = { id: String(r[0]), sessionId: String(r[1]), createdAt: Number(r[2]), seq: Number(r[5]) };
-  if (r[3] !== null) c.cliSessionId = String(r[3]);
-  if (r[4] !== null) c.messageUuid = String(r[4]);
-  if (r[6] !== null) c.label = String(r[6]);
-  if (r[7] !== null) c.snapshotRef = String(r[7]);
+function toRecord(r: Row): SessionRecord {
+  return JSON.parse(String(r.record)) as SessionRecord;
+}
+
+function optional(v: SqlValue | undefined): string | undefined {
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+function toCheckpoint(r: Row): CheckpointRecord {
+  const c: CheckpointRecord = { id: String(r.id), sessionId: String(r.session_id), createdAt: Number(r.created_at), seq: Number(r.seq) };
+  if (r.cli_session_id !== null) c.cliSessionId = String(r.cli_session_id);
+  if (r.message_uuid !== null) c.messageUuid = String(r.message_uuid);
+  if (r.label !== null) c.label = String(r.label);
+  if (r.snapshot_ref !== null) c.snapshotRef = String(r.snapshot_ref);
   return c;
 }
 
 function scalar(db: Database, sql: string): SqlValue | undefined {
   const res = db.exec(sql);
   return res[0]?.values[0]?.[0];
-}
-
-function migrate(db: Database, from: number): void {
-  for (let v = from; v < SCHEMA_VERSION; v++) {
-    db.run('BEGIN');
-    try {
-      MIGRATIONS[v]!(db);
-      db.run(`PRAGMA user_version = ${v + 1}`);
-      db.run('COMMIT');
-    } catch (err) {
-      db.run('ROLLBACK');
-      throw err;
-    }
-  }
 }

@@ -2,17 +2,20 @@
  * Transcripts: one append-only JSONL file per session, beside the metadata database. Appending
  * costs the size of the new lines only, never of the history. Lines are written whole, in one
  * O_APPEND write, then fsync'd; a line cut by a crash is skipped on read (with a warning) and
- * the next append starts on a fresh line.
+ * the next append starts on a fresh line. Reads go through each file's seq index (seqIndex.ts),
+ * so they cost what they return (transcriptReads.ts).
  */
-import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ShannonError } from '../errors';
 import type { TranscriptEntry } from '../session/types';
-import { errnoCode, fsyncDir, fsyncDirSync } from './files';
-
-/** A line as stored: the entry without its sessionId (the file name carries it). */
-type StoredLine = Omit<TranscriptEntry, 'sessionId'>;
+import { errnoCode, fsyncDir } from './files';
+import { call, ops, readAt, runAsync, runSync, withFile, writeAll, type Io } from './io';
+import { SeqIndex, StaleIndex } from './seqIndex';
+import type { SessionWriters } from './sessionWriters';
+import { sessionInUse, transcriptFailed, unwritableMessage } from './storeErrors';
+import { encodeLine, LineSplitter, parseLine, readLastSeq } from './transcriptLine';
+import { readBackward, readForward, type BackwardRead, type ForwardRead, type ReadSource, type TailRead } from './transcriptReads';
 
 /** Where a flushed entry landed: what the search index needs to find it again. */
 export interface FlushedLine {
@@ -21,14 +24,34 @@ export interface FlushedLine {
   length: number;
 }
 
+/** An entry waiting for its write, with the message's text as received (what is stored, if given). */
+interface QueuedLine {
+  entry: TranscriptEntry;
+  rawText: string | undefined;
+  /** It could not be encoded (reported once): never tried again. */
+  unwritable?: true;
+}
+
 interface SessionTail {
   nextSeq: number;
-  /** The file does not end with "\n" (a crash cut the last line, or a write failed half-way). */
-  needsNewline: boolean;
-  pending: TranscriptEntry[];
+  pending: QueuedLine[];
   /** Handed to a write that has not finished; kept for reads and for a synchronous dispose. */
-  inflight: TranscriptEntry[];
+  inflight: QueuedLine[];
+  /** Another store instance writes this session: lines get seqs here but are not stored. */
+  refused: boolean;
+  /** The file's last seq could not be read (an I/O problem): read again before the first write. */
+  seqUnknown: boolean;
 }
+
+export interface TranscriptFilesOptions {
+  /** What the user should hear about: a message left out, a second writer refused. */
+  warn?(err: ShannonError): void;
+  /** One writer per session (without: this instance is the only one, as in unit tests). */
+  writers?: SessionWriters;
+}
+
+/** A message to store; `seq` is assigned unless given. `rawText`: its JSON as received, stored as is. */
+export type NewEntry = Omit<TranscriptEntry, 'seq'> & { seq?: number; rawText?: string };
 
 export interface CorruptLine {
   sessionId: string;
@@ -36,14 +59,20 @@ export interface CorruptLine {
 }
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const TAIL_CHUNK = 64 * 1024;
+const LINES_CHUNK = 256 * 1024;
 
 export class TranscriptFiles {
   readonly dir: string;
   private readonly tails = new Map<string, SessionTail>();
+  private readonly indexes = new Map<string, SeqIndex>();
 
-  constructor(storeDir: string) {
+  private readonly warn: (err: ShannonError) => void;
+  private readonly writers: SessionWriters | undefined;
+
+  constructor(storeDir: string, options: TranscriptFilesOptions = {}) {
     this.dir = path.join(storeDir, 'transcripts');
+    this.warn = options.warn ?? (() => undefined);
+    this.writers = options.writers;
   }
 
   fileFor(sessionId: string): string {
@@ -53,22 +82,44 @@ export class TranscriptFiles {
     return path.join(this.dir, `${sessionId}.jsonl`);
   }
 
-  get hasPending(): boolean {
-    for (const t of this.tails.values()) if (t.pending.length > 0) return true;
-    return false;
+  private indexFileFor(sessionId: string): string {
+    return path.join(this.dir, `${sessionId}.idx`);
   }
 
-  /** Queues an entry for the next flush and gives it the session's next seq. */
-  append(entry: Omit<TranscriptEntry, 'seq'> & { seq?: number }): TranscriptEntry {
+  /**
+   * Queues an entry for the next flush and gives it the session's next seq. Never throws for an
+   * I/O reason (the flush reports those); a second writer's entries are refused (reported once).
+   */
+  append(entry: NewEntry): TranscriptEntry {
     const tail = this.tail(entry.sessionId);
     const seq = entry.seq ?? tail.nextSeq;
     if (seq < tail.nextSeq) {
       throw new ShannonError('INVALID_ARGUMENT', `seq ${seq} of session ${entry.sessionId} is already taken (next is ${tail.nextSeq}).`);
     }
-    const stored: TranscriptEntry = { ...entry, seq };
+    // Built field by field (not a spread without rawText): the hot path, and one object shape.
+    const stored: TranscriptEntry = { sessionId: entry.sessionId, seq, at: entry.at, direction: entry.direction, type: entry.type, raw: entry.raw };
+    if (entry.subtype !== undefined) stored.subtype = entry.subtype;
+    if (entry.uuid !== undefined) stored.uuid = entry.uuid;
     tail.nextSeq = seq + 1;
-    tail.pending.push(stored);
+    if (!tail.refused) tail.pending.push({ entry: stored, rawText: entry.rawText });
     return stored;
+  }
+
+  /**
+   * After a flush: sessions with nothing left to write that are not live here let go of their
+   * lock and tail, so another instance may write them (a resume elsewhere) and memory stays small.
+   */
+  releaseIdle(isLive: (sessionId: string) => boolean): void {
+    for (const [id, tail] of this.tails) {
+      if (tail.pending.length > 0 || tail.inflight.length > 0 || isLive(id)) continue;
+      this.writers?.release(id);
+      this.tails.delete(id);
+    }
+  }
+
+  /** For dispose, after the last flush: every lock this instance holds. */
+  releaseAll(): void {
+    this.writers?.releaseAll();
   }
 
   /**
@@ -89,303 +140,338 @@ export class TranscriptFiles {
         tail.pending = [];
         tail.inflight = batch;
         try {
-          const { lines, created } = await this.writeBatch(sessionId, tail, batch, shouldStop);
+          const { lines, created } = await runAsync(this.writeBatch(sessionId, tail, batch, shouldStop, false));
           createdFile ||= created;
           written.push(...lines);
         } catch (err) {
-          tail.pending = [...batch, ...tail.pending];
-          tail.needsNewline = true;
-          failure ??= err;
+          tail.pending = [...batch.filter((q) => !q.unwritable), ...tail.pending];
+          failure ??= this.writeError(sessionId, err);
         } finally {
           tail.inflight = [];
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, due.length) }, writeNext));
-    if (createdFile) await fsyncDir(this.dir).catch((err: unknown) => (failure ??= err));
+    if (createdFile) await runAsync(fsyncDir(this.dir)).catch((err: unknown) => (failure ??= err));
     return failure === undefined ? { written } : { written, error: failure };
   }
 
   /** For dispose: writes pending and in-flight lines now (a reader drops the duplicates). */
   flushSync(): void {
     let failure: unknown;
+    let createdFile = false;
     for (const [sessionId, tail] of this.tails) {
-      const batch = [...tail.inflight, ...tail.pending];
+      const batch = [...tail.inflight, ...tail.pending].filter((q) => !q.unwritable);
       if (batch.length === 0) continue;
       try {
-        const file = this.fileFor(sessionId);
-        fs.mkdirSync(this.dir, { recursive: true });
-        const fd = fs.openSync(file, 'a+');
-        try {
-          const data = encode(batch, tail.needsNewline || !endsWithNewlineSync(fd));
-          writeAllSync(fd, data);
-          fs.fdatasyncSync(fd);
-        } finally {
-          fs.closeSync(fd);
-        }
+        createdFile ||= runSync(this.writeBatch(sessionId, tail, batch, () => false, true)).created;
         tail.pending = [];
-        tail.needsNewline = false;
       } catch (err) {
-        tail.needsNewline = true;
-        failure ??= err;
+        failure ??= this.writeError(sessionId, err);
       }
     }
-    try {
-      fsyncDirSync(this.dir);
-    } catch (err) {
-      failure ??= err;
+    if (createdFile) {
+      try {
+        runSync(fsyncDir(this.dir));
+      } catch (err) {
+        failure ??= err;
+      }
     }
     if (failure) throw failure;
   }
 
   /**
-   * The session's entries in seq order, from the file then from memory. Lines that do not
-   * parse are skipped and reported through `onCorrupt`.
+   * Entries with `seq >= fromSeq` in order, at most `limit` (of those `filter` keeps), from the
+   * file then from memory. Lines that do not parse are skipped and reported through `onCorrupt`.
    */
-  async read(sessionId: string, opts: { fromSeq?: number; limit?: number; onCorrupt?: (c: CorruptLine) => void } = {}): Promise<TranscriptEntry[]> {
-    const fromSeq = opts.fromSeq ?? 0;
-    const limit = opts.limit ?? Number.POSITIVE_INFINITY;
-    const out: TranscriptEntry[] = [];
-    let lastSeq = -1;
-    const take = (e: TranscriptEntry): boolean => {
-      if (e.seq <= lastSeq) return true; // a duplicate from a dispose racing a flush
-      lastSeq = e.seq;
-      if (e.seq >= fromSeq) out.push(e);
-      return out.length < limit;
-    };
-    let more = true;
-    for await (const line of this.lines(sessionId, 0)) {
-      if (line.text.trim() === '') continue; // a fresh start after a cut line
-      const entry = parseLine(sessionId, line.text);
-      if (!entry) {
-        opts.onCorrupt?.({ sessionId, offset: line.offset });
-        continue;
-      }
-      if (!take(entry)) {
-        more = false;
-        break;
-      }
-    }
-    const tail = this.tails.get(sessionId);
-    if (more && tail) for (const e of [...tail.inflight, ...tail.pending]) if (!take(e)) break;
-    return out;
+  read(sessionId: string, opts: ForwardRead & { onCorrupt?: (c: CorruptLine) => void } = {}): Promise<TranscriptEntry[]> {
+    return this.reading(sessionId, opts.onCorrupt, (src) => readForward(src, opts));
+  }
+
+  /** The newest `limit` entries (of those `filter` keeps) before `beforeSeq`, oldest first. */
+  readTail(sessionId: string, opts: BackwardRead & { onCorrupt?: (c: CorruptLine) => void }): Promise<TailRead> {
+    return this.reading(sessionId, opts.onCorrupt, (src) => readBackward(src, opts));
   }
 
   /** Lines of the file from `start` (a line start) to `end`, with their byte offsets; empty ones too. */
   async *lines(sessionId: string, start: number, end = Number.POSITIVE_INFINITY): AsyncGenerator<{ text: string; offset: number; length: number; complete: boolean }> {
-    let stream: fs.ReadStream;
+    const fd = await runAsync(openIfFile(this.fileFor(sessionId)));
+    if (fd === undefined) return;
     try {
-      await fsp.access(this.fileFor(sessionId));
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return;
-      throw err;
-    }
-    stream = fs.createReadStream(this.fileFor(sessionId), { start, ...(Number.isFinite(end) ? { end: end - 1 } : {}), highWaterMark: 256 * 1024 });
-    let carry: Buffer | undefined;
-    let carryOffset = start;
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-        let lineStart = 0;
-        for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, lineStart)) {
-          yield { text: buf.toString('utf8', lineStart, nl), offset: carryOffset + lineStart, length: nl + 1 - lineStart, complete: true };
-          lineStart = nl + 1;
-        }
-        carry = lineStart < buf.length ? buf.subarray(lineStart) : undefined;
-        carryOffset += lineStart;
+      const size = Math.min(end, Number((await runAsync(call(ops.fstat, fd))).size));
+      const splitter = new LineSplitter(start);
+      for (let pos = start; pos < size; ) {
+        const chunk = await runAsync(readAt(fd, pos, Math.min(LINES_CHUNK, size - pos)));
+        if (chunk.length === 0) break;
+        pos += chunk.length;
+        const found: Array<{ text: string; offset: number; length: number; complete: boolean }> = [];
+        splitter.push(chunk, (l) => found.push({ text: l.buf.toString('utf8', l.start, l.end), offset: l.offset, length: l.end + 1 - l.start, complete: true }));
+        yield* found;
       }
+      // A last line without "\n": cut by a crash, or still being written by another process.
+      const rest = splitter.rest;
+      if (rest.bytes && rest.bytes.length > 0) yield { text: rest.bytes.toString('utf8'), offset: rest.offset, length: rest.bytes.length, complete: false };
     } finally {
-      stream.destroy();
+      await runAsync(call(ops.close, fd));
     }
-    // A last line without "\n": cut by a crash, or still being written by another process.
-    if (carry && carry.length > 0) yield { text: carry.toString('utf8'), offset: carryOffset, length: carry.length, complete: false };
   }
 
   /** One line by position (search snippets). Undefined if the file changed under us. */
   async readEntryAt(sessionId: string, offset: number, length: number, seq: number): Promise<TranscriptEntry | undefined> {
-    let fh: fsp.FileHandle | undefined;
     try {
-      fh = await fsp.open(this.fileFor(sessionId), 'r');
-      const buf = Buffer.alloc(length);
-      const { bytesRead } = await fh.read(buf, 0, length, offset);
-      const entry = parseLine(sessionId, buf.toString('utf8', 0, bytesRead).trimEnd());
+      const buf = await runAsync(withFile(this.fileFor(sessionId), 'r', (fd) => readAt(fd, offset, length)));
+      const entry = parseLine(sessionId, buf.toString('utf8').trimEnd());
       return entry?.seq === seq ? entry : undefined;
     } catch {
       return undefined;
-    } finally {
-      await fh?.close().catch(() => undefined);
     }
   }
 
   async size(sessionId: string): Promise<number> {
     try {
-      return (await fsp.stat(this.fileFor(sessionId))).size;
+      const st = await fsp.stat(this.fileFor(sessionId));
+      return st.isFile() ? st.size : 0;
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return 0;
+      if (isNoFile(err)) return 0;
       throw err;
     }
   }
 
-  /** Forgets the session's pending lines and removes its file. */
+  /** Sessions with a transcript file. */
+  async sessionsOnDisk(): Promise<string[]> {
+    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    return names.filter((n) => n.endsWith('.jsonl')).map((n) => n.slice(0, -'.jsonl'.length));
+  }
+
+  /** Forgets the session's pending lines and removes its file (its index first: never an index without its file). */
   async delete(sessionId: string): Promise<void> {
     this.tails.delete(sessionId);
-    await fsp.rm(this.fileFor(sessionId), { force: true });
+    this.indexes.delete(sessionId);
+    this.writers?.release(sessionId);
+    for (const file of [this.indexFileFor(sessionId), this.fileFor(sessionId)]) {
+      await fsp.rm(file, { force: true }).catch((err: unknown) => {
+        if (!isNoFile(err) && errnoCode(err) !== 'ERR_FS_EISDIR') throw err; // a folder there is not ours to remove
+      });
+    }
   }
 
   private tail(sessionId: string): SessionTail {
     let tail = this.tails.get(sessionId);
     if (!tail) {
-      const { lastSeq, endsWithNewline } = readTailSync(this.fileFor(sessionId));
-      tail = { nextSeq: lastSeq + 1, needsNewline: !endsWithNewline, pending: [], inflight: [] };
+      tail = { nextSeq: 0, pending: [], inflight: [], refused: false, seqUnknown: false };
       this.tails.set(sessionId, tail);
+      this.claim(sessionId, tail);
+      this.readNextSeq(sessionId, tail);
+    } else if (tail.refused) {
+      this.claim(sessionId, tail); // the other writer may have let go
     }
     return tail;
   }
 
-  private async writeBatch(sessionId: string, tail: SessionTail, batch: TranscriptEntry[], shouldStop: () => boolean): Promise<{ lines: FlushedLine[]; created: boolean }> {
-    const file = this.fileFor(sessionId);
-    let created = false;
-    let fh: fsp.FileHandle;
+  /** Takes the session's append lock if it can; a refusal is reported once. */
+  private claim(sessionId: string, tail: SessionTail): void {
+    const claim = this.writers?.claim(sessionId);
+    if (claim?.kind === 'refused') {
+      if (!tail.refused) this.warn(sessionInUse(sessionId, claim.holder));
+      tail.refused = true;
+    } else if (tail.refused && claim?.kind === 'held') {
+      // The other writer let go: number on from its last line.
+      tail.refused = false;
+      this.readNextSeq(sessionId, tail);
+    }
+  }
+
+  private readNextSeq(sessionId: string, tail: SessionTail): void {
     try {
-      fh = await fsp.open(file, 'a+'); // O_APPEND; readable to check the last byte
+      tail.nextSeq = Math.max(tail.nextSeq, runSync(lastSeqOf(this.fileFor(sessionId))) + 1);
+      tail.seqUnknown = false;
+    } catch {
+      tail.seqUnknown = true; // the write meets the same problem and reports it
+    }
+  }
+
+  /**
+   * The file could not be read when these entries got their seqs, and now it can: if it holds
+   * those seqs already, the entries not yet written move up past its last line.
+   */
+  private renumberAfter(tail: SessionTail, queued: readonly QueuedLine[], lastSeq: number): void {
+    tail.seqUnknown = false;
+    const first = queued[0]?.entry.seq;
+    if (first === undefined || lastSeq < first) return;
+    const shift = lastSeq + 1 - first;
+    for (const q of new Set([...queued, ...tail.pending])) q.entry.seq += shift;
+    tail.nextSeq += shift;
+  }
+
+  /** A failed write, worded: the session, the path, what is wrong with it. */
+  private writeError(sessionId: string, err: unknown): unknown {
+    return errnoCode(err) === undefined ? err : transcriptFailed(sessionId, this.fileFor(sessionId), err, 'write');
+  }
+
+  /** Runs a read over the session's file and memory; a stale index is rebuilt and the read run again. */
+  private async reading<R>(sessionId: string, onCorrupt: ((c: CorruptLine) => void) | undefined, read: (src: ReadSource) => Io<R>): Promise<R> {
+    const file = this.fileFor(sessionId);
+    const tail = this.tails.get(sessionId);
+    const memory = tail ? [...tail.inflight, ...tail.pending].map((q) => q.entry) : [];
+    const report = onCorrupt ? (offset: number) => onCorrupt({ sessionId, offset }) : undefined;
+    let fd: number | undefined;
+    try {
+      fd = await runAsync(openIfFile(file));
+    } catch (err) {
+      throw transcriptFailed(sessionId, file, err, 'read');
+    }
+    // No file (or a folder, or a file where its folder belongs): what memory holds is all there is.
+    if (fd === undefined) return runAsync(read({ sessionId, file: undefined, memory, ...(report ? { onCorrupt: report } : {}) }));
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const index = await runAsync(this.indexed(sessionId, fd, attempt > 0));
+        try {
+          const result = await runAsync(read({ sessionId, file: { fd, index }, memory, ...(report ? { onCorrupt: report } : {}) }));
+          // Built from the file alone (an old transcript, a lost `.idx`): keep it for next time.
+          if (index.sidecarEmpty) await runAsync(index.rewrite(this.indexFileFor(sessionId))).catch(() => undefined);
+          return result;
+        } catch (err) {
+          if (!(err instanceof StaleIndex) || attempt > 0) throw err;
+        }
+      }
+    } finally {
+      await runAsync(call(ops.close, fd));
+    }
+  }
+
+  /**
+   * The session's index, caught up to the end of the open file `fd`: kept in memory, loaded from
+   * `.idx` at first use, rebuilt from the file when it no longer matches (`rebuild`, a replaced file).
+   */
+  private *indexed(sessionId: string, fd: number, rebuild: boolean): Io<SeqIndex> {
+    const st = yield* call(ops.fstat, fd);
+    const size = Number(st.size);
+    let index = this.indexes.get(sessionId);
+    if (rebuild || (index && (index.ino !== st.ino || index.scanned > size))) index = SeqIndex.fresh(st.ino);
+    if (!index) index = SeqIndex.fromSidecar(st.ino, yield* this.readSidecar(sessionId), size);
+    this.indexes.set(sessionId, index);
+    try {
+      yield* index.catchUp(fd, size);
+    } catch (err) {
+      if (!(err instanceof StaleIndex)) throw err;
+      index = SeqIndex.fresh(st.ino);
+      this.indexes.set(sessionId, index);
+      yield* index.catchUp(fd, size);
+    }
+    return index;
+  }
+
+  private *readSidecar(sessionId: string): Io<Buffer | undefined> {
+    try {
+      return yield* call(ops.readFile, this.indexFileFor(sessionId));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Appends `batch` in one write and waits for it to be on disk; where each line landed. The
+   * index learns the new lines and its `.idx` is brought up to date (not while closing: dispose
+   * must not wait on an index the next open rebuilds from the file's tail anyway).
+   */
+  private *writeBatch(sessionId: string, tail: SessionTail, queued: QueuedLine[], shouldStop: () => boolean, closing: boolean): Io<{ lines: FlushedLine[]; created: boolean }> {
+    // Another instance took the session since (it judged this one gone): its lines win.
+    if (!closing && this.writers && !this.writers.stillHeld(sessionId)) {
+      const claim = this.writers.claim(sessionId);
+      if (claim.kind === 'refused') {
+        if (!tail.refused) this.warn(sessionInUse(sessionId, claim.holder));
+        tail.refused = true;
+        return { lines: [], created: false };
+      }
+    }
+    const file = this.fileFor(sessionId);
+    let fd: number;
+    try {
+      fd = yield* call(ops.open, file, 'a+'); // O_APPEND; readable to check the last byte
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
-      await fsp.mkdir(this.dir, { recursive: true });
-      fh = await fsp.open(file, 'a+');
+      yield* call(ops.mkdir, this.dir);
+      fd = yield* call(ops.open, file, 'a+');
     }
     try {
-      const before = await fh.stat();
-      created = before.size === 0;
-      // After a failed write or a crash the file may end mid-line: start a fresh line.
-      const lead = tail.needsNewline && before.size > 0 && !(await endsWithNewline(fh, before.size));
-      const parts = batch.map(encodeLine);
+      const size = Number((yield* call(ops.fstat, fd)).size);
+      const created = size === 0;
+      if (tail.seqUnknown) this.renumberAfter(tail, queued, yield* readLastSeq(fd));
+      const index = closing ? undefined : yield* this.indexed(sessionId, fd, false);
+      // After a failed write, a crash, or (dispose) a write still in flight, the file may end
+      // mid-line: start a fresh line.
+      const lead = size > 0 && (yield* readAt(fd, size - 1, 1))[0] !== 10;
+      // Line by line: one message that cannot be stored must not keep the others from disk.
+      const batch: TranscriptEntry[] = [];
+      const parts: string[] = [];
+      for (const q of queued) {
+        try {
+          parts.push(encodeLine(q.entry, q.rawText));
+          batch.push(q.entry);
+        } catch (err) {
+          q.unwritable = true;
+          this.warn(unwritableMessage(q.entry, err));
+        }
+      }
+      if (parts.length === 0) return { lines: [], created: false };
       const data = Buffer.from((lead ? '\n' : '') + parts.join(''), 'utf8');
       // Disposed meanwhile: the synchronous flush wrote these lines; do not write them twice.
       if (shouldStop()) throw new Error('store closed during a flush');
-      await writeAll(fh, data);
-      await fh.datasync();
-      tail.needsNewline = false;
-      const after = await fh.stat();
+      yield* writeAll(fd, data);
+      yield* call(ops.fdatasync, fd);
       // With O_APPEND the batch ends at the file's end (one writer per session).
-      let offset = after.size - data.length + (lead ? 1 : 0);
+      let offset = Number((yield* call(ops.fstat, fd)).size) - data.length + (lead ? 1 : 0);
       const lines: FlushedLine[] = [];
       for (let i = 0; i < batch.length; i++) {
         const length = Buffer.byteLength(parts[i]!, 'utf8');
         lines.push({ entry: batch[i]!, offset, length });
+        index?.observe(batch[i]!.seq, offset, length);
         offset += length;
+      }
+      if (index) {
+        try {
+          yield* index.persist(this.indexFileFor(sessionId));
+        } catch {
+          // The index is a hint: the next read rebuilds what `.idx` misses from the file.
+        }
       }
       return { lines, created };
     } finally {
-      await fh.close();
+      yield* call(ops.close, fd);
     }
   }
 }
 
-function encodeLine(e: TranscriptEntry): string {
-  const line: StoredLine = { seq: e.seq, at: e.at, direction: e.direction, type: e.type, raw: e.raw };
-  if (e.subtype !== undefined) line.subtype = e.subtype;
-  if (e.uuid !== undefined) line.uuid = e.uuid;
-  return `${JSON.stringify(line)}\n`;
+/** An error that means there is no transcript file: none yet, or its folder is not a folder. */
+function isNoFile(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-function encode(batch: TranscriptEntry[], lead: boolean): Buffer {
-  return Buffer.from((lead ? '\n' : '') + batch.map(encodeLine).join(''), 'utf8');
-}
-
-export function parseLine(sessionId: string, text: string): TranscriptEntry | undefined {
-  try {
-    const v = JSON.parse(text) as Partial<StoredLine> | null;
-    if (!v || typeof v !== 'object' || typeof v.seq !== 'number' || typeof v.type !== 'string') return undefined;
-    const entry: TranscriptEntry = {
-      sessionId,
-      seq: v.seq,
-      at: typeof v.at === 'number' ? v.at : 0,
-      direction: v.direction === 'in' ? 'in' : 'out',
-      type: v.type,
-      raw: v.raw,
-    };
-    if (typeof v.subtype === 'string') entry.subtype = v.subtype;
-    if (typeof v.uuid === 'string') entry.uuid = v.uuid;
-    return entry;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeAll(fh: fsp.FileHandle, data: Buffer): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done);
-    done += bytesWritten;
-  }
-}
-
-function writeAllSync(fd: number, data: Buffer): void {
-  let done = 0;
-  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
-}
-
-async function endsWithNewline(fh: fsp.FileHandle, size: number): Promise<boolean> {
-  const b = Buffer.alloc(1);
-  await fh.read(b, 0, 1, size - 1);
-  return b[0] === 10;
-}
-
-function endsWithNewlineSync(fd: number): boolean {
-  const size = fs.fstatSync(fd).size;
-  if (size === 0) return true;
-  const b = Buffer.alloc(1);
-  fs.readSync(fd, b, 0, 1, size - 1);
-  return b[0] === 10;
-}
-
-/**
- * The last seq in a transcript, read from its end (a few KiB, whatever the file's size), and
- * whether the file ends on a line boundary.
- */
-function readTailSync(file: string): { lastSeq: number; endsWithNewline: boolean } {
+/** The transcript open for reading; undefined if there is none (see isNoFile) or a folder stands in its place. */
+function* openIfFile(file: string): Io<number | undefined> {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = yield* call(ops.open, file, 'r');
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return { lastSeq: -1, endsWithNewline: true };
+    if (isNoFile(err)) return undefined;
     throw err;
   }
+  let isFile = false;
   try {
-    const size = fs.fstatSync(fd).size;
-    if (size === 0) return { lastSeq: -1, endsWithNewline: true };
-    let end = size;
-    let endsWithNl: boolean | undefined;
-    let carry = Buffer.alloc(0);
-    while (end > 0) {
-      const start = Math.max(0, end - TAIL_CHUNK);
-      const chunk = Buffer.alloc(end - start);
-      fs.readSync(fd, chunk, 0, chunk.length, start);
-      const buf = Buffer.concat([chunk, carry]);
-      endsWithNl ??= buf[buf.length - 1] === 10;
-      // Complete lines are those with a "\n" before them (or the file's start).
-      // (lastIndexOf with a negative start counts from the end: never pass one.)
-      const lastNewline = (before: number): number => (before <= 0 ? -1 : buf.lastIndexOf(10, before - 1));
-      // The highest seq among the complete lines of this chunk, not just the last line's: a
-      // dispose racing a flush can leave a batch written twice, the older copy last.
-      let lineEnd = buf.length;
-      let maxSeq = -1;
-      for (let nl = lastNewline(lineEnd); ; nl = lastNewline(lineEnd)) {
-        if (nl === -1 && start > 0) break;
-        const text = buf.toString('utf8', nl + 1, lineEnd).trim();
-        if (text) {
-          const entry = parseLine('', text);
-          if (entry && entry.seq > maxSeq) maxSeq = entry.seq;
-        }
-        if (nl === -1) break;
-        lineEnd = nl;
-      }
-      if (maxSeq >= 0) return { lastSeq: maxSeq, endsWithNewline: endsWithNl };
-      carry = buf.subarray(0, lineEnd);
-      end = start;
-    }
-    return { lastSeq: -1, endsWithNewline: endsWithNl ?? true };
+    isFile = (yield* call(ops.fstat, fd)).isFile();
   } finally {
-    fs.closeSync(fd);
+    if (!isFile) yield* call(ops.close, fd);
+  }
+  return isFile ? fd : undefined;
+}
+
+function* lastSeqOf(file: string): Io<number> {
+  const fd = yield* openIfFile(file);
+  if (fd === undefined) return -1;
+  try {
+    return yield* readLastSeq(fd);
+  } finally {
+    yield* call(ops.close, fd);
   }
 }

@@ -6,16 +6,17 @@ import type { InboundMessage } from '../protocol/messages';
 import type { TranscriptEntry } from '../session/types';
 import { isObject } from './values';
 
-/** What the store needs to keep a message (it assigns `seq`). */
-export type EntryDraft = Omit<TranscriptEntry, 'seq'>;
+/** What the store needs to keep a message (it assigns `seq`); `rawText` is the line as received. */
+export type EntryDraft = Omit<TranscriptEntry, 'seq'> & { rawText?: string };
 
 /**
  * `message` as classified by protocol/messages; `direction` `in` for what the CLI printed,
  * `out` for what Shannon wrote to it.
  */
-export function toEntry(sessionId: string, direction: 'in' | 'out', message: InboundMessage, at: number): EntryDraft {
+export function toEntry(sessionId: string, direction: 'in' | 'out', message: InboundMessage, at: number, rawText?: string): EntryDraft {
   const raw = message.message as unknown as Record<string, unknown>;
   const entry: EntryDraft = { sessionId, at, direction, type: typeof raw.type === 'string' ? raw.type : 'unknown', raw };
+  if (rawText !== undefined) entry.rawText = rawText;
   if (typeof raw.subtype === 'string') entry.subtype = raw.subtype;
   if (typeof raw.uuid === 'string') entry.uuid = raw.uuid;
   return entry;

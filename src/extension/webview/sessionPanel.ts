@@ -28,7 +28,7 @@ import { diffSides } from './diffSides';
 import { renderPanelHtml } from './html';
 import { DIFF_TOOLS, toolUses } from '../../core/transcript/blocks';
 import { isDisplayable } from '../../core/transcript/entry';
-import { FULL_STRING, olderWindow, tailWindow, trimEntry } from './transcriptWindow';
+import { FULL_STRING, olderQuery, panelWindow, tailQuery, trimEntry } from './transcriptWindow';
 import type { DiffDocuments } from './diffDocuments';
 import type { PanelCore } from './types';
 
@@ -180,11 +180,11 @@ export class SessionPanel implements vscode.Disposable {
       const core = await this.host.core();
       const session = core.manager.get(this.sessionId);
       if (!session) throw new Error(`There is no session with id ${this.sessionId}: it may have been deleted.`);
-      const all = await core.store.readTranscript(this.sessionId);
+      const read = await core.store.readTranscriptTail(this.sessionId, tailQuery());
       if (generation !== this.loadGeneration || this.isDisposed()) return;
-      for (const e of all) this.noteToolInputs(e);
-      const { entries, hasOlder } = tailWindow(all);
-      let last = all.at(-1)?.seq ?? -1;
+      for (const e of read.entries) this.noteToolInputs(e);
+      const { entries, hasOlder } = panelWindow(read);
+      let last = read.entries.at(-1)?.seq ?? -1;
       // Entries that came in while we read, which the read may or may not have seen.
       for (const e of this.buffered) {
         if (e.seq >= 0 && e.seq <= last) continue;
@@ -248,11 +248,14 @@ export class SessionPanel implements vscode.Disposable {
         return undefined;
       case 'openDiff':
         return this.openDiff(request.toolUseId);
-      case 'loadOlder':
-        return olderWindow(await store.readTranscript(id), request.beforeSeq);
+      case 'loadOlder': {
+        const read = await store.readTranscriptTail(id, olderQuery(request.beforeSeq));
+        for (const e of read.entries) this.noteToolInputs(e);
+        return panelWindow(read);
+      }
       case 'fullEntry': {
-        const [entry] = await store.readTranscript(id, { fromSeq: request.seq, limit: 1 });
-        return { entry: entry && entry.seq === request.seq ? trimEntry(entry, FULL_STRING) : undefined };
+        const entry = await store.readTranscriptEntry(id, request.seq);
+        return { entry: entry ? trimEntry(entry, FULL_STRING) : undefined };
       }
     }
   }

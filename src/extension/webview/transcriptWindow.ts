@@ -2,9 +2,11 @@
  * Which transcript entries a panel gets, and how big. Stream events are left out (the complete
  * `assistant` lines hold the same text), as are control messages and progress chatter. Huge
  * strings (a 5 MB file read, a long build log) are cut: the panel shows the first lines of a
- * tool's output anyway, and every byte is structured-cloned into the webview. Pure.
+ * tool's output anyway, and every byte is structured-cloned into the webview. The store reads
+ * only the window (its seq index), whatever the session's length. Pure.
  */
 import { isDisplayable } from '../../core/transcript/entry';
+import type { BackwardRead, TailRead } from '../../core/store';
 import type { PanelEntry, TranscriptEntry } from '../../shared/webviewProtocol';
 
 import type { Json } from '../../core/transcript/values';
@@ -52,16 +54,17 @@ function trimValue(v: unknown, max: number, depth: number): unknown {
   return out ?? v;
 }
 
-/** The last `limit` displayable entries, trimmed, and whether older ones exist. */
-export function tailWindow(all: readonly TranscriptEntry[], limit = INITIAL_WINDOW): { entries: PanelEntry[]; hasOlder: boolean } {
-  const shown = all.filter(isDisplayable);
-  const start = Math.max(0, shown.length - limit);
-  return { entries: shown.slice(start).map((e) => trimEntry(e)), hasOlder: start > 0 };
+/** What a panel opens with: the last `limit` displayable entries. */
+export function tailQuery(limit = INITIAL_WINDOW): BackwardRead {
+  return { limit, filter: isDisplayable };
 }
 
-/** Up to `limit` displayable entries right before `beforeSeq`, oldest first. */
-export function olderWindow(all: readonly TranscriptEntry[], beforeSeq: number, limit = OLDER_PAGE): { entries: PanelEntry[]; hasOlder: boolean } {
-  const shown = all.filter((e) => e.seq < beforeSeq && isDisplayable(e));
-  const start = Math.max(0, shown.length - limit);
-  return { entries: shown.slice(start).map((e) => trimEntry(e)), hasOlder: start > 0 };
+/** "Load older": up to `limit` displayable entries right before `beforeSeq`. */
+export function olderQuery(beforeSeq: number, limit = OLDER_PAGE): BackwardRead {
+  return { limit, beforeSeq, filter: isDisplayable };
+}
+
+/** A window read from the store, trimmed for the webview. */
+export function panelWindow(read: TailRead): { entries: PanelEntry[]; hasOlder: boolean } {
+  return { entries: read.entries.map((e) => trimEntry(e)), hasOlder: read.hasOlder };
 }

@@ -1,10 +1,11 @@
 /**
  * What the session panels need from the core: the manager's steering calls and events, and the
- * store's transcript reader. A structural subset, so tests can hand in a fake.
+ * store's transcript reads. A structural subset, so tests can hand in a fake.
  */
 import type { SessionManager } from '../../core/session/manager';
 import type { Event } from '../../core/lifecycle';
 import type { SessionRecord, TranscriptEntry } from '../../core/session/types';
+import type { BackwardRead, TailRead } from '../../core/store';
 
 export type PanelManager = Pick<
   SessionManager,
@@ -22,7 +23,10 @@ export type PanelManager = Pick<
 >;
 
 export interface TranscriptReader {
-  readTranscript(sessionId: string, opts?: { fromSeq?: number; limit?: number }): Promise<TranscriptEntry[]>;
+  /** The newest entries (of those `filter` keeps) before a seq: the panel's windows. */
+  readTranscriptTail(sessionId: string, opts: BackwardRead): Promise<TailRead>;
+  /** One entry whole (a tool's full output). */
+  readTranscriptEntry(sessionId: string, seq: number): Promise<TranscriptEntry | undefined>;
   /** With these two, a panel closes when its session is deleted (here or in another window). */
   getSession?(sessionId: string): SessionRecord | undefined;
   onDidChange?: Event<{ sessionIds: string[] }>;

@@ -429,14 +429,7 @@ export async function readOutput(deps: ShannonMcpDeps, id: string, cursor: numbe
         out.nextCursor = entry.seq + 1;
         continue;
       }
-      const text =
-        format === 'raw'
-          ? safeJson(entry.raw)
-          : renderer
-              .render(entry)
-              .filter((l) => l.level !== 'debug')
-              .map((l) => l.text)
-              .join('\n');
+      const { text, unshowable } = showable(entry, format, renderer);
       if (format === 'text' && !text) {
         out.nextCursor = entry.seq + 1;
         continue;
@@ -445,12 +438,35 @@ export async function readOutput(deps: ShannonMcpDeps, id: string, cursor: numbe
         out.hasMore = true;
         return out;
       }
-      if (format === 'raw') out.entries.push(text.length > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: text.slice(0, maxChars) } } : entry);
+      if (format === 'raw') out.entries.push(unshowable || text.length > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: unshowable ? '' : text.slice(0, maxChars), ...(unshowable ? { reason: unshowable } : {}) } } : entry);
       else out.lines.push(used + text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - used - 1))}…` : text);
       used += text.length;
       out.nextCursor = entry.seq + 1;
     }
     if (batch.length < BATCH) return out;
+  }
+}
+
+/**
+ * The entry as text (rendered, or its JSON for `raw`). A message nested thousands deep is stored
+ * as received but cannot be serialised again (JSON.stringify overflows the stack): it is shown
+ * as a note, and the entries around it as usual.
+ */
+/** An entry as text: rendered lines, or (raw) its JSON; a message JSON cannot hold is named, not thrown. */
+function showable(entry: TranscriptEntry, format: 'text' | 'raw', renderer: TranscriptRenderer): { text: string; unshowable?: string } {
+  if (format === 'text') {
+    return {
+      text: renderer
+        .render(entry)
+        .filter((l) => l.level !== 'debug')
+        .map((l) => l.text)
+        .join('\n'),
+    };
+  }
+  try {
+    return { text: JSON.stringify(entry.raw) ?? '' };
+  } catch (err) {
+    return { text: '', unshowable: err instanceof RangeError ? 'nested too deeply to serialise' : err instanceof Error ? err.message : String(err) };
   }
 }
 
