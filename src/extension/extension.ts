@@ -13,6 +13,7 @@ import { ContextKeys } from './contextKeys.js';
 import { openShannonCore, type ShannonCore } from './core.js';
 import { ClaudeLocator } from '../core/cli/locate.js';
 import { ShannonMcpProvider, MCP_PROVIDER_ID } from './mcpProvider.js';
+import { safeChannel } from './model/safeChannel.js';
 import { engineLimits, prunePolicy, runDefaults, type ShannonSettings } from './model/settings.js';
 import { SessionPanelManager } from './webview/sessionPanelManager.js';
 import { PermissionPrompts } from './permissionPrompts.js';
@@ -56,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   const started = performance.now();
   const subscriptions = context.subscriptions;
 
-  const log = vscode.window.createOutputChannel('Shannon', { log: true });
+  const log = safeChannel(vscode.window.createOutputChannel('Shannon', { log: true }));
   const contextKeys = new ContextKeys();
   const settings = new Settings();
   const trust = new WorkspaceTrustGate();

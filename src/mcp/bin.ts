@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { PERMISSION_MODES, type PermissionMode } from '../core/session/types.js';
+import { safeText } from '../core/transcript/safeText.js';
 import { createShannonMcpServer, SERVER_VERSION } from './server.js';
 import { openStandalone } from './standalone.js';
 
@@ -35,7 +36,8 @@ function defaultDataDir(): string {
 }
 
 function log(message: string): void {
-  process.stderr.write(`[shannon-mcp] ${message}\n`);
+  // stderr often ends up in a terminal: CLI text in a message must not drive it.
+  process.stderr.write(`[shannon-mcp] ${safeText(message)}\n`);
 }
 
 function fail(message: string): never {

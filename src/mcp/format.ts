@@ -3,6 +3,7 @@
  * short readable text for the models that only read `content`.
  */
 import type { SessionRecord, TranscriptEntry, TurnMetrics } from '../core/session/types.js';
+import { safeText } from '../core/transcript/safeText.js';
 
 export interface SessionSummary {
   session_id: string;
@@ -116,6 +117,10 @@ function blockText(content: unknown): string {
 
 /** One entry as the lines a person (or a model) reads; empty when the entry says nothing worth reading. */
 export function renderEntry(entry: TranscriptEntry): string[] {
+  return entryLines(entry).map(safeText);
+}
+
+function entryLines(entry: TranscriptEntry): string[] {
   const raw = isObject(entry.raw) ? entry.raw : {};
   const message = isObject(raw.message) ? raw.message : {};
   const content = message.content;

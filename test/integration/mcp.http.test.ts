@@ -11,6 +11,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { script, type Reply } from '../support/fakeAnthropic.js';
 import { startMcpHttpRig, structured, textOf, type McpHttpRig } from '../support/mcpHarness.js';
+import { hasUnsafeChar } from '../support/controlCorpus.js';
 import { waitUntil } from '../support/engine.js';
 
 const text = (t: string, extra: Partial<Reply> = {}): Reply => ({ blocks: [{ type: 'text', text: t }], ...extra });
@@ -175,6 +176,25 @@ describe('MCP over Streamable HTTP', () => {
     assert.match(result.note, /keeps going/);
     assert.equal(rig.core.manager.get(result.session_id)!.state, 'running');
     await client.callTool({ name: 'cancel_session', arguments: { session_id: result.session_id } });
+  });
+
+  test('control sequences in what Claude says reach the MCP client visible and inert', async () => {
+    const hostile = 'Done.\x1b[2J\x1b]0;pwned\x07 \x1b]52;c;ZXZpbA==\x07 \u202eexe.txt \x1b[31mred\x1b[0m 👨‍👩‍👧';
+    rig.api.setResponder(script(text(hostile)));
+    const progress: string[] = [];
+    const result = await client.callTool({ name: 'create_session', arguments: { prompt: 'say something \x1b[2J', cwd: rig.workspace, wait: true } }, undefined, {
+      onprogress: (p) => progress.push(p.message ?? ''),
+    });
+    const out = structured(result);
+    for (const t of [textOf(result), out.turn.text, out.title, ...progress]) assert.ok(!hasUnsafeChar(t), JSON.stringify(t));
+    assert.equal(out.turn.text, 'Done.\\u001b[2J\\u001b]0;pwned\\u0007 \\u001b]52;c;ZXZpbA==\\u0007 \\u202eexe.txt red 👨‍👩‍👧');
+    const read = structured(await client.callTool({ name: 'get_session_output', arguments: { session_id: out.session_id } }));
+    assert.ok(!hasUnsafeChar(read.text) && read.text.includes('\\u001b]52;c;'), read.text);
+    const raw = await client.callTool({ name: 'get_session_output', arguments: { session_id: out.session_id, format: 'raw' } });
+    assert.ok(!hasUnsafeChar(textOf(raw)));
+    const stored = structured(raw).entries.find((e: any) => e.type === 'result');
+    assert.equal(stored.message.result, hostile, 'raw entries are the stream-json as stored');
+    await client.callTool({ name: 'cancel_session', arguments: { session_id: out.session_id } });
   });
 
   test('bad arguments and unknown sessions come back as isError results that say what to do', async () => {

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { asShannonError, isShannonError } from '../../core/errors.js';
+import { safeText } from '../../core/transcript/safeText.js';
 import type { ClaudeBinaryService } from '../claudeBinary.js';
 import type { ShannonCore } from '../core.js';
 import type { SessionPanels } from '../panels.js';
@@ -50,5 +51,5 @@ export async function reportError(ctx: CommandContext, id: string, err: unknown)
     await ctx.trust.allows('start a session');
     return;
   }
-  void vscode.window.showErrorMessage(error.toUserString());
+  void vscode.window.showErrorMessage(safeText(error.toUserString()));
 }

@@ -4,6 +4,7 @@
  * Pure: the same function formats a live message and a stored transcript entry.
  */
 import { classifyMessage, type JsonObject } from '../../core/protocol/messages.js';
+import { safeText } from '../../core/transcript/safeText.js';
 import { formatCost, formatDuration, formatTokens, oneLine } from './format.js';
 
 export type LineLevel = 'info' | 'warn' | 'error' | 'debug';
@@ -21,6 +22,10 @@ export const TOOL_RESULT_MAX = 600;
  * wrote to its stdin.
  */
 export function transcriptLines(direction: 'in' | 'out', raw: unknown): OutputLine[] {
+  return linesOf(direction, raw).map((l) => ({ level: l.level, text: safeText(l.text) }));
+}
+
+function linesOf(direction: 'in' | 'out', raw: unknown): OutputLine[] {
   if (!isObject(raw)) return [];
   const m = classifyMessage(raw);
   if (direction === 'out') return outboundLines(m.kind, raw);

@@ -177,14 +177,11 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         const footer = `[next_cursor: ${read.nextCursor}${read.hasMore ? ', more to read' : ''}; session ${record.state}]`;
         if (args.format === 'raw') {
           const entries = read.entries.map((e) => ({ seq: e.seq, at: new Date(e.at).toISOString(), direction: e.direction, type: e.type, ...(e.subtype ? { subtype: e.subtype } : {}), message: e.raw }));
-          return ok(`${entries.map((e) => JSON.stringify(e)).join('\n')}\n${footer}`, {
-            session_id: record.id,
-            state: record.state,
-            cursor: args.cursor,
-            next_cursor: read.nextCursor,
-            has_more: read.hasMore,
-            entries,
-          });
+          return ok(
+            `${entries.map((e) => JSON.stringify(e)).join('\n')}\n${footer}`,
+            { session_id: record.id, state: record.state, cursor: args.cursor, next_cursor: read.nextCursor, has_more: read.hasMore, entries },
+            'entries',
+          );
         }
         const text = read.lines.join('\n');
         return ok(`${text || '(nothing new)'}\n${footer}`, {
