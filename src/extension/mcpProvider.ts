@@ -8,6 +8,7 @@
  * configured by hand keeps working across reloads; the token is new each start.
  */
 import * as vscode from 'vscode';
+import { folderHolding } from '../core/workspacePaths.js';
 import type { McpHttpServer } from '../mcp/http.js';
 import type { ShannonMcpDeps } from '../mcp/deps.js';
 import type { ClaudeBinaryService } from './claudeBinary.js';
@@ -102,7 +103,8 @@ export class ShannonMcpProvider implements vscode.McpServerDefinitionProvider<vs
       history: core.store,
       ...(core.checkpoints ? { checkpoints: core.checkpoints } : {}),
       locateClaude: () => this.claude.info(),
-      workspaceFolderFor: (cwd) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cwd))?.uri.fsPath,
+      // By real paths: getWorkspaceFolder compares names, and a link inside a folder may point out of it.
+      workspaceFolderFor: (cwd) => folderHolding(cwd, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath)),
       defaultCwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       // A person is at hand: permission asks from MCP-started sessions show in Shannon's UI.
       policy: () => ({ permissions: 'host', maxPermissionMode: this.settings.current.mcp.maxPermissionMode }),

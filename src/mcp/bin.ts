@@ -2,13 +2,14 @@
  * `shannon-mcp`: Shannon's MCP server on stdio, for Claude Desktop, Cursor, the MCP Inspector or
  * any MCP client. stdout carries the protocol only; everything else goes to stderr.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { PERMISSION_MODES, type PermissionMode } from '../core/session/types.js';
 import { safeText } from '../core/transcript/safeText.js';
+import { folderHolding } from '../core/workspacePaths.js';
 import { createShannonMcpServer, SERVER_VERSION } from './server.js';
 import { openStandalone } from './standalone.js';
 
@@ -20,7 +21,10 @@ Usage: shannon-mcp [options]
                               (default: ${defaultDataDir()})
   --claude <path>             The claude binary (default: $SHANNON_CLAUDE_PATH, PATH, install places)
   --max-concurrent <n>        Sessions running at once per folder (default 3; more wait in a queue)
-  --cwd <dir>                 Folder used when a tool call gives no cwd (default: none, cwd required)
+  --workspace <dir>           A folder sessions may work in (repeat for more). A cwd must lie
+                              inside one, symlinks resolved. Default: any directory
+  --cwd <dir>                 Folder used when a tool call gives no cwd (default: the first
+                              --workspace, else none: cwd required)
   --permissions deny|client   Who answers Claude Code's permission asks (default deny):
                                 deny    refuse them; tools in allowed_tools still run
                                 client  the MCP client answers (respond_permission tool)
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
         claude: { type: 'string' },
         'max-concurrent': { type: 'string' },
         cwd: { type: 'string' },
+        workspace: { type: 'string', multiple: true },
         permissions: { type: 'string' },
         'max-permission-mode': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -75,6 +80,9 @@ async function main(): Promise<void> {
   if (maxMode !== undefined && !PERMISSION_MODES.includes(maxMode as PermissionMode)) fail(`--max-permission-mode takes one of ${PERMISSION_MODES.join(', ')}.`);
   const cwd = values.cwd === undefined ? undefined : path.resolve(values.cwd);
   if (cwd !== undefined && !existsSync(cwd)) fail(`--cwd: ${cwd} does not exist.`);
+  const workspaceFolders = (values.workspace ?? []).map((w) => path.resolve(w));
+  for (const w of workspaceFolders) if (!statSync(w, { throwIfNoEntry: false })?.isDirectory()) fail(`--workspace: ${w} is not a directory.`);
+  if (cwd !== undefined && workspaceFolders.length && !folderHolding(cwd, workspaceFolders)) fail(`--cwd: ${cwd} is not inside a --workspace folder.`);
 
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   // esbuild copies sql.js's wasm beside the bundle; run from source, the package's own copy is used.
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
     permissions,
     ...(maxMode ? { maxPermissionMode: maxMode as PermissionMode } : {}),
     ...(cwd ? { defaultCwd: cwd } : {}),
+    ...(workspaceFolders.length ? { workspaceFolders } : {}),
     ...(existsSync(bundledWasm) ? { wasmPath: bundledWasm } : {}),
     log,
   });

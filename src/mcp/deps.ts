@@ -100,9 +100,11 @@ export interface ShannonMcpDeps {
   /** Finds the `claude` binary; throws a ShannonError (CLAUDE_NOT_FOUND, …) saying why none works. */
   locateClaude(): Promise<ClaudeBinaryInfo>;
   /**
-   * The workspace folder a session in `cwd` belongs to (`cwd` is absolute and an existing
-   * directory), or undefined to refuse it. The extension maps to its open folders; the standalone
-   * server uses the directory itself.
+   * The workspace folder a session in `cwd` belongs to, or undefined to refuse it. `cwd` is an
+   * existing directory's real path (symlinks resolved); compare it with the folders' real paths
+   * too (folderHolding), or a link inside a folder walks out of it. The extension maps to its
+   * open folders; the standalone server to its `--workspace` folders, or without them to the
+   * directory itself.
    */
   workspaceFolderFor(cwd: string): string | undefined;
   /** Used when a caller gives no `cwd`; undefined makes `cwd` required. */

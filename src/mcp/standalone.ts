@@ -10,6 +10,7 @@ import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
 import { openShannonCore, type ShannonCore } from '../core/shannon.js';
 import type { SessionStore } from '../core/store/index.js';
+import { folderHolding } from '../core/workspacePaths.js';
 import type { ClaudeBinaryInfo, PermissionAnswerer, ShannonMcpDeps } from './deps.js';
 import { applyPermissionPolicy } from './permissionPolicy.js';
 
@@ -20,8 +21,13 @@ export interface StandaloneOptions {
   maxConcurrent?: number;
   permissions?: Exclude<PermissionAnswerer, 'host'>;
   maxPermissionMode?: PermissionMode;
-  /** The folder used when a caller gives no cwd. */
+  /** The folder used when a caller gives no cwd (default: the first workspace folder). */
   defaultCwd?: string;
+  /**
+   * The folders sessions may work in (`--workspace`): a cwd must lie inside one, by real path,
+   * and the session belongs to it. None: any directory, as its own workspace folder.
+   */
+  workspaceFolders?: readonly string[];
   /** sql.js's wasm; default: beside the bundle if there, else the package's. */
   wasmPath?: string;
   /** The environment `claude` is looked up in (PATH, SHANNON_CLAUDE_PATH). Default: this process's. */
@@ -64,6 +70,7 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     // A standalone cwd can be any directory (a home folder): no snapshot before every turn.
     autoCheckpoint: () => false,
   });
+  const folders = options.workspaceFolders ?? [];
   const disposables = new DisposableStore();
   disposables.add(core.onDidWarn((w) => options.log(w.toUserString())));
   const policy = () => ({ permissions: options.permissions ?? 'deny', ...(options.maxPermissionMode ? { maxPermissionMode: options.maxPermissionMode } : {}) });
@@ -75,9 +82,8 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     history: core.store,
     checkpoints: core.checkpoints,
     locateClaude,
-    // Standalone, every directory is its own workspace folder.
-    workspaceFolderFor: (cwd) => cwd,
-    defaultCwd: () => options.defaultCwd,
+    workspaceFolderFor: (cwd) => (folders.length ? folderHolding(cwd, folders) : cwd),
+    defaultCwd: () => options.defaultCwd ?? folders[0],
     policy,
     log: options.log,
   };

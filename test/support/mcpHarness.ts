@@ -31,7 +31,10 @@ export interface McpHttpRig {
   dispose(): Promise<void>;
 }
 
-/** The core and the in-host HTTP server, as the extension starts them (permission asks stay with the host). */
+/**
+ * The core and the in-host HTTP server, as the extension starts them: permission asks stay with
+ * the host, and a cwd must lie inside the one open workspace folder.
+ */
 export async function startMcpHttpRig(responder?: Responder, policy: McpPolicy = {}): Promise<McpHttpRig> {
   const api = await FakeAnthropicApi.start(responder);
   const claude = await hermeticClaudeEnv(api);
@@ -43,6 +46,7 @@ export async function startMcpHttpRig(responder?: Responder, policy: McpPolicy =
     claudeEnvironment: claude.env,
     env: claude.env,
     stop: { stdinGraceMs: 500, termGraceMs: 1500 },
+    workspaceFolders: [ws.dir],
     log: () => undefined,
   });
   const deps = { ...core.deps, policy: () => ({ permissions: 'host' as const, ...policy }) };
@@ -98,17 +102,21 @@ export interface McpStdioRig {
   dispose(): Promise<void>;
 }
 
-/** The built `shannon-mcp` spawned with plain Node, talking stdio, the way Claude Desktop runs it. */
-export async function startMcpStdioRig(responder?: Responder, extraArgs: string[] = []): Promise<McpStdioRig> {
+/**
+ * The built `shannon-mcp` spawned with plain Node, talking stdio, the way Claude Desktop runs it.
+ * `extraArgs` may depend on the rig's workspace folder (e.g. `--workspace <it>`).
+ */
+export async function startMcpStdioRig(responder?: Responder, extraArgs: string[] | ((workspace: string) => string[]) = []): Promise<McpStdioRig> {
   const api = await FakeAnthropicApi.start(responder);
   const claude = await hermeticClaudeEnv(api);
   const ws = await tempWorkspace();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'shannon-mcp-data-'));
+  const args = typeof extraArgs === 'function' ? extraArgs(ws.dir) : extraArgs;
   let stderr = '';
   const spawnBin = async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [BUILT_BIN, '--claude', CLAUDE_BIN, '--data-dir', dataDir, ...extraArgs],
+      args: [BUILT_BIN, '--claude', CLAUDE_BIN, '--data-dir', dataDir, ...args],
       env: claude.env,
       stderr: 'pipe',
     });

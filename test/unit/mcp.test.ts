@@ -1,10 +1,14 @@
 /**
  * The MCP layer's pure parts: who may reach the HTTP server, which permission modes callers may
- * ask for, and how transcripts read.
+ * ask for, which directories are inside a workspace folder, and how transcripts read.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import type { TranscriptEntry } from '../../src/core/session/types.js';
+import { folderHolding, isWithin } from '../../src/core/workspacePaths.js';
 import { permissionModeAllowed } from '../../src/mcp/deps.js';
 import { renderEntry } from '../../src/mcp/format.js';
 import { isLoopbackHost, isLoopbackOrigin } from '../../src/mcp/http.js';
@@ -52,4 +56,24 @@ test('transcripts read as prompts, replies, tool calls, tool results and turn en
   );
   assert.deepEqual(renderEntry(entry('stream_event', { type: 'stream_event', event: {} })), []);
   assert.deepEqual(renderEntry(entry('system', { type: 'system', subtype: 'init' })), []);
+});
+
+test('folderHolding compares real paths: links out of a folder are outside, links within are inside, nested folders pick the innermost', () => {
+  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'shannon-paths-')));
+  try {
+    const inner = path.join(root, 'packages', 'app');
+    mkdirSync(inner, { recursive: true });
+    mkdirSync(path.join(root, '..dots'));
+    symlinkSync('/', path.join(root, 'rootlink'));
+    symlinkSync(inner, path.join(root, 'applink'));
+    assert.equal(folderHolding(path.join(root, 'rootlink'), [root]), undefined);
+    assert.equal(folderHolding(path.join(root, 'rootlink', 'etc'), [root]), undefined);
+    assert.equal(folderHolding(path.join(root, 'applink'), [root]), root);
+    assert.equal(folderHolding(path.join(root, 'applink'), [root, inner]), inner, 'the innermost folder');
+    assert.equal(folderHolding(path.join(root, '..dots'), [root]), root, 'a name starting with two dots is inside');
+    assert.equal(folderHolding(path.join(root, 'missing'), [root]), undefined);
+    assert.equal(isWithin(path.join(root, '..', 'x'), root), false);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

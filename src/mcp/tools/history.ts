@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError, isShannonError } from '../../core/errors.js';
+import { realPathOf } from '../../core/workspacePaths.js';
 import type { McpHistory, ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
 
@@ -59,7 +60,8 @@ export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): v
     (args, extra) =>
       guarded(async () => {
         const history = requireHistory(deps.history);
-        const workspaceFolder = args.cwd ? deps.workspaceFolderFor(path.resolve(args.cwd)) : undefined;
+        const dir = args.cwd === undefined ? undefined : path.resolve(args.cwd);
+        const workspaceFolder = dir === undefined ? undefined : deps.workspaceFolderFor(realPathOf(dir) ?? dir);
         if (args.cwd && !workspaceFolder) throw new ShannonError('INVALID_ARGUMENT', `"${args.cwd}" is not inside a workspace folder open in Shannon.`, 'Leave cwd out to search everything.');
         const hits = await history.search(args.query, { limit: args.limit, ...(workspaceFolder ? { workspaceFolder } : {}), signal: extra.signal });
         const rows = hits.map((h) => {

@@ -9,6 +9,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
 import { nextEvent } from '../../core/lifecycle.js';
+import { isWithin, realPathOf } from '../../core/workspacePaths.js';
 import type { PermissionAsk } from '../../core/session/permissions.js';
 import { isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry } from '../../core/session/types.js';
 import { permissionModeAllowed, resolvePolicy, type ShannonMcpDeps } from '../deps.js';
@@ -241,7 +242,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           args.state === 'live' ? [...LIVE_STATES] : args.state === 'ended' ? [...TERMINAL_STATES] : args.state ? [args.state] : undefined;
         let records = sessions.list({ states, ...(args.cwd ? {} : { limit: args.limit }) });
         if (args.cwd) {
-          const dir = path.resolve(args.cwd);
+          const dir = realPathOf(path.resolve(args.cwd)) ?? path.resolve(args.cwd);
           records = records.filter((r) => isWithin(r.cwd, dir)).slice(0, args.limit);
         }
         const text = records.length ? records.map(sessionLine).join('\n') : 'No sessions match.';
@@ -309,11 +310,14 @@ async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Prom
   const info = await stat(cwd).catch(() => undefined);
   if (!info) throw new ShannonError('INVALID_ARGUMENT', `The directory "${cwd}" does not exist.`, 'Pass an existing directory.');
   if (!info.isDirectory()) throw new ShannonError('INVALID_ARGUMENT', `"${cwd}" is a file, not a directory.`, 'Pass the directory to work in.');
-  const workspaceFolder = deps.workspaceFolderFor(cwd);
+  // Checked and run by its real path: a symlink inside a folder may point anywhere.
+  const real = realPathOf(cwd) ?? cwd;
+  const workspaceFolder = deps.workspaceFolderFor(real);
   if (!workspaceFolder) {
-    throw new ShannonError('INVALID_ARGUMENT', `"${cwd}" is not inside a workspace folder open in Shannon.`, 'Pass one of the open workspace folders, or a directory inside one.');
+    const really = real === cwd ? '' : ` (a link to ${real})`;
+    throw new ShannonError('INVALID_ARGUMENT', `"${cwd}"${really} is not inside a workspace folder open in Shannon.`, 'Pass one of the open workspace folders, or a directory inside one.');
   }
-  return { cwd, workspaceFolder };
+  return { cwd: real, workspaceFolder };
 }
 
 export async function waitFor(deps: ShannonMcpDeps, watch: TurnWatch, id: string, timeoutSeconds: number | undefined, extra: Extra): Promise<TurnOutcome> {
@@ -433,11 +437,6 @@ export async function readOutput(deps: ShannonMcpDeps, id: string, cursor: numbe
     }
     if (batch.length < BATCH) return out;
   }
-}
-
-function isWithin(child: string, dir: string): boolean {
-  const rel = path.relative(dir, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** The state once an interrupt has landed (the turn's result arrives a few ms after the request is answered). */
