@@ -26,6 +26,8 @@ export type ShannonErrorCode =
   | 'STORE_WRITE_FAILED'
   | 'STORE_READ_FAILED'
   | 'CHECKPOINT_FAILED'
+  /** Asked for more than the user allows this caller (the MCP permission cap). */
+  | 'NOT_PERMITTED'
   | 'NOT_SUPPORTED';
 
 export class ShannonError extends Error {

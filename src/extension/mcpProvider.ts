@@ -13,6 +13,8 @@ import type { McpHttpServer } from '../mcp/http.js';
 import type { ShannonMcpDeps } from '../mcp/deps.js';
 import type { ClaudeBinaryService } from './claudeBinary.js';
 import type { ShannonCore } from './core.js';
+import { mcpPolicy } from './model/mcpAccess.js';
+import { runDefaults } from './model/settings.js';
 import type { Settings } from './settings.js';
 import type { WorkspaceTrustGate } from './trust.js';
 
@@ -107,7 +109,9 @@ export class ShannonMcpProvider implements vscode.McpServerDefinitionProvider<vs
       workspaceFolderFor: (cwd) => folderHolding(cwd, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath)),
       defaultCwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       // A person is at hand: permission asks from MCP-started sessions show in Shannon's UI.
-      policy: () => ({ permissions: 'host', maxPermissionMode: this.settings.current.mcp.maxPermissionMode }),
+      policy: () => mcpPolicy(this.settings.current),
+      // The user's own defaults, kept by create_session where they are within the cap.
+      sessionDefaults: () => runDefaults(this.settings.current),
       log: (message) => this.log.info(`mcp: ${message}`),
     };
     const server = await this.start(deps, { port: this.state.get<number>(PORT_KEY) });

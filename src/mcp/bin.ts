@@ -7,6 +7,8 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { splitToolList } from '../core/cli/args.js';
+import { READ_ONLY_TOOLS } from '../core/cli/toolRules.js';
 import { PERMISSION_MODES, type PermissionMode } from '../core/session/types.js';
 import { safeText } from '../core/transcript/safeText.js';
 import { folderHolding } from '../core/workspacePaths.js';
@@ -30,6 +32,10 @@ Usage: shannon-mcp [options]
                                 client  the MCP client answers (respond_permission tool)
   --max-permission-mode <m>   Most permissive mode callers may ask for (default auto;
                               one of ${PERMISSION_MODES.join(', ')})
+  --allow-tools <rules>       The tool rules callers may pre-approve in allowed_tools,
+                              comma-separated, repeatable; replaces the default
+                              (${READ_ONLY_TOOLS.join(',')}). Bash only by patterns,
+                              e.g. --allow-tools "${READ_ONLY_TOOLS.join(',')},Bash(npm test:*)"
   -h, --help                  Show this help
 `;
 
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
         workspace: { type: 'string', multiple: true },
         permissions: { type: 'string' },
         'max-permission-mode': { type: 'string' },
+        'allow-tools': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -78,6 +85,7 @@ async function main(): Promise<void> {
   if (permissions !== 'deny' && permissions !== 'client') fail('--permissions takes "deny" or "client".');
   const maxMode = values['max-permission-mode'];
   if (maxMode !== undefined && !PERMISSION_MODES.includes(maxMode as PermissionMode)) fail(`--max-permission-mode takes one of ${PERMISSION_MODES.join(', ')}.`);
+  const allowTools = values['allow-tools']?.flatMap((v) => splitToolList(v));
   const cwd = values.cwd === undefined ? undefined : path.resolve(values.cwd);
   if (cwd !== undefined && !existsSync(cwd)) fail(`--cwd: ${cwd} does not exist.`);
   const workspaceFolders = (values.workspace ?? []).map((w) => path.resolve(w));
@@ -93,6 +101,7 @@ async function main(): Promise<void> {
     ...(maxConcurrent ? { maxConcurrent } : {}),
     permissions,
     ...(maxMode ? { maxPermissionMode: maxMode as PermissionMode } : {}),
+    ...(allowTools ? { allowedTools: allowTools } : {}),
     ...(cwd ? { defaultCwd: cwd } : {}),
     ...(workspaceFolders.length ? { workspaceFolders } : {}),
     ...(existsSync(bundledWasm) ? { wasmPath: bundledWasm } : {}),
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await server.connect(transport);
-  log(`ready: data in ${dataDir}, permission asks: ${permissions}`);
+  log(`ready: data in ${dataDir}, permission asks: ${permissions}, callers may pre-approve: ${(allowTools ?? READ_ONLY_TOOLS).join(', ') || 'nothing'}`);
 }
 
 main().catch((err: unknown) => {

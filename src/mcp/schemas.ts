@@ -53,6 +53,10 @@ export const sessionSummarySchema = z.object({
     duration_ms: z.number(),
   }),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  /** false: above the MCP cap and not shared by the user; MCP callers may read it, not steer it. */
+  mcp_may_steer: z.boolean().optional(),
+  shared_with_mcp: z.boolean().optional(),
+  mcp_access_note: z.string().optional(),
 });
 
 export const pendingPermissionSchema = z.object({

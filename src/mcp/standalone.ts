@@ -11,7 +11,7 @@ import type { PermissionMode } from '../core/session/types.js';
 import { openShannonCore, type ShannonCore } from '../core/shannon.js';
 import type { SessionStore } from '../core/store/index.js';
 import { folderHolding } from '../core/workspacePaths.js';
-import type { ClaudeBinaryInfo, PermissionAnswerer, ShannonMcpDeps } from './deps.js';
+import type { ClaudeBinaryInfo, McpPolicy, PermissionAnswerer, ShannonMcpDeps } from './deps.js';
 import { applyPermissionPolicy } from './permissionPolicy.js';
 
 export interface StandaloneOptions {
@@ -21,6 +21,8 @@ export interface StandaloneOptions {
   maxConcurrent?: number;
   permissions?: Exclude<PermissionAnswerer, 'host'>;
   maxPermissionMode?: PermissionMode;
+  /** The rules callers may pre-approve in allowed_tools (`--allow-tools`); default READ_ONLY_TOOLS. */
+  allowedTools?: readonly string[];
   /** The folder used when a caller gives no cwd (default: the first workspace folder). */
   defaultCwd?: string;
   /**
@@ -73,7 +75,11 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
   const folders = options.workspaceFolders ?? [];
   const disposables = new DisposableStore();
   disposables.add(core.onDidWarn((w) => options.log(w.toUserString())));
-  const policy = () => ({ permissions: options.permissions ?? 'deny', ...(options.maxPermissionMode ? { maxPermissionMode: options.maxPermissionMode } : {}) });
+  const policy = (): McpPolicy => ({
+    permissions: options.permissions ?? 'deny',
+    ...(options.maxPermissionMode ? { maxPermissionMode: options.maxPermissionMode } : {}),
+    ...(options.allowedTools ? { allowedTools: options.allowedTools } : {}),
+  });
   disposables.add(applyPermissionPolicy(core.manager, policy));
 
   const deps: ShannonMcpDeps = {

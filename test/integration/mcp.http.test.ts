@@ -242,9 +242,17 @@ describe('MCP over Streamable HTTP', () => {
     const notes = path.join(rig.workspace, 'notes.txt');
     writeFileSync(notes, 'v1\n');
     rig.api.setResponder(
-      script(text('ready'), { blocks: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo v2 > notes.txt', description: 'edit' } }] }, text('changed'), text('back at the checkpoint')),
+      script(
+        text('ready'),
+        // The CLI writes an existing file only after reading it.
+        { blocks: [{ type: 'tool_use', name: 'Read', input: { file_path: notes } }] },
+        { blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: notes, content: 'v2\n' } }] },
+        text('changed'),
+        text('back at the checkpoint'),
+      ),
     );
-    const created = structured(await client.callTool({ name: 'create_session', arguments: { prompt: 'get ready', cwd: rig.workspace, allowed_tools: ['Bash'], wait: true } }));
+    // acceptEdits: the edit runs without an ask (pre-approving Bash is beyond the default cap).
+    const created = structured(await client.callTool({ name: 'create_session', arguments: { prompt: 'get ready', cwd: rig.workspace, permission_mode: 'acceptEdits', wait: true } }));
     const id: string = created.session_id;
     const checkpoint = structured(await client.callTool({ name: 'create_checkpoint', arguments: { session_id: id, label: 'before the edit' } }));
     assert.equal(checkpoint.label, 'before the edit');

@@ -11,7 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { McpPolicy } from '../../src/mcp/deps.js';
+import type { McpPolicy, ShannonMcpDeps } from '../../src/mcp/deps.js';
 import { startShannonMcpHttpServer, type McpHttpServer } from '../../src/mcp/http.js';
 import { openStandalone, type Standalone } from '../../src/mcp/standalone.js';
 import { FakeAnthropicApi, type Responder } from './fakeAnthropic.js';
@@ -35,7 +35,7 @@ export interface McpHttpRig {
  * The core and the in-host HTTP server, as the extension starts them: permission asks stay with
  * the host, and a cwd must lie inside the one open workspace folder.
  */
-export async function startMcpHttpRig(responder?: Responder, policy: McpPolicy = {}): Promise<McpHttpRig> {
+export async function startMcpHttpRig(responder?: Responder, policy: McpPolicy = {}, host: Partial<ShannonMcpDeps> = {}): Promise<McpHttpRig> {
   const api = await FakeAnthropicApi.start(responder);
   const claude = await hermeticClaudeEnv(api);
   const ws = await tempWorkspace();
@@ -49,7 +49,7 @@ export async function startMcpHttpRig(responder?: Responder, policy: McpPolicy =
     workspaceFolders: [ws.dir],
     log: () => undefined,
   });
-  const deps = { ...core.deps, policy: () => ({ permissions: 'host' as const, ...policy }) };
+  const deps: ShannonMcpDeps = { ...core.deps, policy: () => ({ permissions: 'host' as const, ...policy }), ...host };
   const http = await startShannonMcpHttpServer(deps);
   const clients: Client[] = [];
   return {
@@ -97,8 +97,11 @@ export interface McpStdioRig {
   dataDir: string;
   client: Client;
   stderr(): string;
-  /** Stops the bin (closing its stdin, as a client does) and starts a new one on the same data directory. */
-  restart(): Promise<Client>;
+  /**
+   * Stops the bin (closing its stdin, as a client does) and starts a new one on the same data
+   * directory, with other options if given.
+   */
+  restart(extraArgs?: string[]): Promise<Client>;
   dispose(): Promise<void>;
 }
 
@@ -113,10 +116,10 @@ export async function startMcpStdioRig(responder?: Responder, extraArgs: string[
   const dataDir = await mkdtemp(path.join(tmpdir(), 'shannon-mcp-data-'));
   const args = typeof extraArgs === 'function' ? extraArgs(ws.dir) : extraArgs;
   let stderr = '';
-  const spawnBin = async () => {
+  const spawnBin = async (options: string[]) => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [BUILT_BIN, '--claude', CLAUDE_BIN, '--data-dir', dataDir, ...args],
+      args: [BUILT_BIN, '--claude', CLAUDE_BIN, '--data-dir', dataDir, ...options],
       env: claude.env,
       stderr: 'pipe',
     });
@@ -130,11 +133,11 @@ export async function startMcpStdioRig(responder?: Responder, extraArgs: string[
     claude,
     workspace: ws.dir,
     dataDir,
-    client: await spawnBin(),
+    client: await spawnBin(args),
     stderr: () => stderr,
-    async restart() {
+    async restart(extra = args) {
       await rig.client.close();
-      rig.client = await spawnBin();
+      rig.client = await spawnBin(extra);
       return rig.client;
     },
     async dispose() {

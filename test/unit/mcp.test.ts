@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import type { TranscriptEntry } from '../../src/core/session/types.js';
 import { folderHolding, isWithin } from '../../src/core/workspacePaths.js';
-import { permissionModeAllowed } from '../../src/mcp/deps.js';
+import { permissionModeAllowed } from '../../src/mcp/cap.js';
 import { renderEntry } from '../../src/mcp/format.js';
 import { isLoopbackHost, isLoopbackOrigin } from '../../src/mcp/http.js';
 

@@ -4,6 +4,7 @@
  */
 import type { SessionRecord, SessionState } from '../../core/session/types.js';
 import { formatCost, formatTokens, STATE_LABELS } from '../../shared/format';
+import type { McpAccess } from './mcpAccess.js';
 
 export { formatCost, formatDuration, formatTokens, oneLine, STATE_LABELS } from '../../shared/format';
 
@@ -100,7 +101,7 @@ export function sessionDescription(record: SessionRecord, now: number): string {
 }
 
 /** Markdown for the tree item's tooltip (and the picker's detail line, flattened). */
-export function sessionTooltip(record: SessionRecord, now: number): string {
+export function sessionTooltip(record: SessionRecord, now: number, mcp?: McpAccess): string {
   const m = record.metrics;
   const lines = [
     `**${escapeMarkdown(record.title)}**`,
@@ -114,6 +115,8 @@ export function sessionTooltip(record: SessionRecord, now: number): string {
     `- Started: ${new Date(record.createdAt).toLocaleString()}`,
   ];
   if (record.origin !== 'shannon') lines.push(`- Origin: ${record.origin === 'mcp' ? 'an MCP client' : 'imported from Claude Code history'}`);
+  if (mcp === 'shared') lines.push('- MCP: shared — MCP clients may steer it');
+  if (mcp === 'unshared') lines.push('- MCP: not shared — above what MCP clients may steer; they can only read it');
   if (record.error) lines.push('', `$(error) ${escapeMarkdown(record.error.message)}${record.error.hint ? ` — ${escapeMarkdown(record.error.hint)}` : ''}`);
   return lines.join('\n');
 }

@@ -5,7 +5,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
-import type { McpCheckpoint, McpCheckpoints, ShannonMcpDeps } from '../deps.js';
+import { assertMayDrive } from '../cap.js';
+import { resolvePolicy, type McpCheckpoint, type McpCheckpoints, type ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
 import { checkpointSchema } from '../schemas.js';
 import { requireRecord } from './sessions.js';
@@ -82,6 +83,10 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
           const text = changes.length ? changes.map((c) => `${c.change}: ${c.path}`).join('\n') : 'Nothing would change: the files match the checkpoint.';
           return ok(text, { checkpoint: checkpointOut(checkpoint), dry_run: true, changes });
         }
+        // The restore forks the checkpoint's session, with its mode and tools: only one MCP may steer.
+        const checkpoint = await checkpoints.get(args.checkpoint_id);
+        const owner = checkpoint && deps.sessions.get(checkpoint.sessionId);
+        if (owner) assertMayDrive(owner, resolvePolicy(deps), 'restore a checkpoint (and fork)');
         const r = await checkpoints.restore(args.checkpoint_id, extra.signal);
         return ok(
           `Restored ${r.restored.length} files and removed ${r.removed.length}. The conversation continues from the checkpoint in the new session ${r.sessionId}: talk to it with send_message.`,

@@ -5,7 +5,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
-import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
+import { assertMayDrive, wholeToolAllowed } from '../cap.js';
+import { resolvePolicy, type ResolvedPolicy, type ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
 import { pendingPermissionSchema, turnResultSchema } from '../schemas.js';
 import { TurnWatch } from '../turnWatch.js';
@@ -50,7 +51,10 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
         request_id: z.string().min(1).describe('The request_id of the ask (from list_pending_permissions or a waiting send_message/create_session result).'),
         decision: z.enum(['allow', 'deny']).describe('"allow" runs the tool; "deny" does not.'),
         message: z.string().optional().describe('With deny: the reason Claude Code is told.'),
-        remember: z.boolean().default(false).describe('With allow: allow this tool for the rest of the session without asking again.'),
+        remember: z
+          .boolean()
+          .default(false)
+          .describe('With allow: allow this tool for the rest of the session without asking again. Only for tools the server lets MCP callers pre-approve as a whole (not Bash, by default).'),
         wait: z.boolean().default(false).describe('true: then wait for the turn to end (or to ask again) and return its reply, as send_message does.'),
         timeout,
       },
@@ -60,7 +64,9 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
     (args, extra) =>
       guarded(async () => {
         assertClientAnswers();
-        requireRecord(deps, args.session_id);
+        const policy = resolvePolicy(deps);
+        assertMayDrive(requireRecord(deps, args.session_id), policy, 'answer a permission ask of');
+        if (args.decision === 'allow' && args.remember) assertRememberAllowed(deps, args.session_id, args.request_id, policy);
         // Watching from before the answer: the rest of the turn cannot slip past.
         const watch = new TurnWatch(deps.sessions, undefined);
         try {
@@ -77,5 +83,16 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
           watch.dispose();
         }
       }, log),
+  );
+}
+
+/** `remember` allows the asking tool as a whole for the rest of the session: only where the cap would. */
+function assertRememberAllowed(deps: ShannonMcpDeps, sessionId: string, requestId: string, policy: ResolvedPolicy): void {
+  const ask = deps.sessions.pendingPermissions(sessionId).find((p) => p.requestId === requestId);
+  if (!ask || wholeToolAllowed(ask.toolName, policy)) return;
+  throw new ShannonError(
+    'NOT_PERMITTED',
+    `remember would allow every "${ask.toolName}" use for the rest of the session, beyond what this server lets MCP callers pre-approve (${policy.allowedTools.join(', ') || 'no tools'}).`,
+    `Answer without remember to allow this one use. The user can allow more: ${policy.widen.tools}.`,
   );
 }

@@ -12,7 +12,8 @@ import { nextEvent } from '../../core/lifecycle.js';
 import { isWithin, realPathOf } from '../../core/workspacePaths.js';
 import type { PermissionAsk } from '../../core/session/permissions.js';
 import { isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry } from '../../core/session/types.js';
-import { permissionModeAllowed, resolvePolicy, type ShannonMcpDeps } from '../deps.js';
+import { accessNote, assertMayDrive, capCreateOptions, mayDrive } from '../cap.js';
+import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
 import { figuresLine, isNoise, renderEntry, sessionLine, sessionSummary } from '../format.js';
 import { guarded, ok, progressReporter, type Extra } from '../results.js';
 import {
@@ -62,12 +63,14 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           .describe('Absolute path of the directory Claude Code works in: a workspace folder or a directory inside one. Omit to use the default folder, if the server has one.'),
         model: z.string().min(1).optional().describe('Model alias or name, e.g. "sonnet", "opus" or "claude-sonnet-4-5". Omit for the user\'s default.'),
         permission_mode: PermissionModeSchema.optional().describe(
-          'How tool use is approved: "default" (asks for anything risky), "acceptEdits" (file edits allowed), "plan" (read-only planning), "dontAsk" (denies what is not pre-allowed), "auto", "bypassPermissions" (usually refused by server policy).',
+          'How tool use is approved: "default" (asks for anything risky), "acceptEdits" (file edits allowed), "plan" (read-only planning), "dontAsk" (denies what is not pre-allowed), "auto", "bypassPermissions". The server caps it (by default at "auto"); a mode above the cap is refused.',
         ),
         allowed_tools: z
           .array(z.string().min(1))
           .optional()
-          .describe('Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Edit", "Bash(npm test:*)"].'),
+          .describe(
+            'Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Grep", "Bash(npm test:*)"]. Only rules the user allows MCP callers to pre-approve are accepted (by default read-only tools: Read, Glob, Grep, LSP, TaskGet, TaskList, TaskOutput; Bash only by patterns the user lists); others are refused. Tools left out still work: Claude Code asks before using them.',
+          ),
         wait,
         timeout,
       },
@@ -76,31 +79,26 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
     },
     (args, extra) =>
       guarded(async () => {
-        const policy = resolvePolicy(deps);
-        if (args.permission_mode && !permissionModeAllowed(args.permission_mode, policy.maxPermissionMode)) {
-          throw new ShannonError(
-            'INVALID_ARGUMENT',
-            `Permission mode "${args.permission_mode}" is above what this server allows MCP callers (at most "${policy.maxPermissionMode}").`,
-            'Use a less permissive mode, or list the tools it needs in allowed_tools.',
-          );
-        }
+        const capped = capCreateOptions(
+          { ...(args.permission_mode ? { permissionMode: args.permission_mode } : {}), ...(args.allowed_tools ? { allowedTools: args.allowed_tools } : {}) },
+          deps.sessionDefaults?.() ?? {},
+          resolvePolicy(deps),
+        );
         const { cwd, workspaceFolder } = await resolveCwd(deps, args.cwd);
-        const options: ClaudeRunOptions = {
-          ...(args.model ? { model: args.model } : {}),
-          ...(args.permission_mode ? { permissionMode: args.permission_mode } : {}),
-          ...(args.allowed_tools?.length ? { allowedTools: args.allowed_tools } : {}),
-        };
+        const options: ClaudeRunOptions = { ...(args.model ? { model: args.model } : {}), ...capped.options };
+        const capNote = capped.notes.join(' ') || undefined;
         const promptUuid = randomUUID();
         const watch = new TurnWatch(sessions, promptUuid);
         try {
           const record = await sessions.create({ prompt: args.prompt, promptUuid, workspaceFolder, cwd, options, origin: 'mcp' });
           watch.bind(record.id);
           if (!args.wait) {
-            const note = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
+            const queued = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
+            const note = [queued, capNote].filter(Boolean).join(' ') || undefined;
             return turnResult(deps, record.id, undefined, `Started session ${record.id} ("${record.title}") in ${record.cwd}. Read its output with get_session_output, continue it with send_message.`, note);
           }
           const outcome = await waitFor(deps, watch, record.id, args.timeout, extra);
-          return turnResult(deps, record.id, outcome);
+          return turnResult(deps, record.id, outcome, undefined, capNote);
         } finally {
           watch.dispose();
         }
@@ -125,6 +123,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
     (args, extra) =>
       guarded(async () => {
         const before = requireRecord(deps, args.session_id);
+        assertMayDrive(before, resolvePolicy(deps), isTerminal(before.state) ? 'resume' : 'send a message to');
         const promptUuid = randomUUID();
         const watch = new TurnWatch(sessions, promptUuid);
         try {
@@ -210,13 +209,15 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         const record = requireRecord(deps, args.session_id);
         const pending = sessions.pendingPermissions(record.id).map(pendingPermission);
         const m = record.metrics;
+        const access = accessNote(record, resolvePolicy(deps));
         const lines = [
           sessionLine(record),
           `model: ${record.model ?? 'default'}; tokens ${m.inputTokens} in / ${m.outputTokens} out; ${m.toolCalls} tool calls`,
+          ...(access ? [`MCP access: ${access}`] : []),
           ...(record.error ? [`error: [${record.error.code}] ${record.error.message}${record.error.hint ? ` ${record.error.hint}` : ''}`] : []),
           ...pending.map((p) => `waiting for permission: ${p.tool_name} ${JSON.stringify(p.input)} (request ${p.request_id})`),
         ];
-        return ok(lines.join('\n'), { session: sessionSummary(record), pending_permissions: pending });
+        return ok(lines.join('\n'), { session: summaryFor(deps, record), pending_permissions: pending });
       }, log),
   );
 
@@ -245,8 +246,10 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           const dir = realPathOf(path.resolve(args.cwd)) ?? path.resolve(args.cwd);
           records = records.filter((r) => isWithin(r.cwd, dir)).slice(0, args.limit);
         }
-        const text = records.length ? records.map(sessionLine).join('\n') : 'No sessions match.';
-        return ok(text, { sessions: records.map(sessionSummary) });
+        const policy = resolvePolicy(deps);
+        const line = (r: SessionRecord) => (mayDrive(r, policy) ? sessionLine(r) : `${sessionLine(r)} — not shared with MCP: read-only here`);
+        const text = records.length ? records.map(line).join('\n') : 'No sessions match.';
+        return ok(text, { sessions: records.map((r) => summaryFor(deps, r)) });
       }, log),
   );
 
@@ -295,6 +298,18 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
 }
 
 // ---- helpers -------------------------------------------------------------------------------
+
+/** A session as MCP callers see it, with whether they may steer it. */
+function summaryFor(deps: ShannonMcpDeps, record: SessionRecord) {
+  const policy = resolvePolicy(deps);
+  const note = accessNote(record, policy);
+  return {
+    ...sessionSummary(record),
+    mcp_may_steer: mayDrive(record, policy),
+    ...(record.sharedWithMcp ? { shared_with_mcp: true } : {}),
+    ...(note ? { mcp_access_note: note } : {}),
+  };
+}
 
 export function requireRecord(deps: ShannonMcpDeps, id: string): SessionRecord {
   const record = deps.sessions.get(id);

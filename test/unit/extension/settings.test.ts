@@ -38,6 +38,7 @@ test('every setting is declared in package.json with the default the code assume
     'history.maxSizeMB': DEFAULT_SETTINGS.history.maxSizeMB,
     'mcp.enabled': DEFAULT_SETTINGS.mcp.enabled,
     'mcp.maxPermissionMode': DEFAULT_SETTINGS.mcp.maxPermissionMode,
+    'mcp.allowedTools': DEFAULT_SETTINGS.mcp.allowedTools,
   };
   for (const key of SETTING_KEYS) {
     const decl = props[`shannon.${key}`];
@@ -45,6 +46,8 @@ test('every setting is declared in package.json with the default the code assume
     assert.deepEqual(decl.default, flat[key], `default of shannon.${key}`);
   }
   assert.equal(props['shannon.claudePath']?.scope, 'machine', 'a repository cannot point Shannon at its own binary');
+  assert.equal(props['shannon.mcp.allowedTools']?.scope, 'machine', "a repository cannot widen what MCP callers may pre-approve");
+  for (const key of SETTING_KEYS) assert.ok((props[`shannon.${key}`] as { markdownDescription?: string }).markdownDescription, `shannon.${key} says what it does`);
 });
 
 test('unset settings read as the defaults', () => {
