@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { folderHolding } from '../core/workspacePaths.js';
-import type { McpHttpServer } from '../mcp/http.js';
+import type { McpHttpServer, McpHttpServerOptions } from '../mcp/http.js';
 import type { ShannonMcpDeps } from '../mcp/deps.js';
 import type { ClaudeBinaryService } from './claudeBinary.js';
 import type { ShannonCore } from './core.js';
@@ -21,7 +21,7 @@ import type { WorkspaceTrustGate } from './trust.js';
 export const MCP_PROVIDER_ID = 'shannon.sessions';
 const PORT_KEY = 'shannon.mcp.lastPort';
 
-export type StartMcpServer = (deps: ShannonMcpDeps, options: { port?: number }) => Promise<McpHttpServer>;
+export type StartMcpServer = (deps: ShannonMcpDeps, options: Pick<McpHttpServerOptions, 'port' | 'idleSessionMs'>) => Promise<McpHttpServer>;
 
 export class ShannonMcpProvider implements vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition>, vscode.Disposable {
   private readonly onDidChangeEmitter = new vscode.EventEmitter<void>();
@@ -114,7 +114,11 @@ export class ShannonMcpProvider implements vscode.McpServerDefinitionProvider<vs
       sessionDefaults: () => runDefaults(this.settings.current),
       log: (message) => this.log.info(`mcp: ${message}`),
     };
-    const server = await this.start(deps, { port: this.state.get<number>(PORT_KEY) });
+    const server = await this.start(deps, {
+      port: this.state.get<number>(PORT_KEY),
+      // Read at every sweep: a changed setting applies without a restart.
+      idleSessionMs: () => this.settings.current.mcp.sessionIdleMinutes * 60_000,
+    });
     if (this.disposed) {
       await server.dispose();
       throw new Error('Shannon is shutting down.');

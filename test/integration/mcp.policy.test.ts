@@ -165,7 +165,7 @@ describe('over Streamable HTTP: a session the user runs above the cap', () => {
 describe("over Streamable HTTP: the user's own defaults", () => {
   let rig: McpHttpRig;
   before(async () => {
-    rig = await startMcpHttpRig(script(), extensionPolicy(), { sessionDefaults: () => ({ permissionMode: 'bypassPermissions', allowedTools: ['Grep', 'Bash'] }) });
+    rig = await startMcpHttpRig(script(), extensionPolicy(), { host: { sessionDefaults: () => ({ permissionMode: 'bypassPermissions', allowedTools: ['Grep', 'Bash'] }) } });
   });
   after(async () => rig?.dispose());
 

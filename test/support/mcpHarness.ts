@@ -12,7 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { McpPolicy, ShannonMcpDeps } from '../../src/mcp/deps.js';
-import { startShannonMcpHttpServer, type McpHttpServer } from '../../src/mcp/http.js';
+import { startShannonMcpHttpServer, type McpHttpServer, type McpHttpServerOptions } from '../../src/mcp/http.js';
 import { openStandalone, type Standalone } from '../../src/mcp/standalone.js';
 import { FakeAnthropicApi, type Responder } from './fakeAnthropic.js';
 import { CLAUDE_BIN, hermeticClaudeEnv, tempWorkspace, type HermeticClaudeEnv } from './realCli.js';
@@ -35,7 +35,11 @@ export interface McpHttpRig {
  * The core and the in-host HTTP server, as the extension starts them: permission asks stay with
  * the host, and a cwd must lie inside the one open workspace folder.
  */
-export async function startMcpHttpRig(responder?: Responder, policy: McpPolicy = {}, host: Partial<ShannonMcpDeps> = {}): Promise<McpHttpRig> {
+export async function startMcpHttpRig(
+  responder?: Responder,
+  policy: McpPolicy = {},
+  options: { host?: Partial<ShannonMcpDeps>; http?: McpHttpServerOptions } = {},
+): Promise<McpHttpRig> {
   const api = await FakeAnthropicApi.start(responder);
   const claude = await hermeticClaudeEnv(api);
   const ws = await tempWorkspace();
@@ -49,8 +53,8 @@ export async function startMcpHttpRig(responder?: Responder, policy: McpPolicy =
     workspaceFolders: [ws.dir],
     log: () => undefined,
   });
-  const deps: ShannonMcpDeps = { ...core.deps, policy: () => ({ permissions: 'host' as const, ...policy }), ...host };
-  const http = await startShannonMcpHttpServer(deps);
+  const deps: ShannonMcpDeps = { ...core.deps, policy: () => ({ permissions: 'host' as const, ...policy }), ...options.host };
+  const http = await startShannonMcpHttpServer(deps, options.http);
   const clients: Client[] = [];
   return {
     api,

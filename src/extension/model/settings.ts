@@ -18,7 +18,7 @@ export interface ShannonSettings {
   showPartialMessages: boolean;
   autoCheckpoint: boolean;
   history: { maxAgeDays: number; maxSizeMB: number };
-  mcp: { enabled: boolean; maxPermissionMode: PermissionMode; allowedTools: string[] };
+  mcp: { enabled: boolean; maxPermissionMode: PermissionMode; allowedTools: string[]; sessionIdleMinutes: number };
 }
 
 export type SettingKey =
@@ -36,7 +36,8 @@ export type SettingKey =
   | 'history.maxSizeMB'
   | 'mcp.enabled'
   | 'mcp.maxPermissionMode'
-  | 'mcp.allowedTools';
+  | 'mcp.allowedTools'
+  | 'mcp.sessionIdleMinutes';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'claudePath',
@@ -54,6 +55,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'mcp.enabled',
   'mcp.maxPermissionMode',
   'mcp.allowedTools',
+  'mcp.sessionIdleMinutes',
 ];
 
 /** Must match the defaults in package.json's `contributes.configuration` (a unit test checks). */
@@ -71,7 +73,7 @@ export const DEFAULT_SETTINGS: ShannonSettings = {
   history: { maxAgeDays: 90, maxSizeMB: 500 },
   // `auto` as the MCP ceiling: everything but bypassPermissions (src/mcp/deps.ts agrees); what
   // callers may pre-approve: the CLI's read-only tools (src/core/cli/toolRules.ts).
-  mcp: { enabled: true, maxPermissionMode: 'auto', allowedTools: [...READ_ONLY_TOOLS] },
+  mcp: { enabled: true, maxPermissionMode: 'auto', allowedTools: [...READ_ONLY_TOOLS], sessionIdleMinutes: 30 },
 };
 
 /** Reads every setting through `get` (a `WorkspaceConfiguration.get` for `shannon`). */
@@ -97,6 +99,7 @@ export function readSettings(get: (key: SettingKey) => unknown): ShannonSettings
       maxPermissionMode: modeOr(get('mcp.maxPermissionMode'), d.mcp.maxPermissionMode),
       // An empty list is a choice (callers pre-approve nothing); only a missing or wrong value is the default.
       allowedTools: Array.isArray(get('mcp.allowedTools')) ? stringsOr(get('mcp.allowedTools')) : [...d.mcp.allowedTools],
+      sessionIdleMinutes: intOr(get('mcp.sessionIdleMinutes'), d.mcp.sessionIdleMinutes, 1, 24 * 60),
     },
   };
 }
@@ -119,6 +122,7 @@ export function changedKeys(a: ShannonSettings, b: ShannonSettings): SettingKey[
     'mcp.enabled': s.mcp.enabled,
     'mcp.maxPermissionMode': s.mcp.maxPermissionMode,
     'mcp.allowedTools': s.mcp.allowedTools,
+    'mcp.sessionIdleMinutes': s.mcp.sessionIdleMinutes,
   });
   const fa = flat(a);
   const fb = flat(b);
