@@ -24,6 +24,14 @@ type Missing = Exclude<State, (typeof STATES)[number]>;
 const exhaustive: Missing extends never ? true : false = true;
 void exhaustive;
 
+/**
+ * Ids (sessions, checkpoints, permission requests) are UUIDs or short: a longer one is refused
+ * by its schema instead of being looked up and echoed back in the error.
+ */
+export const idArg = z.string().min(1).max(200);
+/** A directory path (PATH_MAX on Linux). */
+export const pathArg = z.string().min(1).max(4096);
+
 export const SessionState = z.enum(STATES);
 export const PermissionModeSchema = z.enum(PERMISSION_MODES as unknown as [PermissionMode, ...PermissionMode[]]);
 export const SESSION_STATES = STATES;

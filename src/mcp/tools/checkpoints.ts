@@ -8,7 +8,7 @@ import { ShannonError } from '../../core/errors.js';
 import { assertMayDrive } from '../cap.js';
 import { resolvePolicy, type McpCheckpoint, type McpCheckpoints, type ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
-import { checkpointSchema } from '../schemas.js';
+import { checkpointSchema, idArg } from '../schemas.js';
 import { requireRecord } from './sessions.js';
 
 export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps): void {
@@ -20,7 +20,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
       title: 'Checkpoint a session',
       description: "Save a session's current conversation point and a snapshot of its workspace folder's files, to come back to with restore_checkpoint.",
       inputSchema: {
-        session_id: z.string().min(1).describe('The session to checkpoint.'),
+        session_id: idArg.describe('The session to checkpoint.'),
         label: z.string().min(1).max(200).optional().describe('A short name for the checkpoint, e.g. "before refactoring".'),
       },
       outputSchema: checkpointSchema,
@@ -41,7 +41,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
     {
       title: "List a session's checkpoints",
       description: 'The checkpoints of a session, oldest first.',
-      inputSchema: { session_id: z.string().min(1).describe('The session whose checkpoints to list.') },
+      inputSchema: { session_id: idArg.describe('The session whose checkpoints to list.') },
       outputSchema: { checkpoints: z.array(checkpointSchema) },
       annotations: { readOnlyHint: true },
     },
@@ -62,7 +62,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
       description:
         "Put the workspace folder's files back as they were at a checkpoint (overwriting later changes) and start a new session that continues the conversation from that point. With dry_run, only lists what would change.",
       inputSchema: {
-        checkpoint_id: z.string().min(1).describe('The checkpoint id from create_checkpoint or list_checkpoints.'),
+        checkpoint_id: idArg.describe('The checkpoint id from create_checkpoint or list_checkpoints.'),
         dry_run: z.boolean().default(false).describe('true: change nothing, return the files that would be restored or removed.'),
       },
       outputSchema: {

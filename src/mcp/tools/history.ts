@@ -8,6 +8,7 @@ import { ShannonError, isShannonError } from '../../core/errors.js';
 import { realPathOf } from '../../core/workspacePaths.js';
 import type { McpHistory, ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
+import { pathArg } from '../schemas.js';
 
 export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): void {
   const log = deps.log;
@@ -48,8 +49,8 @@ export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): v
       title: 'Search session transcripts',
       description: 'Full-text search over every stored session transcript, best matches first, each with a snippet and the cursor to read around it with get_session_output.',
       inputSchema: {
-        query: z.string().min(1).describe('Words to look for (all of them should appear).'),
-        cwd: z.string().min(1).optional().describe('Only sessions of the workspace folder holding this absolute path.'),
+        query: z.string().min(1).max(2_000).describe('Words to look for (all of them should appear).'),
+        cwd: pathArg.optional().describe('Only sessions of the workspace folder holding this absolute path.'),
         limit: z.number().int().min(1).max(100).default(10).describe('At most this many hits.'),
       },
       outputSchema: {

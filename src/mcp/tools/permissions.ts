@@ -8,7 +8,7 @@ import { ShannonError } from '../../core/errors.js';
 import { assertMayDrive, wholeToolAllowed } from '../cap.js';
 import { resolvePolicy, type ResolvedPolicy, type ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
-import { pendingPermissionSchema, turnResultSchema } from '../schemas.js';
+import { idArg, pendingPermissionSchema, turnResultSchema } from '../schemas.js';
 import { TurnWatch } from '../turnWatch.js';
 import { pendingPermission, requireRecord, timeout, turnResult, waitFor } from './sessions.js';
 
@@ -25,7 +25,7 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
     {
       title: 'List permission asks',
       description: 'Tool uses that Claude Code sessions are waiting for permission to run. Answer each with respond_permission.',
-      inputSchema: { session_id: z.string().min(1).optional().describe('Only this session\'s asks.') },
+      inputSchema: { session_id: idArg.optional().describe('Only this session\'s asks.') },
       outputSchema: { pending_permissions: z.array(pendingPermissionSchema) },
       annotations: { readOnlyHint: true },
     },
@@ -47,8 +47,8 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
       title: 'Answer a permission ask',
       description: 'Allow or deny a tool use a session is waiting on. Denying tells Claude Code why, and the turn carries on.',
       inputSchema: {
-        session_id: z.string().min(1).describe('The session that asks.'),
-        request_id: z.string().min(1).describe('The request_id of the ask (from list_pending_permissions or a waiting send_message/create_session result).'),
+        session_id: idArg.describe('The session that asks.'),
+        request_id: idArg.describe('The request_id of the ask (from list_pending_permissions or a waiting send_message/create_session result).'),
         decision: z.enum(['allow', 'deny']).describe('"allow" runs the tool; "deny" does not.'),
         message: z.string().optional().describe('With deny: the reason Claude Code is told.'),
         remember: z

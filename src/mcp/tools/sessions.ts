@@ -17,6 +17,8 @@ import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
 import { figuresLine, isNoise, renderEntry, sessionLine, sessionSummary } from '../format.js';
 import { guarded, ok, progressReporter, type Extra } from '../results.js';
 import {
+  idArg,
+  pathArg,
   PermissionModeSchema,
   SESSION_STATES,
   pendingPermissionSchema,
@@ -30,7 +32,7 @@ import { TurnWatch, type TurnOutcome } from '../turnWatch.js';
 export const DEFAULT_WAIT_SECONDS = 45;
 const MAX_WAIT_SECONDS = 3600;
 
-const sessionId = z.string().min(1).describe('The session id (a UUID) returned by create_session or list_sessions.');
+const sessionId = idArg.describe('The session id (a UUID) returned by create_session or list_sessions.');
 export const wait = z
   .boolean()
   .default(false)
@@ -56,17 +58,16 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         'Start a new Claude Code session that works on a task in a directory (it can read, edit files and run commands there, within its permission mode). Returns the session_id; with wait=true also the reply to the prompt.',
       inputSchema: {
         prompt: z.string().min(1).describe('The task or question for Claude Code, written as you would type it to Claude Code.'),
-        cwd: z
-          .string()
-          .min(1)
+        cwd: pathArg
           .optional()
           .describe('Absolute path of the directory Claude Code works in: a workspace folder or a directory inside one. Omit to use the default folder, if the server has one.'),
-        model: z.string().min(1).optional().describe('Model alias or name, e.g. "sonnet", "opus" or "claude-sonnet-4-5". Omit for the user\'s default.'),
+        model: z.string().min(1).max(200).optional().describe('Model alias or name, e.g. "sonnet", "opus" or "claude-sonnet-4-5". Omit for the user\'s default.'),
         permission_mode: PermissionModeSchema.optional().describe(
           'How tool use is approved: "default" (asks for anything risky), "acceptEdits" (file edits allowed), "plan" (read-only planning), "dontAsk" (denies what is not pre-allowed), "auto", "bypassPermissions". The server caps it (by default at "auto"); a mode above the cap is refused.',
         ),
         allowed_tools: z
-          .array(z.string().min(1))
+          .array(z.string().min(1).max(1_000))
+          .max(500)
           .optional()
           .describe(
             'Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Grep", "Bash(npm test:*)"]. Only rules the user allows MCP callers to pre-approve are accepted (by default read-only tools: Read, Glob, Grep, LSP, TaskGet, TaskList, TaskOutput; Bash only by patterns the user lists); others are refused. Tools left out still work: Claude Code asks before using them.',
@@ -231,7 +232,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           .enum([...SESSION_STATES, 'live', 'ended'])
           .optional()
           .describe('Only sessions in this state. "live": running, idle, queued or waiting for permission; "ended": completed, failed, cancelled, timed out or interrupted.'),
-        cwd: z.string().min(1).optional().describe('Only sessions working in this directory or below it (absolute path).'),
+        cwd: pathArg.optional().describe('Only sessions working in this directory or below it (absolute path).'),
         limit: z.number().int().min(1).max(500).default(20).describe('At most this many sessions.'),
       },
       outputSchema: { sessions: z.array(sessionSummarySchema) },
