@@ -5,12 +5,13 @@
  *    settings → engine, output channels, status bar, checkpoints, MCP provider; Restricted Mode;
  *    activation with a large history;
  *  - a person's path in Chromium: "Shannon: New Session" from the palette, the session in the
- *    tree, a permission notification answered, a window reload that finds the sessions again.
+ *    tree, a permission notification answered, a window reload that finds the sessions again;
+ *    sharing a session with MCP from its context menu, in the light and the dark theme.
  * Screenshots of each step go to test-results/e2e/.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -204,6 +205,83 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await p.keyboard.press('Enter');
       await waitForVisible(p, p.locator('.part.panel .view-lines', { hasText: 'Claude: Hello from the fake model.' }), { what: 'the session output channel', timeoutMs: 20_000 });
       await screenshot(p, '11-session-output-channel');
+    } finally {
+      if (page) await closeWorkbench(page);
+      await server.stop();
+    }
+  });
+});
+
+describe('Sharing a session with MCP, as a person does it', { timeout: 600_000 }, () => {
+  let vsixPath: string;
+  let api: FakeAnthropicApi;
+  let claude: HermeticClaudeEnv;
+  let folder: string;
+  before(async () => {
+    vsixPath = await buildShannonVsix();
+    api = await FakeAnthropicApi.start(e2eResponder);
+    claude = await hermeticClaudeEnv(api, { CLAUDE_CODE_MAX_RETRIES: '0' });
+    folder = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-e2e-ws-')));
+  });
+  after(async () => {
+    await api?.close();
+    await claude?.dispose();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('the context menu offers Share Session with MCP for a session above the MCP limits, warns, then offers Stop Sharing; light and dark', async () => {
+    // The user's own default pre-approves Bash: their sessions are beyond what MCP callers may steer.
+    // (In the folder's settings: code-server is a remote window, where VS Code does not read
+    // machine-overridable settings from User/settings.json.)
+    await mkdir(path.join(folder, '.vscode'), { recursive: true });
+    await writeFile(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'shannon.allowedTools': ['Bash'] }));
+    const server = await startCodeServer({ vsixPath, folder, settings: {}, env: { ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } });
+    let page: Page | undefined;
+    try {
+      page = await openWorkbench(server.url, folder);
+      const p = page;
+      await openShannonView(p);
+      const input = p.locator('.quick-input-widget .quick-input-box input');
+      await startNewSession(p);
+      await input.fill(PROMPTS.hello);
+      await input.press('Enter');
+      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
+      await p.keyboard.press('Enter');
+      await waitForVisible(p, treeRow(p, 'Idle'), { what: 'the session to reach Idle', timeoutMs: 60_000 });
+      await closePanelEditors(p);
+
+      for (const theme of ['light', 'dark'] as const) {
+        if (theme === 'dark') await runCommand(p, 'Preferences: Toggle between Light/Dark Themes');
+        const row = treeRow(p, PROMPTS.hello).first();
+        await row.click({ button: 'right' });
+        const share = p.getByRole('menuitem', { name: 'Share Session with MCP' }).first();
+        await waitForVisible(p, share, { what: 'Share Session with MCP in the context menu' });
+        assert.equal(await p.getByRole('menuitem', { name: 'Stop Sharing with MCP' }).count(), 0);
+        await screenshot(p, `mcp-share-01-context-menu-${theme}`);
+        await share.click();
+        const dialog = p.locator('.monaco-dialog-box', { hasText: 'Let MCP clients steer' });
+        await waitForVisible(p, dialog, { what: 'the share warning' });
+        assert.match(await dialog.innerText(), /pre-approves "Bash"/);
+        await screenshot(p, `mcp-share-02-warning-${theme}`);
+        await dialog.getByRole('button', { name: 'Share with MCP' }).click();
+        await waitForVisible(p, row.locator('.label-description', { hasText: 'shared with MCP' }), { what: 'the row saying it is shared' });
+
+        await p.mouse.move(0, 0);
+        await row.hover();
+        const tooltip = p.locator('.monaco-hover', { hasText: 'MCP: shared' });
+        await waitForVisible(p, tooltip, { what: 'the tooltip saying the session is shared', timeoutMs: 10_000 });
+        await screenshot(p, `mcp-share-03-shared-tooltip-${theme}`);
+        await row.click({ button: 'right' });
+        const stop = p.getByRole('menuitem', { name: 'Stop Sharing with MCP' }).first();
+        await waitForVisible(p, stop, { what: 'Stop Sharing with MCP in the context menu' });
+        await screenshot(p, `mcp-share-04-stop-sharing-menu-${theme}`);
+        await stop.click();
+        await waitFor(p, async () => (await row.locator('.label-description', { hasText: 'shared with MCP' }).count()) === 0, { what: 'the row to stop saying it is shared' });
+        await p.mouse.move(0, 0);
+        await row.hover();
+        await waitForVisible(p, p.locator('.monaco-hover', { hasText: 'MCP: not shared' }), { what: 'the tooltip saying it is not shared', timeoutMs: 10_000 });
+        await p.mouse.move(0, 0);
+      }
     } finally {
       if (page) await closeWorkbench(page);
       await server.stop();

@@ -90,9 +90,10 @@ export function formatModel(model: string | undefined): string {
   return model ? model.replace(/\[[^\]]*\]$/, '') : '';
 }
 
-/** The tree item's description: model · cost · age. Parts that say nothing are left out. */
+/** The tree item's description: (shared with MCP ·) model · cost · age. Parts that say nothing are left out. */
 export function sessionDescription(record: SessionRecord, now: number): string {
   const parts: string[] = [];
+  if (record.sharedWithMcp) parts.push('shared with MCP');
   const model = formatModel(record.model);
   if (model) parts.push(model);
   if (record.metrics.costUsd > 0) parts.push(formatCost(record.metrics.costUsd));
