@@ -22,6 +22,12 @@ export function realPathOf(p: string): string | undefined {
   }
 }
 
+/** `p` made absolute, then real where it exists (a path to compare with real ones). */
+export function resolvedPath(p: string): string {
+  const absolute = path.resolve(p);
+  return realPathOf(absolute) ?? absolute;
+}
+
 /**
  * The folder of `folders` (returned as given) whose real path holds the real path of `cwd`; the
  * innermost one when folders nest. Undefined when none does, or `cwd` does not exist.

@@ -125,14 +125,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await screenshot(p, '01-empty-sessions-view');
 
       // New Session from the palette: prompt, then the model step (Enter keeps the default).
-      const input = p.locator('.quick-input-widget .quick-input-box input');
-      await startNewSession(p);
-      await input.fill(PROMPTS.hello);
-      await screenshot(p, '02-new-session-prompt');
-      await input.press('Enter');
-      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
-      await screenshot(p, '03-new-session-model');
-      await p.keyboard.press('Enter');
+      await newSessionFromPalette(p, PROMPTS.hello, { prompt: '02-new-session-prompt', model: '03-new-session-model' });
 
       await waitForVisible(p, treeRow(p, PROMPTS.hello), { what: 'the new session in the tree', timeoutMs: 30_000 });
       await waitForVisible(p, treeRow(p, 'Idle'), { what: 'the session to reach Idle', timeoutMs: 60_000 });
@@ -145,11 +138,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
 
       // A turn that needs a permission answer, with no panel on screen: a notification asks.
       await closePanelEditors(p);
-      await startNewSession(p);
-      await input.fill(PROMPTS.write);
-      await input.press('Enter');
-      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
-      await p.keyboard.press('Enter');
+      await newSessionFromPalette(p, PROMPTS.write);
       // The session's panel opens and shows the ask as a card…
       await waitForVisible(p, p.locator('.tabs-container .tab', { hasText: PROMPTS.write }), { what: "the session's panel tab", timeoutMs: 30_000 });
       await waitForVisible(p, treeRow(p, 'Awaiting permission'), { what: 'the session to ask for permission', timeoutMs: 60_000 });
@@ -210,43 +199,21 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await server.stop();
     }
   });
-});
-
-describe('Sharing a session with MCP, as a person does it', { timeout: 600_000 }, () => {
-  let vsixPath: string;
-  let api: FakeAnthropicApi;
-  let claude: HermeticClaudeEnv;
-  let folder: string;
-  before(async () => {
-    vsixPath = await buildShannonVsix();
-    api = await FakeAnthropicApi.start(e2eResponder);
-    claude = await hermeticClaudeEnv(api, { CLAUDE_CODE_MAX_RETRIES: '0' });
-    folder = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-e2e-ws-')));
-  });
-  after(async () => {
-    await api?.close();
-    await claude?.dispose();
-    if (folder) await rm(folder, { recursive: true, force: true });
-  });
 
   it('the context menu offers Share Session with MCP for a session above the MCP limits, warns, then offers Stop Sharing; light and dark', async () => {
     // The user's own default pre-approves Bash: their sessions are beyond what MCP callers may steer.
     // (In the folder's settings: code-server is a remote window, where VS Code does not read
     // machine-overridable settings from User/settings.json.)
+    const folder = await workspace();
     await mkdir(path.join(folder, '.vscode'), { recursive: true });
     await writeFile(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'shannon.allowedTools': ['Bash'] }));
-    const server = await startCodeServer({ vsixPath, folder, settings: {}, env: { ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } });
+    const server = await startCodeServer({ vsixPath, folder, settings: settings(), env: env() });
     let page: Page | undefined;
     try {
       page = await openWorkbench(server.url, folder);
       const p = page;
       await openShannonView(p);
-      const input = p.locator('.quick-input-widget .quick-input-box input');
-      await startNewSession(p);
-      await input.fill(PROMPTS.hello);
-      await input.press('Enter');
-      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
-      await p.keyboard.press('Enter');
+      await newSessionFromPalette(p, PROMPTS.hello);
       await waitForVisible(p, treeRow(p, 'Idle'), { what: 'the session to reach Idle', timeoutMs: 60_000 });
       await closePanelEditors(p);
 
@@ -309,8 +276,16 @@ function quickInputTitled(page: Page, title: string) {
   return page.locator('.quick-input-widget .quick-input-title', { hasText: title });
 }
 
-async function startNewSession(page: Page): Promise<void> {
+/** Shannon: New Session from the palette: the prompt, then Enter on the model step (the default). */
+async function newSessionFromPalette(page: Page, prompt: string, screenshots: { prompt?: string; model?: string } = {}): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
   await startCommand(page, 'Shannon: New Session', 'New Claude Code Session');
+  await input.fill(prompt);
+  if (screenshots.prompt) await screenshot(page, screenshots.prompt);
+  await input.press('Enter');
+  await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
+  if (screenshots.model) await screenshot(page, screenshots.model);
+  await page.keyboard.press('Enter');
 }
 
 function sessionsPane(page: Page) {

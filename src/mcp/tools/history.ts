@@ -1,11 +1,10 @@
 /**
  * Tools about the installation and the past: which `claude` runs, what was said before, what it cost.
  */
-import * as path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError, isShannonError } from '../../core/errors.js';
-import { realPathOf } from '../../core/workspacePaths.js';
+import { resolvedPath } from '../../core/workspacePaths.js';
 import type { McpHistory, ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
 import { pathArg } from '../schemas.js';
@@ -61,8 +60,7 @@ export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): v
     (args, extra) =>
       guarded(async () => {
         const history = requireHistory(deps.history);
-        const dir = args.cwd === undefined ? undefined : path.resolve(args.cwd);
-        const workspaceFolder = dir === undefined ? undefined : deps.workspaceFolderFor(realPathOf(dir) ?? dir);
+        const workspaceFolder = args.cwd === undefined ? undefined : deps.workspaceFolderFor(resolvedPath(args.cwd));
         if (args.cwd && !workspaceFolder) throw new ShannonError('INVALID_ARGUMENT', `"${args.cwd}" is not inside a workspace folder open in Shannon.`, 'Leave cwd out to search everything.');
         const hits = await history.search(args.query, { limit: args.limit, ...(workspaceFolder ? { workspaceFolder } : {}), signal: extra.signal });
         const rows = hits.map((h) => {

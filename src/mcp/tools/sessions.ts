@@ -9,9 +9,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
 import { nextEvent } from '../../core/lifecycle.js';
-import { isWithin, realPathOf } from '../../core/workspacePaths.js';
+import { READ_ONLY_TOOLS } from '../../core/cli/toolRules.js';
 import type { PermissionAsk } from '../../core/session/permissions.js';
 import { isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry } from '../../core/session/types.js';
+import { isWithin, resolvedPath } from '../../core/workspacePaths.js';
 import { accessNote, assertMayDrive, capCreateOptions, mayDrive } from '../cap.js';
 import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
 import { figuresLine, isNoise, renderEntry, sessionLine, sessionSummary } from '../format.js';
@@ -70,7 +71,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           .max(500)
           .optional()
           .describe(
-            'Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Grep", "Bash(npm test:*)"]. Only rules the user allows MCP callers to pre-approve are accepted (by default read-only tools: Read, Glob, Grep, LSP, TaskGet, TaskList, TaskOutput; Bash only by patterns the user lists); others are refused. Tools left out still work: Claude Code asks before using them.',
+            `Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Grep", "Bash(npm test:*)"]. Only rules the user allows MCP callers to pre-approve are accepted (by default read-only tools: ${READ_ONLY_TOOLS.join(', ')}; Bash only by patterns the user lists); others are refused. Tools left out still work: Claude Code asks before using them.`,
           ),
         wait,
         timeout,
@@ -244,7 +245,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           args.state === 'live' ? [...LIVE_STATES] : args.state === 'ended' ? [...TERMINAL_STATES] : args.state ? [args.state] : undefined;
         let records = sessions.list({ states, ...(args.cwd ? {} : { limit: args.limit }) });
         if (args.cwd) {
-          const dir = realPathOf(path.resolve(args.cwd)) ?? path.resolve(args.cwd);
+          const dir = resolvedPath(args.cwd);
           records = records.filter((r) => isWithin(r.cwd, dir)).slice(0, args.limit);
         }
         const policy = resolvePolicy(deps);
@@ -327,7 +328,7 @@ async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Prom
   if (!info) throw new ShannonError('INVALID_ARGUMENT', `The directory "${cwd}" does not exist.`, 'Pass an existing directory.');
   if (!info.isDirectory()) throw new ShannonError('INVALID_ARGUMENT', `"${cwd}" is a file, not a directory.`, 'Pass the directory to work in.');
   // Checked and run by its real path: a symlink inside a folder may point anywhere.
-  const real = realPathOf(cwd) ?? cwd;
+  const real = resolvedPath(cwd);
   const workspaceFolder = deps.workspaceFolderFor(real);
   if (!workspaceFolder) {
     const really = real === cwd ? '' : ` (a link to ${real})`;
