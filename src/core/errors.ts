@@ -30,6 +30,8 @@ export type ShannonErrorCode =
   | 'STORE_SESSION_IN_USE'
   | 'CHECKPOINT_FAILED'
   | 'LEFTOVER_PROCESSES_ENDED'
+  /** Asked for more than the user allows this caller (the MCP permission cap). */
+  | 'NOT_PERMITTED'
   | 'NOT_SUPPORTED';
 
 /**

@@ -38,6 +38,8 @@ export interface CheckpointInfo extends Checkpoint {
 }
 
 export interface Checkpoints {
+  /** One checkpoint, or undefined when there is none with that id. */
+  get(checkpointId: string): CheckpointInfo | undefined;
   create(sessionId: string, label?: string, signal?: AbortSignal): Promise<CheckpointInfo>;
   list(sessionId: string): Promise<CheckpointInfo[]>;
   /** What restoring would change; changes nothing. */
@@ -279,6 +281,11 @@ class CoreCheckpoints implements Checkpoints {
   async restore(checkpointId: string, signal?: AbortSignal) {
     const result = await this.service.restore(checkpointId, signal);
     return { checkpoint: this.info(result.checkpoint, this.folderOf(result.checkpoint)), restored: result.restored, removed: result.removed, sessionId: result.sessionId };
+  }
+
+  get(checkpointId: string): CheckpointInfo | undefined {
+    const checkpoint = this.store.getCheckpoint(checkpointId);
+    return checkpoint && this.info(checkpoint, this.folderOf(checkpoint));
   }
 
   async fileAt(checkpointId: string, file: string): Promise<Uint8Array | null> {

@@ -14,6 +14,8 @@ import { ContextKeys } from './contextKeys.js';
 import type { ShannonCore } from './core.js';
 import { ClaudeLocator } from '../core/cli/locate.js';
 import { ShannonMcpProvider, MCP_PROVIDER_ID, type StartMcpServer } from './mcpProvider.js';
+import { mcpAccessOf } from './model/mcpAccess.js';
+import { safeChannel } from './model/safeChannel.js';
 import { engineLimits, prunePolicy, runDefaults, type ShannonSettings } from './model/settings.js';
 import { SessionPanelManager } from './webview/sessionPanelManager.js';
 import { PermissionPrompts } from './permissionPrompts.js';
@@ -57,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   const started = performance.now();
   const subscriptions = context.subscriptions;
 
-  const log = vscode.window.createOutputChannel('Shannon', { log: true });
+  const log = safeChannel(vscode.window.createOutputChannel('Shannon', { log: true }));
   const contextKeys = new ContextKeys();
   const settings = new Settings();
   const trust = new WorkspaceTrustGate();
@@ -65,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   let locator: ClaudeLocator | undefined;
   const claude = new ClaudeBinaryService(async () => (locator ??= new ClaudeLocator({ explicitPathName: 'shannon.claudePath' })), settings, trust, contextKeys, log);
   const outputs = new SessionOutputChannels();
-  const tree = new SessionsTree();
+  const tree = new SessionsTree(Date.now, (record) => mcpAccessOf(record, settings.current));
   const statusBar = new ShannonStatusBar();
   // The session webview panels (src/extension/webview), made once `core` exists below.
   let panels!: SessionPanelManager;
@@ -206,6 +208,10 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     );
   }
 
+  settings.onDidChange((e) => {
+    // Which sessions MCP clients may steer follows the cap: the tree's share items follow it.
+    if (e.changed.has('mcp.allowedTools') || e.changed.has('mcp.maxPermissionMode')) tree.refreshAll();
+  }, undefined, subscriptions);
   trust.onDidGrant(() => void claude.check(), undefined, subscriptions);
   contextKeys.set('shannon.ready', false);
 

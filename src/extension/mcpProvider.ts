@@ -8,17 +8,20 @@
  * configured by hand keeps working across reloads; the token is new each start.
  */
 import * as vscode from 'vscode';
-import type { McpHttpServer } from '../mcp/http.js';
+import { folderHolding } from '../core/workspacePaths.js';
+import type { McpHttpServer, McpHttpServerOptions } from '../mcp/http.js';
 import type { ShannonMcpDeps } from '../mcp/deps.js';
 import type { ClaudeBinaryService } from './claudeBinary.js';
 import type { ShannonCore } from './core.js';
+import { mcpPolicy } from './model/mcpAccess.js';
+import { runDefaults } from './model/settings.js';
 import type { Settings } from './settings.js';
 import type { WorkspaceTrustGate } from './trust.js';
 
 export const MCP_PROVIDER_ID = 'shannon.sessions';
 const PORT_KEY = 'shannon.mcp.lastPort';
 
-export type StartMcpServer = (deps: ShannonMcpDeps, options: { port?: number }) => Promise<McpHttpServer>;
+export type StartMcpServer = (deps: ShannonMcpDeps, options: Pick<McpHttpServerOptions, 'port' | 'idleSessionMs'>) => Promise<McpHttpServer>;
 
 export class ShannonMcpProvider implements vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition>, vscode.Disposable {
   private readonly onDidChangeEmitter = new vscode.EventEmitter<void>();
@@ -102,13 +105,20 @@ export class ShannonMcpProvider implements vscode.McpServerDefinitionProvider<vs
       history: core.store,
       ...(core.checkpoints ? { checkpoints: core.checkpoints } : {}),
       locateClaude: () => this.claude.info(),
-      workspaceFolderFor: (cwd) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cwd))?.uri.fsPath,
+      // By real paths: getWorkspaceFolder compares names, and a link inside a folder may point out of it.
+      workspaceFolderFor: (cwd) => folderHolding(cwd, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath)),
       defaultCwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       // A person is at hand: permission asks from MCP-started sessions show in Shannon's UI.
-      policy: () => ({ permissions: 'host', maxPermissionMode: this.settings.current.mcp.maxPermissionMode }),
+      policy: () => mcpPolicy(this.settings.current),
+      // The user's own defaults, kept by create_session where they are within the cap.
+      sessionDefaults: () => runDefaults(this.settings.current),
       log: (message) => this.log.info(`mcp: ${message}`),
     };
-    const server = await this.start(deps, { port: this.state.get<number>(PORT_KEY) });
+    const server = await this.start(deps, {
+      port: this.state.get<number>(PORT_KEY),
+      // Read at every sweep: a changed setting applies without a restart.
+      idleSessionMs: () => this.settings.current.mcp.sessionIdleMinutes * 60_000,
+    });
     if (this.disposed) {
       await server.dispose();
       throw new Error('Shannon is shutting down.');

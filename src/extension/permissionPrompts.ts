@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { isShannonError } from '../core/errors.js';
 import type { PermissionAsk, PermissionDecision } from '../core/session/permissions.js';
+import { safeText } from '../core/transcript/safeText.js';
 import type { ShannonCore } from './core.js';
 import { oneLine } from './model/format.js';
 import { describeInput } from './model/permissionText.js';
@@ -83,7 +84,8 @@ export class PermissionPrompts implements vscode.Disposable {
     try {
       const title = core.manager.get(ask.sessionId)?.title ?? 'A session';
       const choice = await vscode.window.showWarningMessage(
-        `${oneLine(title, 60)}: Claude wants to use ${ask.toolName}${describeInput(ask) ? ` — ${describeInput(ask)}` : ''}`,
+        // What is being approved must read as it is: no bidi override may turn the command around.
+        safeText(`${oneLine(title, 60)}: Claude wants to use ${ask.toolName}${describeInput(ask) ? ` — ${describeInput(ask)}` : ''}`),
         ALLOW_ONCE,
         ALLOW_SESSION,
         DENY,

@@ -9,8 +9,10 @@
 import * as vscode from 'vscode';
 import type { DecodeErrorEvent } from '../core/session/session.js';
 import { permissionAnswerLine, permissionAskLine, TranscriptRenderer, type RenderedLine } from '../core/transcript/render.js';
+import { safeText } from '../core/transcript/safeText.js';
 import type { ShannonCore } from './core.js';
 import { oneLine } from './model/format.js';
+import { safeChannel } from './model/safeChannel.js';
 
 const EARLY_WARNINGS_KEPT = 50;
 
@@ -80,8 +82,9 @@ export class SessionOutputChannels implements vscode.Disposable {
   private async open(sessionId: string): Promise<ChannelState> {
     const core = this.core;
     const record = core?.manager.get(sessionId);
-    const name = `Shannon: ${oneLine(record?.title ?? 'Session', 40)} (${sessionId.slice(0, 8)})`;
-    const channel = vscode.window.createOutputChannel(name, { log: true });
+    const name = safeText(`Shannon: ${oneLine(record?.title ?? 'Session', 40)} (${sessionId.slice(0, 8)})`);
+    // CLI output, stderr and decode-error excerpts are written here: every line is made safe.
+    const channel = safeChannel(vscode.window.createOutputChannel(name, { log: true }));
     const state: ChannelState = { channel, lastSeq: -1, buffered: [], renderer: new TranscriptRenderer() };
     this.channels.set(sessionId, state);
     if (record) channel.info(`Session "${record.title}" in ${record.cwd} — ${record.state}`);

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { SessionRecord } from '../core/session/types.js';
 import type { ShannonCore } from './core.js';
 import { GROUP_LABELS, formatAge, sessionDescription, sessionTooltip, stateIcon, STATE_LABELS, formatCost, type StateGroup } from './model/format.js';
+import type { McpAccess } from './model/mcpAccess.js';
 import { SessionTreeModel, sessionContextValue, type FolderRef, type Refresh, type TreeNode } from './model/sessionTreeModel.js';
 
 export const SESSIONS_VIEW_ID = 'shannon.sessions';
@@ -43,7 +44,11 @@ export class SessionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private timer: NodeJS.Timeout | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Whether a session is shared with MCP, or could be (the cap comes from the settings). */
+    private readonly mcpAccess: (record: SessionRecord) => McpAccess = () => undefined,
+  ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.view = vscode.window.createTreeView(SESSIONS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
@@ -109,6 +114,11 @@ export class SessionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     return walk(undefined, 1);
   }
 
+  /** Redraws every item (what they show depends on a setting that changed). */
+  refreshAll(): void {
+    this.schedule({ all: true });
+  }
+
   showMore(folder: string): void {
     this.schedule(this.model.showMore(folder));
   }
@@ -158,11 +168,12 @@ export class SessionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
         const item = new vscode.TreeItem(r.title, checkpoints > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         item.description = sessionDescription(r, now);
-        const tooltip = new vscode.MarkdownString(sessionTooltip(r, now), true);
+        const mcp = this.mcpAccess(r);
+        const tooltip = new vscode.MarkdownString(sessionTooltip(r, now, mcp), true);
         item.tooltip = tooltip;
         const icon = stateIcon(r.state);
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
-        item.contextValue = sessionContextValue(r);
+        item.contextValue = sessionContextValue(r, mcp);
         item.accessibilityInformation = { label: `${r.title}, ${STATE_LABELS[r.state]}, ${formatCost(r.metrics.costUsd)}, updated ${formatAge(r.updatedAt, now)}` };
         item.command = { command: 'shannon.openTranscript', title: 'Open Transcript', arguments: [{ sessionId: r.id }] };
         return item;

@@ -2,12 +2,16 @@
  * `shannon-mcp`: Shannon's MCP server on stdio, for Claude Desktop, Cursor, the MCP Inspector or
  * any MCP client. stdout carries the protocol only; everything else goes to stderr.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { splitToolList } from '../core/cli/args.js';
+import { READ_ONLY_TOOLS } from '../core/cli/toolRules.js';
 import { PERMISSION_MODES, type PermissionMode } from '../core/session/types.js';
+import { safeText } from '../core/transcript/safeText.js';
+import { folderHolding } from '../core/workspacePaths.js';
 import { createShannonMcpServer, SERVER_VERSION } from './server.js';
 import { openStandalone } from './standalone.js';
 
@@ -19,12 +23,19 @@ Usage: shannon-mcp [options]
                               (default: ${defaultDataDir()})
   --claude <path>             The claude binary (default: $SHANNON_CLAUDE_PATH, PATH, install places)
   --max-concurrent <n>        Sessions running at once per folder (default 3; more wait in a queue)
-  --cwd <dir>                 Folder used when a tool call gives no cwd (default: none, cwd required)
+  --workspace <dir>           A folder sessions may work in (repeat for more). A cwd must lie
+                              inside one, symlinks resolved. Default: any directory
+  --cwd <dir>                 Folder used when a tool call gives no cwd (default: the first
+                              --workspace, else none: cwd required)
   --permissions deny|client   Who answers Claude Code's permission asks (default deny):
                                 deny    refuse them; tools in allowed_tools still run
                                 client  the MCP client answers (respond_permission tool)
   --max-permission-mode <m>   Most permissive mode callers may ask for (default auto;
                               one of ${PERMISSION_MODES.join(', ')})
+  --allow-tools <rules>       The tool rules callers may pre-approve in allowed_tools,
+                              comma-separated, repeatable; replaces the default
+                              (${READ_ONLY_TOOLS.join(',')}). Bash only by patterns,
+                              e.g. --allow-tools "${READ_ONLY_TOOLS.join(',')},Bash(npm test:*)"
   -h, --help                  Show this help
 `;
 
@@ -35,7 +46,8 @@ function defaultDataDir(): string {
 }
 
 function log(message: string): void {
-  process.stderr.write(`[shannon-mcp] ${message}\n`);
+  // stderr often ends up in a terminal: CLI text in a message must not drive it.
+  process.stderr.write(`[shannon-mcp] ${safeText(message)}\n`);
 }
 
 function fail(message: string): never {
@@ -52,8 +64,10 @@ async function main(): Promise<void> {
         claude: { type: 'string' },
         'max-concurrent': { type: 'string' },
         cwd: { type: 'string' },
+        workspace: { type: 'string', multiple: true },
         permissions: { type: 'string' },
         'max-permission-mode': { type: 'string' },
+        'allow-tools': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -71,8 +85,12 @@ async function main(): Promise<void> {
   if (permissions !== 'deny' && permissions !== 'client') fail('--permissions takes "deny" or "client".');
   const maxMode = values['max-permission-mode'];
   if (maxMode !== undefined && !PERMISSION_MODES.includes(maxMode as PermissionMode)) fail(`--max-permission-mode takes one of ${PERMISSION_MODES.join(', ')}.`);
+  const allowTools = values['allow-tools']?.flatMap((v) => splitToolList(v));
   const cwd = values.cwd === undefined ? undefined : path.resolve(values.cwd);
   if (cwd !== undefined && !existsSync(cwd)) fail(`--cwd: ${cwd} does not exist.`);
+  const workspaceFolders = (values.workspace ?? []).map((w) => path.resolve(w));
+  for (const w of workspaceFolders) if (!statSync(w, { throwIfNoEntry: false })?.isDirectory()) fail(`--workspace: ${w} is not a directory.`);
+  if (cwd !== undefined && workspaceFolders.length && !folderHolding(cwd, workspaceFolders)) fail(`--cwd: ${cwd} is not inside a --workspace folder.`);
 
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   // esbuild copies sql.js's wasm beside the bundle; run from source, the package's own copy is used.
@@ -83,7 +101,9 @@ async function main(): Promise<void> {
     ...(maxConcurrent ? { maxConcurrent } : {}),
     permissions,
     ...(maxMode ? { maxPermissionMode: maxMode as PermissionMode } : {}),
+    ...(allowTools ? { allowedTools: allowTools } : {}),
     ...(cwd ? { defaultCwd: cwd } : {}),
+    ...(workspaceFolders.length ? { workspaceFolders } : {}),
     ...(existsSync(bundledWasm) ? { wasmPath: bundledWasm } : {}),
     log,
   });
@@ -109,7 +129,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await server.connect(transport);
-  log(`ready: data in ${dataDir}, permission asks: ${permissions}`);
+  log(`ready: data in ${dataDir}, permission asks: ${permissions}, callers may pre-approve: ${(allowTools ?? READ_ONLY_TOOLS).join(', ') || 'nothing'}`);
 }
 
 main().catch((err: unknown) => {

@@ -7,7 +7,8 @@
 import type { ClaudeBinary } from '../core/cli/locate.js';
 import type { Disposable } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
-import type { PermissionMode, TranscriptEntry } from '../core/session/types.js';
+import { READ_ONLY_TOOLS } from '../core/cli/toolRules.js';
+import type { ClaudeRunOptions, PermissionMode, TranscriptEntry } from '../core/session/types.js';
 import type { BackwardRead, TailRead } from '../core/store/transcriptReads.js';
 import type { UsageRow } from '../core/store/types.js';
 
@@ -53,6 +54,8 @@ export interface McpCheckpoint {
 }
 
 export interface McpCheckpoints {
+  /** One checkpoint, or undefined when there is none with that id. */
+  get(checkpointId: string): Promise<McpCheckpoint | undefined> | McpCheckpoint | undefined;
   /** Snapshots the session's workspace folder and its current conversation point. */
   create(sessionId: string, label: string | undefined, signal?: AbortSignal): Promise<McpCheckpoint>;
   list(sessionId: string): Promise<McpCheckpoint[]>;
@@ -86,11 +89,32 @@ export interface McpHistory {
  */
 export type PermissionAnswerer = 'host' | 'client' | 'deny';
 
+/**
+ * What MCP callers may make Claude Code do (the cap, see cap.ts). It covers everything that
+ * widens what runs: the permission mode, the tools pre-approved in `allowed_tools`, and steering
+ * a session (send, answer asks, resume, fork, restore) that the user runs above the cap.
+ */
 export interface McpPolicy {
   /** The most permissive mode an MCP caller may request. Default `auto` (no bypassPermissions). */
   maxPermissionMode?: PermissionMode;
+  /**
+   * The rules callers may pre-approve in `allowed_tools` (CLI rule syntax; a caller's rule must be
+   * one of these, or narrow a whole tool listed). Default READ_ONLY_TOOLS: no Bash, no edits.
+   */
+  allowedTools?: readonly string[];
   /** Default `host`. */
   permissions?: PermissionAnswerer;
+  /** How the user of this host widens the cap, for the refusals' hints. Defaults speak of shannon-mcp's flags. */
+  widen?: Partial<PolicyWording>;
+}
+
+export interface PolicyWording {
+  /** How to allow more tools, e.g. "add it to the setting `shannon.mcp.allowedTools`". */
+  tools: string;
+  /** How to allow a more permissive mode. */
+  mode: string;
+  /** How to let MCP steer one session above the cap; undefined where the host has no way. */
+  share?: string;
 }
 
 export interface ShannonMcpDeps {
@@ -99,9 +123,11 @@ export interface ShannonMcpDeps {
   /** Finds the `claude` binary; throws a ShannonError (CLAUDE_NOT_FOUND, …) saying why none works. */
   locateClaude(): Promise<ClaudeBinary>;
   /**
-   * The workspace folder a session in `cwd` belongs to (`cwd` is absolute and an existing
-   * directory), or undefined to refuse it. The extension maps to its open folders; the standalone
-   * server uses the directory itself.
+   * The workspace folder a session in `cwd` belongs to, or undefined to refuse it. `cwd` is an
+   * existing directory's real path (symlinks resolved); compare it with the folders' real paths
+   * too (folderHolding), or a link inside a folder walks out of it. The extension maps to its
+   * open folders; the standalone server to its `--workspace` folders, or without them to the
+   * directory itself.
    */
   workspaceFolderFor(cwd: string): string | undefined;
   /** Used when a caller gives no `cwd`; undefined makes `cwd` required. */
@@ -110,29 +136,32 @@ export interface ShannonMcpDeps {
   history?: McpHistory;
   /** Read on every call, so a changed setting applies at once. */
   policy?(): McpPolicy;
+  /**
+   * The options the host gives every new session (the user's `shannon.permissionMode`,
+   * `shannon.allowedTools`…). create_session keeps what is within the cap and says what it left out.
+   */
+  sessionDefaults?(): ClaudeRunOptions;
   /** Diagnostics (stderr in the standalone server, an output channel in the extension). */
   log?(message: string): void;
 }
 
 export type { Disposable };
 
-/** Permission modes from least to most permissive: the cap compares ranks. */
-const MODE_RANK: Record<PermissionMode, number> = {
-  plan: 0,
-  dontAsk: 0,
-  default: 1,
-  acceptEdits: 2,
-  auto: 3,
-  bypassPermissions: 4,
-};
-
 export const DEFAULT_MAX_PERMISSION_MODE: PermissionMode = 'auto';
 
-export function permissionModeAllowed(mode: PermissionMode, max: PermissionMode = DEFAULT_MAX_PERMISSION_MODE): boolean {
-  return MODE_RANK[mode] <= MODE_RANK[max];
-}
+const STANDALONE_WORDING: PolicyWording = {
+  tools: 'start shannon-mcp with `--allow-tools "<rule>"` (repeatable)',
+  mode: 'start shannon-mcp with `--max-permission-mode <mode>`',
+};
 
-export function resolvePolicy(deps: Pick<ShannonMcpDeps, 'policy'>): Required<McpPolicy> {
+export type ResolvedPolicy = Required<Omit<McpPolicy, 'widen'>> & { widen: PolicyWording };
+
+export function resolvePolicy(deps: Pick<ShannonMcpDeps, 'policy'>): ResolvedPolicy {
   const p = deps.policy?.() ?? {};
-  return { maxPermissionMode: p.maxPermissionMode ?? DEFAULT_MAX_PERMISSION_MODE, permissions: p.permissions ?? 'host' };
+  return {
+    maxPermissionMode: p.maxPermissionMode ?? DEFAULT_MAX_PERMISSION_MODE,
+    allowedTools: p.allowedTools ?? READ_ONLY_TOOLS,
+    permissions: p.permissions ?? 'host',
+    widen: { ...STANDALONE_WORDING, ...p.widen },
+  };
 }

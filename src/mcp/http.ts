@@ -3,6 +3,12 @@
  * bound to 127.0.0.1 on a free port, guarded by a bearer token made at start, and refusing any
  * Host or Origin that is not loopback (a web page cannot reach it through DNS rebinding). Each
  * MCP client gets its own stateful session (the `mcp-session-id` header) and its own McpServer.
+ *
+ * Nothing is held for ever: an MCP session with no request in flight for `idleSessionMs` is
+ * closed (its client gets 404 and, as the spec asks, initializes again), at most `maxSessions`
+ * are kept (a new one evicts the longest idle, or is refused when all are busy), and a slow
+ * client gets seconds, not Node's minutes, to send its headers and body. A `wait`ing tool call
+ * is a request in flight: it is never expired, and its response may stream for as long as it needs.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
@@ -20,7 +26,30 @@ export interface McpHttpServerOptions {
   token?: string;
   /** Largest request body accepted (bytes). Default 4 MiB. */
   maxBodyBytes?: number;
+  /** An MCP session with no request in flight this long is closed. Read at every sweep. Default 30 min. */
+  idleSessionMs?: number | (() => number);
+  /** MCP sessions kept at once. Default 32. */
+  maxSessions?: number;
+  /** How long a client may take to send a request; tests shorten them. */
+  timeouts?: Partial<McpHttpTimeouts>;
 }
+
+export interface McpHttpTimeouts {
+  /** Request line and headers (Node's default: 60 s). */
+  headersMs: number;
+  /** The whole request, body included; not the response (Node's default: 300 s). */
+  requestMs: number;
+  /** An idle keep-alive connection between requests. */
+  keepAliveMs: number;
+  /** How often Node checks the first two. */
+  checkEveryMs: number;
+  /** How often idle MCP sessions are looked for; default a quarter of the idle time, at most 1 min. */
+  sweepEveryMs?: number;
+}
+
+export const DEFAULT_IDLE_SESSION_MS = 30 * 60_000;
+export const DEFAULT_MAX_SESSIONS = 32;
+const DEFAULT_TIMEOUTS: McpHttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkEveryMs: 1_000 };
 
 export interface McpHttpServer {
   /** `http://127.0.0.1:<port>/mcp` */
@@ -39,22 +68,78 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 interface Client {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
+  /** POST/DELETE requests not yet answered (a `wait`ing tool call among them). The GET event stream does not count. */
+  inFlight: number;
+  lastActive: number;
 }
 
 export async function startShannonMcpHttpServer(deps: ShannonMcpDeps, options: McpHttpServerOptions = {}): Promise<McpHttpServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const expected = Buffer.from(`Bearer ${token}`);
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const idleMs = () => {
+    const v = typeof options.idleSessionMs === 'function' ? options.idleSessionMs() : options.idleSessionMs;
+    return v !== undefined && v > 0 ? v : DEFAULT_IDLE_SESSION_MS;
+  };
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const clients = new Map<string, Client>();
   let disposed = false;
 
-  const httpServer = http.createServer((req, res) => {
+  const httpServer = http.createServer({ connectionsCheckingInterval: timeouts.checkEveryMs }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       deps.log?.(`MCP HTTP request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal error');
       else res.end();
     });
   });
+  httpServer.headersTimeout = timeouts.headersMs;
+  httpServer.requestTimeout = timeouts.requestMs;
+  httpServer.keepAliveTimeout = timeouts.keepAliveMs;
+
+  const expire = (id: string, client: Client, why: string) => {
+    clients.delete(id);
+    deps.log?.(`MCP session ${id} closed: ${why}`);
+    void client.server.close().catch(() => undefined);
+  };
+  const sweep = () => {
+    const now = Date.now();
+    const limit = idleMs();
+    for (const [id, client] of clients) {
+      if (client.inFlight === 0 && now - client.lastActive >= limit) expire(id, client, `idle for ${spell(now - client.lastActive)}`);
+    }
+  };
+  const sweepEvery = () => timeouts.sweepEveryMs ?? Math.min(60_000, Math.max(1_000, idleMs() / 4));
+  let sweeper: NodeJS.Timeout | undefined;
+  const scheduleSweep = () => {
+    sweeper = setTimeout(() => {
+      sweep();
+      if (!disposed) scheduleSweep();
+    }, sweepEvery());
+    sweeper.unref();
+  };
+  scheduleSweep();
+
+  /** Room for one more session: the longest idle one goes; false when every session is busy. */
+  const makeRoom = (): boolean => {
+    if (clients.size < maxSessions) return true;
+    let oldest: [string, Client] | undefined;
+    for (const entry of clients) if (entry[1].inFlight === 0 && (!oldest || entry[1].lastActive < oldest[1].lastActive)) oldest = entry;
+    if (!oldest) return false;
+    expire(oldest[0], oldest[1], `the limit of ${maxSessions} MCP sessions was reached and it was idle the longest`);
+    return true;
+  };
+
+  /** Counts a request against its session until its response is done (or its socket goes). */
+  const track = (client: Client, req: http.IncomingMessage, res: http.ServerResponse) => {
+    client.lastActive = Date.now();
+    if (req.method === 'GET') return;
+    client.inFlight++;
+    res.once('close', () => {
+      client.inFlight--;
+      client.lastActive = Date.now();
+    });
+  };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!isLoopbackHost(req.headers.host)) return plain(res, 403, 'Forbidden: Host is not loopback.');
@@ -84,18 +169,27 @@ export async function startShannonMcpHttpServer(deps: ShannonMcpDeps, options: M
     const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
     if (sessionId) {
       const client = clients.get(sessionId);
-      if (!client) return jsonRpcError(res, 404, -32001, 'Session not found: initialize again.');
+      if (!client) {
+        return jsonRpcError(res, 404, -32001, `MCP session not found: it ended or expired (sessions idle for ${spell(idleMs())} are closed). Initialize a new one.`);
+      }
+      track(client, req, res);
       return client.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       return jsonRpcError(res, 400, -32000, 'Bad request: no mcp-session-id header, and the body is not an initialize request.');
+    }
+    if (!makeRoom()) {
+      res.setHeader('Retry-After', '5');
+      return jsonRpcError(res, 503, -32000, `Too many MCP sessions: all ${maxSessions} are busy with a request. Retry when one finishes, or end a session you no longer use (HTTP DELETE).`);
     }
 
     const server = createShannonMcpServer(deps);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        clients.set(id, { transport, server });
+        const client: Client = { transport, server, inFlight: 0, lastActive: Date.now() };
+        clients.set(id, client);
+        track(client, req, res);
       },
     });
     const inner = server.server;
@@ -119,6 +213,7 @@ export async function startShannonMcpHttpServer(deps: ShannonMcpDeps, options: M
     async dispose() {
       if (disposed) return;
       disposed = true;
+      clearTimeout(sweeper);
       const open = [...clients.values()];
       clients.clear();
       await Promise.allSettled(open.map((c) => c.server.close()));
@@ -126,6 +221,11 @@ export async function startShannonMcpHttpServer(deps: ShannonMcpDeps, options: M
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
+}
+
+/** "30 min", "1.5 s". */
+function spell(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 100) / 10} s`;
 }
 
 function listen(server: http.Server, port: number): Promise<number> {

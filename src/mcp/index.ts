@@ -2,13 +2,14 @@
 export { createShannonMcpServer, SERVER_NAME, SERVER_VERSION } from './server.js';
 export { startShannonMcpHttpServer, MCP_PATH, type McpHttpServer, type McpHttpServerOptions } from './http.js';
 export { applyPermissionPolicy } from './permissionPolicy.js';
+export { permissionModeAllowed } from './cap.js';
 export {
   DEFAULT_MAX_PERMISSION_MODE,
-  permissionModeAllowed,
   type McpCheckpoint,
   type McpCheckpoints,
   type McpHistory,
   type McpPolicy,
+  type PolicyWording,
   type McpSessions,
   type McpTranscripts,
   type PermissionAnswerer,

@@ -6,6 +6,7 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { DisposableStore, type Disposable } from '../core/lifecycle.js';
+import { safeText } from '../core/transcript/safeText.js';
 import type { ShannonMcpDeps } from './deps.js';
 import { renderText } from '../core/transcript/render.js';
 import { sessionSummary } from './format.js';
@@ -36,7 +37,7 @@ export function registerResources(server: McpServer, deps: ShannonMcpDeps): Disp
     SESSIONS_URI,
     { title: 'Claude Code sessions', description: 'Every session Shannon knows, newest activity first, with state and metrics (JSON).', mimeType: 'application/json' },
     (uri) => ({
-      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(sessions.list({ limit: LIST_LIMIT }).map(sessionSummary), null, 2) }],
+      contents: [{ uri: uri.href, mimeType: 'application/json', text: safeText(JSON.stringify(sessions.list({ limit: LIST_LIMIT }).map(sessionSummary), null, 2)) }],
     }),
   );
 
@@ -44,12 +45,12 @@ export function registerResources(server: McpServer, deps: ShannonMcpDeps): Disp
     'session',
     new ResourceTemplate('shannon://sessions/{id}', {
       list: () => ({
-        resources: sessions.list({ limit: LIST_LIMIT }).map((r) => ({ uri: sessionUri(r.id), name: r.title, description: `${r.state} · ${r.cwd}`, mimeType: 'application/json' })),
+        resources: sessions.list({ limit: LIST_LIMIT }).map((r) => ({ uri: sessionUri(r.id), name: safeText(r.title), description: safeText(`${r.state} · ${r.cwd}`), mimeType: 'application/json' })),
       }),
     }),
     { title: 'A Claude Code session', description: 'One session: state, folder, model, tokens, cost, error (JSON).', mimeType: 'application/json' },
     (uri, vars) => ({
-      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(sessionSummary(record(vars.id)), null, 2) }],
+      contents: [{ uri: uri.href, mimeType: 'application/json', text: safeText(JSON.stringify(sessionSummary(record(vars.id)), null, 2)) }],
     }),
   );
 

@@ -6,21 +6,29 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { isShannonError } from '../core/errors.js';
+import { safeStrings, safeText } from '../core/transcript/safeText.js';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-export function ok<T extends Record<string, unknown>>(text: string, structured: T): CallToolResult & { structuredContent: T } {
-  return { content: [{ type: 'text', text }], structuredContent: structured };
+/**
+ * A tool's answer. Its text and every string of its structured content pass through safeText:
+ * titles, replies, tool output and error messages come from the CLI and reach a model or a person
+ * here. `verbatim` names the one structured field kept exactly as stored (raw transcript entries).
+ */
+export function ok<T extends Record<string, unknown>>(text: string, structured: T, verbatim?: keyof T & string): CallToolResult & { structuredContent: T } {
+  const safe = safeStrings(structured);
+  if (verbatim !== undefined) safe[verbatim] = structured[verbatim];
+  return { content: [{ type: 'text', text: safeText(text) }], structuredContent: safe };
 }
 
 /** A failure as a tool result: `[CODE] message hint`. Unexpected errors are logged, then reported the same way. */
 export function errorResult(err: unknown, log?: (message: string) => void): CallToolResult {
   if (isShannonError(err)) {
-    return { content: [{ type: 'text', text: `[${err.code}] ${err.toUserString()}` }], isError: true };
+    return { content: [{ type: 'text', text: safeText(`[${err.code}] ${err.toUserString()}`) }], isError: true };
   }
   const message = err instanceof Error ? err.message : String(err);
   log?.(`tool failed unexpectedly: ${err instanceof Error ? (err.stack ?? message) : message}`);
-  return { content: [{ type: 'text', text: `[INTERNAL] ${message}` }], isError: true };
+  return { content: [{ type: 'text', text: safeText(`[INTERNAL] ${message}`) }], isError: true };
 }
 
 /** Runs a handler; whatever it throws comes back as an `isError` result. */
@@ -51,7 +59,7 @@ export function progressReporter(extra: Extra, intervalMs = 250): ProgressReport
   let disposed = false;
   const send = (message: string) => {
     lastSent = Date.now();
-    extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ++progress, message } }).catch(() => undefined);
+    extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ++progress, message: safeText(message) } }).catch(() => undefined);
   };
   return {
     report(message) {

@@ -25,6 +25,14 @@ type Missing = Exclude<State, (typeof STATES)[number]>;
 const exhaustive: Missing extends never ? true : false = true;
 void exhaustive;
 
+/**
+ * Ids (sessions, checkpoints, permission requests) are UUIDs or short: a longer one is refused
+ * by its schema instead of being looked up and echoed back in the error.
+ */
+export const idArg = z.string().min(1).max(200);
+/** A directory path (PATH_MAX on Linux). */
+export const pathArg = z.string().min(1).max(4096);
+
 export const SessionState = z.enum(STATES);
 export const PermissionModeSchema = z.enum(PERMISSION_MODES as unknown as [PermissionMode, ...PermissionMode[]]);
 export const SESSION_STATES = STATES;
@@ -54,6 +62,10 @@ export const sessionSummarySchema = z.object({
     duration_ms: z.number(),
   }),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  /** false: above the MCP cap and not shared by the user; MCP callers may read it, not steer it. */
+  mcp_may_steer: z.boolean().optional(),
+  shared_with_mcp: z.boolean().optional(),
+  mcp_access_note: z.string().optional(),
 });
 
 export const pendingPermissionSchema = z.object({

@@ -9,7 +9,8 @@ import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
 import { openShannonCore, type ShannonCore } from '../core/shannon.js';
 import type { SessionStore } from '../core/store/index.js';
-import type { PermissionAnswerer, ShannonMcpDeps } from './deps.js';
+import { folderHolding } from '../core/workspacePaths.js';
+import type { McpPolicy, PermissionAnswerer, ShannonMcpDeps } from './deps.js';
 import { applyPermissionPolicy } from './permissionPolicy.js';
 
 export interface StandaloneOptions {
@@ -19,8 +20,15 @@ export interface StandaloneOptions {
   maxConcurrent?: number;
   permissions?: Exclude<PermissionAnswerer, 'host'>;
   maxPermissionMode?: PermissionMode;
-  /** The folder used when a caller gives no cwd. */
+  /** The rules callers may pre-approve in allowed_tools (`--allow-tools`); default READ_ONLY_TOOLS. */
+  allowedTools?: readonly string[];
+  /** The folder used when a caller gives no cwd (default: the first workspace folder). */
   defaultCwd?: string;
+  /**
+   * The folders sessions may work in (`--workspace`): a cwd must lie inside one, by real path,
+   * and the session belongs to it. None: any directory, as its own workspace folder.
+   */
+  workspaceFolders?: readonly string[];
   /** sql.js's wasm; default: beside the bundle if there, else the package's. */
   wasmPath?: string;
   /** The environment `claude` is looked up in (PATH, SHANNON_CLAUDE_PATH). Default: this process's. */
@@ -56,9 +64,14 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     // A standalone cwd can be any directory (a home folder): no snapshot before every turn.
     autoCheckpoint: () => false,
   });
+  const folders = options.workspaceFolders ?? [];
   const disposables = new DisposableStore();
   disposables.add(core.onDidWarn((w) => options.log(w.toUserString())));
-  const policy = () => ({ permissions: options.permissions ?? 'deny', ...(options.maxPermissionMode ? { maxPermissionMode: options.maxPermissionMode } : {}) });
+  const policy = (): McpPolicy => ({
+    permissions: options.permissions ?? 'deny',
+    ...(options.maxPermissionMode ? { maxPermissionMode: options.maxPermissionMode } : {}),
+    ...(options.allowedTools ? { allowedTools: options.allowedTools } : {}),
+  });
   disposables.add(applyPermissionPolicy(core.manager, policy));
 
   const deps: ShannonMcpDeps = {
@@ -67,9 +80,8 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     history: core.store,
     checkpoints: core.checkpoints,
     locateClaude,
-    // Standalone, every directory is its own workspace folder.
-    workspaceFolderFor: (cwd) => cwd,
-    defaultCwd: () => options.defaultCwd,
+    workspaceFolderFor: (cwd) => (folders.length ? folderHolding(cwd, folders) : cwd),
+    defaultCwd: () => options.defaultCwd ?? folders[0],
     policy,
     log: options.log,
   };

@@ -5,12 +5,13 @@
  *    settings → engine, output channels, status bar, checkpoints, MCP provider; Restricted Mode;
  *    activation with a large history;
  *  - a person's path in Chromium: "Shannon: New Session" from the palette, the session in the
- *    tree, a permission notification answered, a window reload that finds the sessions again.
+ *    tree, a permission notification answered, a window reload that finds the sessions again;
+ *    sharing a session with MCP from its context menu, in the light and the dark theme.
  * Screenshots of each step go to test-results/e2e/.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -124,14 +125,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await screenshot(p, '01-empty-sessions-view');
 
       // New Session from the palette: prompt, then the model step (Enter keeps the default).
-      const input = p.locator('.quick-input-widget .quick-input-box input');
-      await startNewSession(p);
-      await input.fill(PROMPTS.hello);
-      await screenshot(p, '02-new-session-prompt');
-      await input.press('Enter');
-      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
-      await screenshot(p, '03-new-session-model');
-      await p.keyboard.press('Enter');
+      await newSessionFromPalette(p, PROMPTS.hello, { prompt: '02-new-session-prompt', model: '03-new-session-model' });
 
       await waitForVisible(p, treeRow(p, PROMPTS.hello), { what: 'the new session in the tree', timeoutMs: 30_000 });
       await waitForVisible(p, treeRow(p, 'Idle'), { what: 'the session to reach Idle', timeoutMs: 60_000 });
@@ -144,11 +138,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
 
       // A turn that needs a permission answer, with no panel on screen: a notification asks.
       await closePanelEditors(p);
-      await startNewSession(p);
-      await input.fill(PROMPTS.write);
-      await input.press('Enter');
-      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
-      await p.keyboard.press('Enter');
+      await newSessionFromPalette(p, PROMPTS.write);
       // The session's panel opens and shows the ask as a card…
       await waitForVisible(p, p.locator('.tabs-container .tab', { hasText: PROMPTS.write }), { what: "the session's panel tab", timeoutMs: 30_000 });
       await waitForVisible(p, treeRow(p, 'Awaiting permission'), { what: 'the session to ask for permission', timeoutMs: 60_000 });
@@ -209,6 +199,61 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await server.stop();
     }
   });
+
+  it('the context menu offers Share Session with MCP for a session above the MCP limits, warns, then offers Stop Sharing; light and dark', async () => {
+    // The user's own default pre-approves Bash: their sessions are beyond what MCP callers may steer.
+    // (In the folder's settings: code-server is a remote window, where VS Code does not read
+    // machine-overridable settings from User/settings.json.)
+    const folder = await workspace();
+    await mkdir(path.join(folder, '.vscode'), { recursive: true });
+    await writeFile(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'shannon.allowedTools': ['Bash'] }));
+    const server = await startCodeServer({ vsixPath, folder, settings: settings(), env: env() });
+    let page: Page | undefined;
+    try {
+      page = await openWorkbench(server.url, folder);
+      const p = page;
+      await openShannonView(p);
+      await newSessionFromPalette(p, PROMPTS.hello);
+      await waitForVisible(p, treeRow(p, 'Idle'), { what: 'the session to reach Idle', timeoutMs: 60_000 });
+      await closePanelEditors(p);
+
+      for (const theme of ['light', 'dark'] as const) {
+        if (theme === 'dark') await runCommand(p, 'Preferences: Toggle between Light/Dark Themes');
+        const row = treeRow(p, PROMPTS.hello).first();
+        await row.click({ button: 'right' });
+        const share = p.getByRole('menuitem', { name: 'Share Session with MCP' }).first();
+        await waitForVisible(p, share, { what: 'Share Session with MCP in the context menu' });
+        assert.equal(await p.getByRole('menuitem', { name: 'Stop Sharing with MCP' }).count(), 0);
+        await screenshot(p, `mcp-share-01-context-menu-${theme}`);
+        await share.click();
+        const dialog = p.locator('.monaco-dialog-box', { hasText: 'Let MCP clients steer' });
+        await waitForVisible(p, dialog, { what: 'the share warning' });
+        assert.match(await dialog.innerText(), /pre-approves "Bash"/);
+        await screenshot(p, `mcp-share-02-warning-${theme}`);
+        await dialog.getByRole('button', { name: 'Share with MCP' }).click();
+        await waitForVisible(p, row.locator('.label-description', { hasText: 'shared with MCP' }), { what: 'the row saying it is shared' });
+
+        await p.mouse.move(0, 0);
+        await row.hover();
+        const tooltip = p.locator('.monaco-hover', { hasText: 'MCP: shared' });
+        await waitForVisible(p, tooltip, { what: 'the tooltip saying the session is shared', timeoutMs: 10_000 });
+        await screenshot(p, `mcp-share-03-shared-tooltip-${theme}`);
+        await row.click({ button: 'right' });
+        const stop = p.getByRole('menuitem', { name: 'Stop Sharing with MCP' }).first();
+        await waitForVisible(p, stop, { what: 'Stop Sharing with MCP in the context menu' });
+        await screenshot(p, `mcp-share-04-stop-sharing-menu-${theme}`);
+        await stop.click();
+        await waitFor(p, async () => (await row.locator('.label-description', { hasText: 'shared with MCP' }).count()) === 0, { what: 'the row to stop saying it is shared' });
+        await p.mouse.move(0, 0);
+        await row.hover();
+        await waitForVisible(p, p.locator('.monaco-hover', { hasText: 'MCP: not shared' }), { what: 'the tooltip saying it is not shared', timeoutMs: 10_000 });
+        await p.mouse.move(0, 0);
+      }
+    } finally {
+      if (page) await closeWorkbench(page);
+      await server.stop();
+    }
+  });
 });
 
 /**
@@ -231,8 +276,16 @@ function quickInputTitled(page: Page, title: string) {
   return page.locator('.quick-input-widget .quick-input-title', { hasText: title });
 }
 
-async function startNewSession(page: Page): Promise<void> {
+/** Shannon: New Session from the palette: the prompt, then Enter on the model step (the default). */
+async function newSessionFromPalette(page: Page, prompt: string, screenshots: { prompt?: string; model?: string } = {}): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
   await startCommand(page, 'Shannon: New Session', 'New Claude Code Session');
+  await input.fill(prompt);
+  if (screenshots.prompt) await screenshot(page, screenshots.prompt);
+  await input.press('Enter');
+  await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
+  if (screenshots.model) await screenshot(page, screenshots.model);
+  await page.keyboard.press('Enter');
 }
 
 function sessionsPane(page: Page) {

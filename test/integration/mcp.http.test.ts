@@ -11,6 +11,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { script, type Reply } from '../support/fakeAnthropic.js';
 import { startMcpHttpRig, structured, textOf, type McpHttpRig } from '../support/mcpHarness.js';
+import { hasUnsafeChar } from '../support/controlCorpus.js';
 import { waitUntil } from '../support/engine.js';
 
 const text = (t: string, extra: Partial<Reply> = {}): Reply => ({ blocks: [{ type: 'text', text: t }], ...extra });
@@ -177,6 +178,25 @@ describe('MCP over Streamable HTTP', () => {
     await client.callTool({ name: 'cancel_session', arguments: { session_id: result.session_id } });
   });
 
+  test('control sequences in what Claude says reach the MCP client visible and inert', async () => {
+    const hostile = 'Done.\x1b[2J\x1b]0;pwned\x07 \x1b]52;c;ZXZpbA==\x07 \u202eexe.txt \x1b[31mred\x1b[0m 👨‍👩‍👧';
+    rig.api.setResponder(script(text(hostile)));
+    const progress: string[] = [];
+    const result = await client.callTool({ name: 'create_session', arguments: { prompt: 'say something \x1b[2J', cwd: rig.workspace, wait: true } }, undefined, {
+      onprogress: (p) => progress.push(p.message ?? ''),
+    });
+    const out = structured(result);
+    for (const t of [textOf(result), out.turn.text, out.title, ...progress]) assert.ok(!hasUnsafeChar(t), JSON.stringify(t));
+    assert.equal(out.turn.text, 'Done.\\u001b[2J\\u001b]0;pwned\\u0007 \\u001b]52;c;ZXZpbA==\\u0007 \\u202eexe.txt red 👨‍👩‍👧');
+    const read = structured(await client.callTool({ name: 'get_session_output', arguments: { session_id: out.session_id } }));
+    assert.ok(!hasUnsafeChar(read.text) && read.text.includes('\\u001b]52;c;'), read.text);
+    const raw = await client.callTool({ name: 'get_session_output', arguments: { session_id: out.session_id, format: 'raw' } });
+    assert.ok(!hasUnsafeChar(textOf(raw)));
+    const stored = structured(raw).entries.find((e: any) => e.type === 'result');
+    assert.equal(stored.message.result, hostile, 'raw entries are the stream-json as stored');
+    await client.callTool({ name: 'cancel_session', arguments: { session_id: out.session_id } });
+  });
+
   test('bad arguments and unknown sessions come back as isError results that say what to do', async () => {
     const missing = await client.callTool({ name: 'create_session', arguments: { cwd: rig.workspace } });
     assert.equal(missing.isError, true);
@@ -222,9 +242,17 @@ describe('MCP over Streamable HTTP', () => {
     const notes = path.join(rig.workspace, 'notes.txt');
     writeFileSync(notes, 'v1\n');
     rig.api.setResponder(
-      script(text('ready'), { blocks: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo v2 > notes.txt', description: 'edit' } }] }, text('changed'), text('back at the checkpoint')),
+      script(
+        text('ready'),
+        // The CLI writes an existing file only after reading it.
+        { blocks: [{ type: 'tool_use', name: 'Read', input: { file_path: notes } }] },
+        { blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: notes, content: 'v2\n' } }] },
+        text('changed'),
+        text('back at the checkpoint'),
+      ),
     );
-    const created = structured(await client.callTool({ name: 'create_session', arguments: { prompt: 'get ready', cwd: rig.workspace, allowed_tools: ['Bash'], wait: true } }));
+    // acceptEdits: the edit runs without an ask (pre-approving Bash is beyond the default cap).
+    const created = structured(await client.callTool({ name: 'create_session', arguments: { prompt: 'get ready', cwd: rig.workspace, permission_mode: 'acceptEdits', wait: true } }));
     const id: string = created.session_id;
     const checkpoint = structured(await client.callTool({ name: 'create_checkpoint', arguments: { session_id: id, label: 'before the edit' } }));
     assert.equal(checkpoint.label, 'before the edit');

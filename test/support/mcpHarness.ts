@@ -11,8 +11,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { McpPolicy } from '../../src/mcp/deps.js';
-import { startShannonMcpHttpServer, type McpHttpServer } from '../../src/mcp/http.js';
+import type { McpPolicy, ShannonMcpDeps } from '../../src/mcp/deps.js';
+import { startShannonMcpHttpServer, type McpHttpServer, type McpHttpServerOptions } from '../../src/mcp/http.js';
 import { openStandalone, type Standalone } from '../../src/mcp/standalone.js';
 import { FakeAnthropicApi, type Responder } from './fakeAnthropic.js';
 import { CLAUDE_BIN, hermeticClaudeEnv, tempWorkspace, type HermeticClaudeEnv } from './realCli.js';
@@ -31,8 +31,15 @@ export interface McpHttpRig {
   dispose(): Promise<void>;
 }
 
-/** The core and the in-host HTTP server, as the extension starts them (permission asks stay with the host). */
-export async function startMcpHttpRig(responder?: Responder, policy: McpPolicy = {}): Promise<McpHttpRig> {
+/**
+ * The core and the in-host HTTP server, as the extension starts them: permission asks stay with
+ * the host, and a cwd must lie inside the one open workspace folder.
+ */
+export async function startMcpHttpRig(
+  responder?: Responder,
+  policy: McpPolicy = {},
+  options: { host?: Partial<ShannonMcpDeps>; http?: McpHttpServerOptions } = {},
+): Promise<McpHttpRig> {
   const api = await FakeAnthropicApi.start(responder);
   const claude = await hermeticClaudeEnv(api);
   const ws = await tempWorkspace();
@@ -43,10 +50,11 @@ export async function startMcpHttpRig(responder?: Responder, policy: McpPolicy =
     claudeEnvironment: claude.env,
     env: claude.env,
     stop: { stdinGraceMs: 500, termGraceMs: 1500 },
+    workspaceFolders: [ws.dir],
     log: () => undefined,
   });
-  const deps = { ...core.deps, policy: () => ({ permissions: 'host' as const, ...policy }) };
-  const http = await startShannonMcpHttpServer(deps);
+  const deps: ShannonMcpDeps = { ...core.deps, policy: () => ({ permissions: 'host' as const, ...policy }), ...options.host };
+  const http = await startShannonMcpHttpServer(deps, options.http);
   const clients: Client[] = [];
   return {
     api,
@@ -93,22 +101,29 @@ export interface McpStdioRig {
   dataDir: string;
   client: Client;
   stderr(): string;
-  /** Stops the bin (closing its stdin, as a client does) and starts a new one on the same data directory. */
-  restart(): Promise<Client>;
+  /**
+   * Stops the bin (closing its stdin, as a client does) and starts a new one on the same data
+   * directory, with other options if given.
+   */
+  restart(extraArgs?: string[]): Promise<Client>;
   dispose(): Promise<void>;
 }
 
-/** The built `shannon-mcp` spawned with plain Node, talking stdio, the way Claude Desktop runs it. */
-export async function startMcpStdioRig(responder?: Responder, extraArgs: string[] = []): Promise<McpStdioRig> {
+/**
+ * The built `shannon-mcp` spawned with plain Node, talking stdio, the way Claude Desktop runs it.
+ * `extraArgs` may depend on the rig's workspace folder (e.g. `--workspace <it>`).
+ */
+export async function startMcpStdioRig(responder?: Responder, extraArgs: string[] | ((workspace: string) => string[]) = []): Promise<McpStdioRig> {
   const api = await FakeAnthropicApi.start(responder);
   const claude = await hermeticClaudeEnv(api);
   const ws = await tempWorkspace();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'shannon-mcp-data-'));
+  const args = typeof extraArgs === 'function' ? extraArgs(ws.dir) : extraArgs;
   let stderr = '';
-  const spawnBin = async () => {
+  const spawnBin = async (options: string[]) => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [BUILT_BIN, '--claude', CLAUDE_BIN, '--data-dir', dataDir, ...extraArgs],
+      args: [BUILT_BIN, '--claude', CLAUDE_BIN, '--data-dir', dataDir, ...options],
       env: claude.env,
       stderr: 'pipe',
     });
@@ -122,11 +137,11 @@ export async function startMcpStdioRig(responder?: Responder, extraArgs: string[
     claude,
     workspace: ws.dir,
     dataDir,
-    client: await spawnBin(),
+    client: await spawnBin(args),
     stderr: () => stderr,
-    async restart() {
+    async restart(extra = args) {
       await rig.client.close();
-      rig.client = await spawnBin();
+      rig.client = await spawnBin(extra);
       return rig.client;
     },
     async dispose() {

@@ -3,8 +3,12 @@
  * ask for.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
-import { permissionModeAllowed } from '../../src/mcp/deps.js';
+import { folderHolding, isWithin } from '../../src/core/workspacePaths.js';
+import { permissionModeAllowed } from '../../src/mcp/cap.js';
 import { isLoopbackHost, isLoopbackOrigin } from '../../src/mcp/http.js';
 
 test('only loopback Host headers pass, with or without a port', () => {
@@ -25,4 +29,24 @@ test('the permission-mode cap refuses modes above it, and by default only bypass
   assert.equal(permissionModeAllowed('acceptEdits', 'default'), false);
   assert.equal(permissionModeAllowed('plan', 'default'), true);
   assert.equal(permissionModeAllowed('bypassPermissions', 'bypassPermissions'), true);
+});
+
+test('folderHolding compares real paths: links out of a folder are outside, links within are inside, nested folders pick the innermost', () => {
+  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'shannon-paths-')));
+  try {
+    const inner = path.join(root, 'packages', 'app');
+    mkdirSync(inner, { recursive: true });
+    mkdirSync(path.join(root, '..dots'));
+    symlinkSync('/', path.join(root, 'rootlink'));
+    symlinkSync(inner, path.join(root, 'applink'));
+    assert.equal(folderHolding(path.join(root, 'rootlink'), [root]), undefined);
+    assert.equal(folderHolding(path.join(root, 'rootlink', 'etc'), [root]), undefined);
+    assert.equal(folderHolding(path.join(root, 'applink'), [root]), root);
+    assert.equal(folderHolding(path.join(root, 'applink'), [root, inner]), inner, 'the innermost folder');
+    assert.equal(folderHolding(path.join(root, '..dots'), [root]), root, 'a name starting with two dots is inside');
+    assert.equal(folderHolding(path.join(root, 'missing'), [root]), undefined);
+    assert.equal(isWithin(path.join(root, '..', 'x'), root), false);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

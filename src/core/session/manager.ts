@@ -245,6 +245,8 @@ export class SessionManager implements Disposable {
       metrics: emptyMetrics(),
       parentId: parent.id,
       origin: parent.origin === 'imported' ? 'shannon' : parent.origin,
+      // The same conversation with the same options: shared with MCP if its parent was.
+      ...(parent.sharedWithMcp ? { sharedWithMcp: true } : {}),
     };
     const session = this.adopt(record);
     const promptUuid = request.prompt !== undefined ? (request.promptUuid ?? randomUUID()) : undefined;
@@ -280,6 +282,13 @@ export class SessionManager implements Disposable {
 
   async setModel(sessionId: string, model: string | undefined): Promise<void> {
     await this.openSession(sessionId).setModel(model);
+  }
+
+  /** Lets MCP clients steer a session above their permission cap, or stops it; live or stored. */
+  setSharedWithMcp(sessionId: string, shared: boolean): SessionRecord {
+    const session = this.sessionFor(sessionId);
+    session.updateRecord({ sharedWithMcp: shared || undefined });
+    return session.info;
   }
 
   respondToPermission(sessionId: string, requestId: string, decision: PermissionDecision): void {

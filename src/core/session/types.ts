@@ -136,6 +136,11 @@ export interface SessionRecord {
   parentId?: string;
   /** `imported`: read from the CLI's own transcripts, never run by Shannon. */
   origin: 'shannon' | 'imported' | 'mcp';
+  /**
+   * The user let MCP clients steer this session although its permission mode or allowed tools
+   * are above the MCP cap ("Share Session with MCP"). Forks and restores of it inherit it.
+   */
+  sharedWithMcp?: boolean;
   /** Set while `queued`: what it waits for, so every UI can say why and what frees it. */
   waiting?: QueueWait;
 }

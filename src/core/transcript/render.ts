@@ -7,6 +7,7 @@
 import type { TranscriptEntry } from '../session/types';
 import { contentBlocks, INTERRUPT_MARKER, messageText, textOf } from './blocks';
 import { formatCost, formatDuration, formatTokens, oneLine } from '../format';
+import { safeText } from './safeText';
 import { clip, isObject, num, safeJson, str, type Json } from './values';
 
 export type LineLevel = 'info' | 'warn' | 'error' | 'debug';
@@ -27,7 +28,14 @@ export class TranscriptRenderer {
   private lastTotalCost: number | undefined;
   private lastInit: string | undefined;
 
+  /** The entry's lines, with terminal control sequences and bidi overrides made inert (safeText). */
   render(entry: Entry): RenderedLine[] {
+    const lines = this.lines(entry);
+    for (const line of lines) line.text = safeText(line.text);
+    return lines;
+  }
+
+  private lines(entry: Entry): RenderedLine[] {
     const raw = entry.raw;
     if (!isObject(raw)) return [];
     if (entry.direction === 'out') return outbound(raw);

@@ -8,7 +8,7 @@ import { ShannonError } from '../../core/errors.js';
 import type { CheckpointsFacade, ShannonCore } from '../core.js';
 
 type CheckpointView = Awaited<ReturnType<CheckpointsFacade['list']>>[number];
-import { checkpointIdFrom, textFrom } from '../model/commandArgs.js';
+import { checkpointIdFrom, confirmedFrom, textFrom } from '../model/commandArgs.js';
 import { formatAge, oneLine } from '../model/format.js';
 import type { CommandContext } from './context.js';
 import { resolveSession } from './pickers.js';
@@ -54,7 +54,7 @@ export function checkpointCommands(ctx: CommandContext): Record<string, (...args
         { location: vscode.ProgressLocation.Notification, title: 'Comparing the checkpoint with the current files…', cancellable: true },
         (_, token) => checkpoints.preview(checkpointId, abortSignal(token)),
       );
-      const confirmed = (arg as { confirmed?: unknown } | undefined)?.confirmed === true || (await confirmRestore(core, preview));
+      const confirmed = confirmedFrom(arg) || (await confirmRestore(core, preview));
       if (!confirmed) return undefined;
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Restoring "${preview.checkpoint.label}"…` },

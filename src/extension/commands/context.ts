@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { asShannonError, isShannonError, type ShannonError } from '../../core/errors.js';
+import { safeText } from '../../core/transcript/safeText.js';
 import { fixAction } from '../model/fixActions.js';
 import type { ClaudeBinaryService } from '../claudeBinary.js';
 import type { ShannonCore } from '../core.js';
@@ -58,6 +59,6 @@ export async function reportError(ctx: CommandContext, id: string, err: unknown)
 export async function showProblem(error: ShannonError, level: 'error' | 'warning', prefix = ''): Promise<void> {
   const action = fixAction(error.fix);
   const show = level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-  const choice = await show(`${prefix}${error.toUserString()}`, ...(action ? [action.label] : []));
+  const choice = await show(safeText(`${prefix}${error.toUserString()}`), ...(action ? [action.label] : []));
   if (action && choice === action.label) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { CheckpointFileProvider, CHECKPOINT_SCHEME, checkpointCommands } from './checkpointCommands.js';
 import { guarded, type CommandContext } from './context.js';
 import { historyCommands } from './historyCommands.js';
+import { mcpCommands } from './mcpCommands.js';
 import { sessionCommands } from './sessionCommands.js';
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -10,6 +11,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     ...sessionCommands(ctx),
     ...checkpointCommands(ctx),
     ...historyCommands(ctx),
+    ...mcpCommands(ctx),
     'shannon.selectClaudeBinary': () => ctx.claude.select(),
     'shannon.showInstallInstructions': () => ctx.claude.showInstallInstructions(),
     'shannon.checkClaude': async () => {

@@ -7,7 +7,7 @@ import { ShannonError } from '../../core/errors.js';
 import type { SessionRecord } from '../../core/session/types.js';
 import { isBusy as busyState, isLive as liveState, isTerminal } from '../../core/session/types.js';
 import type { ShannonCore } from '../core.js';
-import { newSessionArgsFrom, textFrom } from '../model/commandArgs.js';
+import { confirmedFrom, newSessionArgsFrom, textFrom } from '../model/commandArgs.js';
 import { oneLine, STATE_LABELS } from '../model/format.js';
 import type { CommandContext } from './context.js';
 import { pickFolder, pickModel, resolveSession } from './pickers.js';
@@ -82,7 +82,7 @@ export function sessionCommands(ctx: CommandContext): Record<string, (...args: u
       const core = await ctx.core();
       const r = await resolveSession(core, arg, { title: 'Delete Session', eligible: () => true, none: 'There are no sessions to delete.' });
       if (!r) return;
-      if (!(arg && typeof arg === 'object' && (arg as { confirmed?: unknown }).confirmed === true)) {
+      if (!confirmedFrom(arg)) {
         const del = 'Delete';
         const choice = await vscode.window.showWarningMessage(
           `Delete the session "${oneLine(r.title, 60)}"?`,

@@ -48,3 +48,8 @@ export function textFrom(arg: unknown, key: string): string | undefined {
   const v = arg[key];
   return typeof v === 'string' && v.trim() ? v : undefined;
 }
+
+/** `{ confirmed: true }`: a script or a test already confirmed, so the command asks nothing. */
+export function confirmedFrom(arg: unknown): boolean {
+  return isObject(arg) && arg.confirmed === true;
+}

@@ -4,6 +4,7 @@
  */
 import type { SessionRecord, SessionState } from '../../core/session/types.js';
 import { formatCost, formatTokens, STATE_LABELS } from '../../core/format';
+import type { McpAccess } from './mcpAccess.js';
 
 export { formatCost, formatDuration, formatTokens, oneLine, STATE_LABELS } from '../../core/format';
 
@@ -93,9 +94,10 @@ export function formatModel(model: string | undefined): string {
   return model ? model.replace(/\[[^\]]*\]$/, '') : '';
 }
 
-/** The tree item's description: model · cost · age. Parts that say nothing are left out. */
+/** The tree item's description: (shared with MCP ·) model · cost · age. Parts that say nothing are left out. */
 export function sessionDescription(record: SessionRecord, now: number): string {
   const parts: string[] = [];
+  if (record.sharedWithMcp) parts.push('shared with MCP');
   const model = formatModel(record.model);
   if (model) parts.push(model);
   if (record.metrics.costUsd > 0) parts.push(formatCost(record.metrics.costUsd));
@@ -104,7 +106,7 @@ export function sessionDescription(record: SessionRecord, now: number): string {
 }
 
 /** Markdown for the tree item's tooltip (and the picker's detail line, flattened). */
-export function sessionTooltip(record: SessionRecord, now: number): string {
+export function sessionTooltip(record: SessionRecord, now: number, mcp?: McpAccess): string {
   const m = record.metrics;
   const lines = [
     `**${escapeMarkdown(record.title)}**`,
@@ -118,6 +120,8 @@ export function sessionTooltip(record: SessionRecord, now: number): string {
     `- Started: ${new Date(record.createdAt).toLocaleString()}`,
   ];
   if (record.origin !== 'shannon') lines.push(`- Origin: ${record.origin === 'mcp' ? 'an MCP client' : 'imported from Claude Code history'}`);
+  if (mcp === 'shared') lines.push('- MCP: shared — MCP clients may steer it');
+  if (mcp === 'unshared') lines.push('- MCP: not shared — above what MCP clients may steer; they can only read it');
   if (record.error) lines.push('', `$(error) ${escapeMarkdown(record.error.message)}${record.error.hint ? ` — ${escapeMarkdown(record.error.hint)}` : ''}`);
   return lines.join('\n');
 }

@@ -10,6 +10,7 @@
 import type { SessionRecord } from '../../core/session/types.js';
 import { isBusy, isLive, isTerminal } from '../../core/session/types.js';
 import { STATE_GROUPS, stateGroup, type StateGroup } from './format.js';
+import type { McpAccess } from './mcpAccess.js';
 
 export interface FolderRef {
   /** File system path: what `SessionRecord.workspaceFolder` holds. */
@@ -70,10 +71,13 @@ export const FINISHED_PAGE_SIZE = 50;
 
 /**
  * Words in the tree item's `contextValue`, matched by `when` clauses in package.json
- * (`viewItem =~ /\blive\b/`): what can be done to the session now.
+ * (`viewItem =~ /\blive\b/`): what can be done to the session now, and whether it can be shared
+ * with MCP (`mcpUnshared`) or is (`mcpShared`).
  */
-export function sessionContextValue(record: SessionRecord): string {
+export function sessionContextValue(record: SessionRecord, mcp?: McpAccess): string {
   const words = ['session', `state-${record.state}`];
+  if (mcp === 'shared') words.push('mcpShared');
+  if (mcp === 'unshared') words.push('mcpUnshared');
   const s = record.state;
   if (isLive(s) && s !== 'queued') words.push('live');
   if (s === 'queued') words.push('queued');

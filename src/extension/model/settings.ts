@@ -3,6 +3,7 @@
  * engine. Pure: the vscode side only supplies `get(key)`; a wrong type in settings.json falls
  * back to the default instead of reaching the CLI.
  */
+import { READ_ONLY_TOOLS } from '../../core/cli/toolRules.js';
 import { PERMISSION_MODES, type ClaudeRunOptions, type PermissionMode } from '../../core/session/types.js';
 
 export interface ShannonSettings {
@@ -17,7 +18,7 @@ export interface ShannonSettings {
   showPartialMessages: boolean;
   autoCheckpoint: boolean;
   history: { maxAgeDays: number; maxSizeMB: number };
-  mcp: { enabled: boolean; maxPermissionMode: PermissionMode };
+  mcp: { enabled: boolean; maxPermissionMode: PermissionMode; allowedTools: string[]; sessionIdleMinutes: number };
 }
 
 export type SettingKey =
@@ -34,7 +35,9 @@ export type SettingKey =
   | 'history.maxAgeDays'
   | 'history.maxSizeMB'
   | 'mcp.enabled'
-  | 'mcp.maxPermissionMode';
+  | 'mcp.maxPermissionMode'
+  | 'mcp.allowedTools'
+  | 'mcp.sessionIdleMinutes';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'claudePath',
@@ -51,6 +54,8 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'history.maxSizeMB',
   'mcp.enabled',
   'mcp.maxPermissionMode',
+  'mcp.allowedTools',
+  'mcp.sessionIdleMinutes',
 ];
 
 /** Must match the defaults in package.json's `contributes.configuration` (a unit test checks). */
@@ -66,8 +71,9 @@ export const DEFAULT_SETTINGS: ShannonSettings = {
   showPartialMessages: true,
   autoCheckpoint: true,
   history: { maxAgeDays: 90, maxSizeMB: 500 },
-  // `auto` as the MCP ceiling: everything but bypassPermissions (src/mcp/deps.ts agrees).
-  mcp: { enabled: true, maxPermissionMode: 'auto' },
+  // `auto` as the MCP ceiling: everything but bypassPermissions (src/mcp/deps.ts agrees); what
+  // callers may pre-approve: the CLI's read-only tools (src/core/cli/toolRules.ts).
+  mcp: { enabled: true, maxPermissionMode: 'auto', allowedTools: [...READ_ONLY_TOOLS], sessionIdleMinutes: 30 },
 };
 
 /** Reads every setting through `get` (a `WorkspaceConfiguration.get` for `shannon`). */
@@ -91,6 +97,9 @@ export function readSettings(get: (key: SettingKey) => unknown): ShannonSettings
     mcp: {
       enabled: boolOr(get('mcp.enabled'), d.mcp.enabled),
       maxPermissionMode: modeOr(get('mcp.maxPermissionMode'), d.mcp.maxPermissionMode),
+      // An empty list is a choice (callers pre-approve nothing); only a missing or wrong value is the default.
+      allowedTools: Array.isArray(get('mcp.allowedTools')) ? stringsOr(get('mcp.allowedTools')) : [...d.mcp.allowedTools],
+      sessionIdleMinutes: intOr(get('mcp.sessionIdleMinutes'), d.mcp.sessionIdleMinutes, 1, 24 * 60),
     },
   };
 }
@@ -112,6 +121,8 @@ export function changedKeys(a: ShannonSettings, b: ShannonSettings): SettingKey[
     'history.maxSizeMB': s.history.maxSizeMB,
     'mcp.enabled': s.mcp.enabled,
     'mcp.maxPermissionMode': s.mcp.maxPermissionMode,
+    'mcp.allowedTools': s.mcp.allowedTools,
+    'mcp.sessionIdleMinutes': s.mcp.sessionIdleMinutes,
   });
   const fa = flat(a);
   const fb = flat(b);

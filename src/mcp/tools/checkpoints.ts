@@ -5,9 +5,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
-import type { McpCheckpoint, McpCheckpoints, ShannonMcpDeps } from '../deps.js';
+import { assertMayDrive } from '../cap.js';
+import { resolvePolicy, type McpCheckpoint, type McpCheckpoints, type ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
-import { checkpointSchema } from '../schemas.js';
+import { checkpointSchema, idArg } from '../schemas.js';
 import { requireRecord } from './sessions.js';
 
 export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps): void {
@@ -19,7 +20,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
       title: 'Checkpoint a session',
       description: "Save a session's current conversation point and a snapshot of its workspace folder's files, to come back to with restore_checkpoint.",
       inputSchema: {
-        session_id: z.string().min(1).describe('The session to checkpoint.'),
+        session_id: idArg.describe('The session to checkpoint.'),
         label: z.string().min(1).max(200).optional().describe('A short name for the checkpoint, e.g. "before refactoring".'),
       },
       outputSchema: checkpointSchema,
@@ -40,7 +41,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
     {
       title: "List a session's checkpoints",
       description: 'The checkpoints of a session, oldest first.',
-      inputSchema: { session_id: z.string().min(1).describe('The session whose checkpoints to list.') },
+      inputSchema: { session_id: idArg.describe('The session whose checkpoints to list.') },
       outputSchema: { checkpoints: z.array(checkpointSchema) },
       annotations: { readOnlyHint: true },
     },
@@ -61,7 +62,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
       description:
         "Put the workspace folder's files back as they were at a checkpoint (overwriting later changes) and start a new session that continues the conversation from that point. With dry_run, only lists what would change.",
       inputSchema: {
-        checkpoint_id: z.string().min(1).describe('The checkpoint id from create_checkpoint or list_checkpoints.'),
+        checkpoint_id: idArg.describe('The checkpoint id from create_checkpoint or list_checkpoints.'),
         dry_run: z.boolean().default(false).describe('true: change nothing, return the files that would be restored or removed.'),
       },
       outputSchema: {
@@ -82,6 +83,10 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
           const text = changes.length ? changes.map((c) => `${c.change}: ${c.path}`).join('\n') : 'Nothing would change: the files match the checkpoint.';
           return ok(text, { checkpoint: checkpointOut(checkpoint), dry_run: true, changes });
         }
+        // The restore forks the checkpoint's session, with its mode and tools: only one MCP may steer.
+        const checkpoint = await checkpoints.get(args.checkpoint_id);
+        const owner = checkpoint && deps.sessions.get(checkpoint.sessionId);
+        if (owner) assertMayDrive(owner, resolvePolicy(deps), 'restore a checkpoint (and fork)');
         const r = await checkpoints.restore(args.checkpoint_id, extra.signal);
         return ok(
           `Restored ${r.restored.length} files and removed ${r.removed.length}. The conversation continues from the checkpoint in the new session ${r.sessionId}: talk to it with send_message.`,

@@ -1,12 +1,13 @@
 /**
  * Tools about the installation and the past: which `claude` runs, what was said before, what it cost.
  */
-import * as path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError, isShannonError } from '../../core/errors.js';
+import { resolvedPath } from '../../core/workspacePaths.js';
 import type { McpHistory, ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
+import { pathArg } from '../schemas.js';
 
 export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): void {
   const log = deps.log;
@@ -47,8 +48,8 @@ export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): v
       title: 'Search session transcripts',
       description: 'Full-text search over every stored session transcript, best matches first, each with a snippet and the cursor to read around it with get_session_output.',
       inputSchema: {
-        query: z.string().min(1).describe('Words to look for (all of them should appear).'),
-        cwd: z.string().min(1).optional().describe('Only sessions of the workspace folder holding this absolute path.'),
+        query: z.string().min(1).max(2_000).describe('Words to look for (all of them should appear).'),
+        cwd: pathArg.optional().describe('Only sessions of the workspace folder holding this absolute path.'),
         limit: z.number().int().min(1).max(100).default(10).describe('At most this many hits.'),
       },
       outputSchema: {
@@ -59,7 +60,7 @@ export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): v
     (args, extra) =>
       guarded(async () => {
         const history = requireHistory(deps.history);
-        const workspaceFolder = args.cwd ? deps.workspaceFolderFor(path.resolve(args.cwd)) : undefined;
+        const workspaceFolder = args.cwd === undefined ? undefined : deps.workspaceFolderFor(resolvedPath(args.cwd));
         if (args.cwd && !workspaceFolder) throw new ShannonError('INVALID_ARGUMENT', `"${args.cwd}" is not inside a workspace folder open in Shannon.`, 'Leave cwd out to search everything.');
         const hits = await history.search(args.query, { limit: args.limit, ...(workspaceFolder ? { workspaceFolder } : {}), signal: extra.signal });
         const rows = hits.map((h) => {

@@ -5,9 +5,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
-import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
+import { assertMayDrive, wholeToolAllowed } from '../cap.js';
+import { resolvePolicy, type ResolvedPolicy, type ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
-import { pendingPermissionSchema, turnResultSchema } from '../schemas.js';
+import { idArg, pendingPermissionSchema, turnResultSchema } from '../schemas.js';
 import { pendingPermission, requireRecord, timeout, turnResult, waitFor } from './sessions.js';
 
 export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps): void {
@@ -23,7 +24,7 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
     {
       title: 'List permission asks',
       description: 'Tool uses that Claude Code sessions are waiting for permission to run. Answer each with respond_permission.',
-      inputSchema: { session_id: z.string().min(1).optional().describe('Only this session\'s asks.') },
+      inputSchema: { session_id: idArg.optional().describe('Only this session\'s asks.') },
       outputSchema: { pending_permissions: z.array(pendingPermissionSchema) },
       annotations: { readOnlyHint: true },
     },
@@ -45,11 +46,14 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
       title: 'Answer a permission ask',
       description: 'Allow or deny a tool use a session is waiting on. Denying tells Claude Code why, and the turn carries on.',
       inputSchema: {
-        session_id: z.string().min(1).describe('The session that asks.'),
-        request_id: z.string().min(1).describe('The request_id of the ask (from list_pending_permissions or a waiting send_message/create_session result).'),
+        session_id: idArg.describe('The session that asks.'),
+        request_id: idArg.describe('The request_id of the ask (from list_pending_permissions or a waiting send_message/create_session result).'),
         decision: z.enum(['allow', 'deny']).describe('"allow" runs the tool; "deny" does not.'),
         message: z.string().optional().describe('With deny: the reason Claude Code is told.'),
-        remember: z.boolean().default(false).describe('With allow: allow this tool for the rest of the session without asking again.'),
+        remember: z
+          .boolean()
+          .default(false)
+          .describe('With allow: allow this tool for the rest of the session without asking again. Only for tools the server lets MCP callers pre-approve as a whole (not Bash, by default).'),
         wait: z.boolean().default(false).describe('true: then wait for the turn to end (or to ask again) and return its reply, as send_message does.'),
         timeout,
       },
@@ -59,7 +63,9 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
     (args, extra) =>
       guarded(async () => {
         assertClientAnswers();
-        requireRecord(deps, args.session_id);
+        const policy = resolvePolicy(deps);
+        assertMayDrive(requireRecord(deps, args.session_id), policy, 'answer a permission ask of');
+        if (args.decision === 'allow' && args.remember) assertRememberAllowed(deps, args.session_id, args.request_id, policy);
         // Watching from before the answer: the rest of the turn cannot slip past.
         const watch = deps.sessions.watchTurn(undefined);
         try {
@@ -76,5 +82,16 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
           watch.dispose();
         }
       }, log),
+  );
+}
+
+/** `remember` allows the asking tool as a whole for the rest of the session: only where the cap would. */
+function assertRememberAllowed(deps: ShannonMcpDeps, sessionId: string, requestId: string, policy: ResolvedPolicy): void {
+  const ask = deps.sessions.pendingPermissions(sessionId).find((p) => p.requestId === requestId);
+  if (!ask || wholeToolAllowed(ask.toolName, policy)) return;
+  throw new ShannonError(
+    'NOT_PERMITTED',
+    `remember would allow every "${ask.toolName}" use for the rest of the session, beyond what this server lets MCP callers pre-approve (${policy.allowedTools.join(', ') || 'no tools'}).`,
+    `Answer without remember to allow this one use. The user can allow more: ${policy.widen.tools}.`,
   );
 }

@@ -9,14 +9,19 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
 import { nextEvent } from '../../core/lifecycle.js';
+import { READ_ONLY_TOOLS } from '../../core/cli/toolRules.js';
 import type { PermissionAsk } from '../../core/session/permissions.js';
 import { isBusy, isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry } from '../../core/session/types.js';
-import { permissionModeAllowed, resolvePolicy, type ShannonMcpDeps } from '../deps.js';
 import { TranscriptRenderer } from '../../core/transcript/render.js';
 import { safeJson } from '../../core/transcript/values.js';
+import { isWithin, resolvedPath } from '../../core/workspacePaths.js';
+import { accessNote, assertMayDrive, capCreateOptions, mayDrive } from '../cap.js';
+import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
 import { figuresLine, sessionLine, sessionSummary, turnFigures } from '../format.js';
 import { guarded, ok, progressReporter, type Extra } from '../results.js';
 import {
+  idArg,
+  pathArg,
   PermissionModeSchema,
   SESSION_STATES,
   pendingPermissionSchema,
@@ -30,7 +35,7 @@ import type { TurnOutcome, TurnWatch } from '../../core/session/turnWatch.js';
 export const DEFAULT_WAIT_SECONDS = 45;
 const MAX_WAIT_SECONDS = 3600;
 
-const sessionId = z.string().min(1).describe('The session id (a UUID) returned by create_session or list_sessions.');
+const sessionId = idArg.describe('The session id (a UUID) returned by create_session or list_sessions.');
 export const wait = z
   .boolean()
   .default(false)
@@ -56,19 +61,20 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         'Start a new Claude Code session that works on a task in a directory (it can read, edit files and run commands there, within its permission mode). Returns the session_id; with wait=true also the reply to the prompt.',
       inputSchema: {
         prompt: z.string().min(1).describe('The task or question for Claude Code, written as you would type it to Claude Code.'),
-        cwd: z
-          .string()
-          .min(1)
+        cwd: pathArg
           .optional()
           .describe('Absolute path of the directory Claude Code works in: a workspace folder or a directory inside one. Omit to use the default folder, if the server has one.'),
-        model: z.string().min(1).optional().describe('Model alias or name, e.g. "sonnet", "opus" or "claude-sonnet-4-5". Omit for the user\'s default.'),
+        model: z.string().min(1).max(200).optional().describe('Model alias or name, e.g. "sonnet", "opus" or "claude-sonnet-4-5". Omit for the user\'s default.'),
         permission_mode: PermissionModeSchema.optional().describe(
-          'How tool use is approved: "default" (asks for anything risky), "acceptEdits" (file edits allowed), "plan" (read-only planning), "dontAsk" (denies what is not pre-allowed), "auto", "bypassPermissions" (usually refused by server policy).',
+          'How tool use is approved: "default" (asks for anything risky), "acceptEdits" (file edits allowed), "plan" (read-only planning), "dontAsk" (denies what is not pre-allowed), "auto", "bypassPermissions". The server caps it (by default at "auto"); a mode above the cap is refused.',
         ),
         allowed_tools: z
-          .array(z.string().min(1))
+          .array(z.string().min(1).max(1_000))
+          .max(500)
           .optional()
-          .describe('Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Edit", "Bash(npm test:*)"].'),
+          .describe(
+            `Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Grep", "Bash(npm test:*)"]. Only rules the user allows MCP callers to pre-approve are accepted (by default read-only tools: ${READ_ONLY_TOOLS.join(', ')}; Bash only by patterns the user lists); others are refused. Tools left out still work: Claude Code asks before using them.`,
+          ),
         wait,
         timeout,
       },
@@ -77,31 +83,26 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
     },
     (args, extra) =>
       guarded(async () => {
-        const policy = resolvePolicy(deps);
-        if (args.permission_mode && !permissionModeAllowed(args.permission_mode, policy.maxPermissionMode)) {
-          throw new ShannonError(
-            'INVALID_ARGUMENT',
-            `Permission mode "${args.permission_mode}" is above what this server allows MCP callers (at most "${policy.maxPermissionMode}").`,
-            'Use a less permissive mode, or list the tools it needs in allowed_tools.',
-          );
-        }
+        const capped = capCreateOptions(
+          { ...(args.permission_mode ? { permissionMode: args.permission_mode } : {}), ...(args.allowed_tools ? { allowedTools: args.allowed_tools } : {}) },
+          deps.sessionDefaults?.() ?? {},
+          resolvePolicy(deps),
+        );
         const { cwd, workspaceFolder } = await resolveCwd(deps, args.cwd);
-        const options: ClaudeRunOptions = {
-          ...(args.model ? { model: args.model } : {}),
-          ...(args.permission_mode ? { permissionMode: args.permission_mode } : {}),
-          ...(args.allowed_tools?.length ? { allowedTools: args.allowed_tools } : {}),
-        };
+        const options: ClaudeRunOptions = { ...(args.model ? { model: args.model } : {}), ...capped.options };
+        const capNote = capped.notes.join(' ') || undefined;
         const promptUuid = randomUUID();
         const watch = sessions.watchTurn(promptUuid);
         try {
           const record = await sessions.create({ prompt: args.prompt, promptUuid, workspaceFolder, cwd, options, origin: 'mcp' });
           watch.bind(record.id);
           if (!args.wait) {
-            const note = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
+            const queued = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
+            const note = [queued, capNote].filter(Boolean).join(' ') || undefined;
             return turnResult(deps, record.id, undefined, `Started session ${record.id} ("${record.title}") in ${record.cwd}. Read its output with get_session_output, continue it with send_message.`, note);
           }
           const outcome = await waitFor(deps, watch, record.id, args.timeout, extra);
-          return turnResult(deps, record.id, outcome);
+          return turnResult(deps, record.id, outcome, undefined, capNote);
         } finally {
           watch.dispose();
         }
@@ -126,6 +127,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
     (args, extra) =>
       guarded(async () => {
         const before = requireRecord(deps, args.session_id);
+        assertMayDrive(before, resolvePolicy(deps), isTerminal(before.state) ? 'resume' : 'send a message to');
         const promptUuid = randomUUID();
         const watch = sessions.watchTurn(promptUuid);
         try {
@@ -179,14 +181,11 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         const footer = `[next_cursor: ${read.nextCursor}${read.hasMore ? ', more to read' : ''}; session ${record.state}]`;
         if (args.format === 'raw') {
           const entries = read.entries.map((e) => ({ seq: e.seq, at: new Date(e.at).toISOString(), direction: e.direction, type: e.type, ...(e.subtype ? { subtype: e.subtype } : {}), message: e.raw }));
-          return ok(`${entries.map((e) => safeJson(e)).join('\n')}\n${footer}`, {
-            session_id: record.id,
-            state: record.state,
-            cursor: args.cursor,
-            next_cursor: read.nextCursor,
-            has_more: read.hasMore,
-            entries,
-          });
+          return ok(
+            `${entries.map((e) => safeJson(e)).join('\n')}\n${footer}`,
+            { session_id: record.id, state: record.state, cursor: args.cursor, next_cursor: read.nextCursor, has_more: read.hasMore, entries },
+            'entries',
+          );
         }
         const text = read.lines.join('\n');
         return ok(`${text || '(nothing new)'}\n${footer}`, {
@@ -214,13 +213,15 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         const record = requireRecord(deps, args.session_id);
         const pending = sessions.pendingPermissions(record.id).map(pendingPermission);
         const m = record.metrics;
+        const access = accessNote(record, resolvePolicy(deps));
         const lines = [
           sessionLine(record),
           `model: ${record.model ?? 'default'}; tokens ${m.inputTokens} in / ${m.outputTokens} out; ${m.toolCalls} tool calls`,
+          ...(access ? [`MCP access: ${access}`] : []),
           ...(record.error ? [`error: [${record.error.code}] ${record.error.message}${record.error.hint ? ` ${record.error.hint}` : ''}`] : []),
           ...pending.map((p) => `waiting for permission: ${p.tool_name} ${JSON.stringify(p.input)} (request ${p.request_id})`),
         ];
-        return ok(lines.join('\n'), { session: sessionSummary(record), pending_permissions: pending });
+        return ok(lines.join('\n'), { session: summaryFor(deps, record), pending_permissions: pending });
       }, log),
   );
 
@@ -234,7 +235,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           .enum([...SESSION_STATES, 'live', 'ended'])
           .optional()
           .describe('Only sessions in this state. "live": running, idle, queued or waiting for permission; "ended": completed, failed, cancelled, timed out or interrupted.'),
-        cwd: z.string().min(1).optional().describe('Only sessions working in this directory or below it (absolute path).'),
+        cwd: pathArg.optional().describe('Only sessions working in this directory or below it (absolute path).'),
         limit: z.number().int().min(1).max(500).default(20).describe('At most this many sessions.'),
       },
       outputSchema: { sessions: z.array(sessionSummarySchema) },
@@ -246,11 +247,13 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           args.state === 'live' ? [...LIVE_STATES] : args.state === 'ended' ? [...TERMINAL_STATES] : args.state ? [args.state] : undefined;
         let records = sessions.list({ states, ...(args.cwd ? {} : { limit: args.limit }) });
         if (args.cwd) {
-          const dir = path.resolve(args.cwd);
+          const dir = resolvedPath(args.cwd);
           records = records.filter((r) => isWithin(r.cwd, dir)).slice(0, args.limit);
         }
-        const text = records.length ? records.map(sessionLine).join('\n') : 'No sessions match.';
-        return ok(text, { sessions: records.map(sessionSummary) });
+        const policy = resolvePolicy(deps);
+        const line = (r: SessionRecord) => (mayDrive(r, policy) ? sessionLine(r) : `${sessionLine(r)} — not shared with MCP: read-only here`);
+        const text = records.length ? records.map(line).join('\n') : 'No sessions match.';
+        return ok(text, { sessions: records.map((r) => summaryFor(deps, r)) });
       }, log),
   );
 
@@ -300,6 +303,18 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
 
 // ---- helpers -------------------------------------------------------------------------------
 
+/** A session as MCP callers see it, with whether they may steer it. */
+function summaryFor(deps: ShannonMcpDeps, record: SessionRecord) {
+  const policy = resolvePolicy(deps);
+  const note = accessNote(record, policy);
+  return {
+    ...sessionSummary(record),
+    mcp_may_steer: mayDrive(record, policy),
+    ...(record.sharedWithMcp ? { shared_with_mcp: true } : {}),
+    ...(note ? { mcp_access_note: note } : {}),
+  };
+}
+
 export function requireRecord(deps: ShannonMcpDeps, id: string): SessionRecord {
   const record = deps.sessions.get(id);
   if (!record) throw new ShannonError('SESSION_NOT_FOUND', `There is no session with id "${id}".`, 'Call list_sessions to find the right id.');
@@ -314,11 +329,14 @@ async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Prom
   const info = await stat(cwd).catch(() => undefined);
   if (!info) throw new ShannonError('INVALID_ARGUMENT', `The directory "${cwd}" does not exist.`, 'Pass an existing directory.');
   if (!info.isDirectory()) throw new ShannonError('INVALID_ARGUMENT', `"${cwd}" is a file, not a directory.`, 'Pass the directory to work in.');
-  const workspaceFolder = deps.workspaceFolderFor(cwd);
+  // Checked and run by its real path: a symlink inside a folder may point anywhere.
+  const real = resolvedPath(cwd);
+  const workspaceFolder = deps.workspaceFolderFor(real);
   if (!workspaceFolder) {
-    throw new ShannonError('INVALID_ARGUMENT', `"${cwd}" is not inside a workspace folder open in Shannon.`, 'Pass one of the open workspace folders, or a directory inside one.');
+    const really = real === cwd ? '' : ` (a link to ${real})`;
+    throw new ShannonError('INVALID_ARGUMENT', `"${cwd}"${really} is not inside a workspace folder open in Shannon.`, 'Pass one of the open workspace folders, or a directory inside one.');
   }
-  return { cwd, workspaceFolder };
+  return { cwd: real, workspaceFolder };
 }
 
 export async function waitFor(deps: ShannonMcpDeps, watch: TurnWatch, id: string, timeoutSeconds: number | undefined, extra: Extra): Promise<TurnOutcome> {
@@ -447,11 +465,6 @@ export async function readOutput(deps: ShannonMcpDeps, id: string, cursor: numbe
   }
 }
 
-/**
- * The entry as text (rendered, or its JSON for `raw`). A message nested thousands deep is stored
- * as received but cannot be serialised again (JSON.stringify overflows the stack): it is shown
- * as a note, and the entries around it as usual.
- */
 /** An entry as text: rendered lines, or (raw) its JSON; a message JSON cannot hold is named, not thrown. */
 function showable(entry: TranscriptEntry, format: 'text' | 'raw', renderer: TranscriptRenderer): { text: string; unshowable?: string } {
   if (format === 'text') {
@@ -468,11 +481,6 @@ function showable(entry: TranscriptEntry, format: 'text' | 'raw', renderer: Tran
   } catch (err) {
     return { text: '', unshowable: err instanceof RangeError ? 'nested too deeply to serialise' : err instanceof Error ? err.message : String(err) };
   }
-}
-
-function isWithin(child: string, dir: string): boolean {
-  const rel = path.relative(dir, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** The state once an interrupt has landed (the turn's result arrives a few ms after the request is answered). */

@@ -253,6 +253,49 @@ suite.test("MCP: VS Code asks for Shannon's server, which answers tools/list wit
   assert.equal(denied.status, 401);
 });
 
+suite.test('Share Session with MCP: a session above the MCP limits is read-only for MCP clients until shared, step by step in the tree', async (vscode) => {
+  const api = await shannon(vscode);
+  const core = await api.testing.core();
+  const config = vscode.workspace.getConfiguration('shannon');
+  // The user's own default pre-approves Bash: beyond what MCP callers may pre-approve.
+  await config.update('allowedTools', ['Bash'], vscode.ConfigurationTarget.Global);
+  let record: SessionRecord;
+  try {
+    await until('the Settings service to see the change', () => api.testing.settings().allowedTools.includes('Bash'));
+    record = await newSession(vscode, PROMPTS.hello);
+  } finally {
+    await config.update('allowedTools', undefined, vscode.ConfigurationTarget.Global);
+  }
+  await waitState(vscode, record.id, ['idle']);
+  const contextOf = async () => (await sessionItem(vscode, record.id).catch(() => undefined))?.item.contextValue ?? '';
+  await until('the tree to offer Share Session with MCP', async () => /\bmcpUnshared\b/.test(await contextOf()));
+
+  const endpoint = await until('the MCP server to listen', () => api.testing.mcp()!.endpoint());
+  const client = new Client({ name: 'shannon-e2e-share', version: '0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint.url), { requestInit: { headers: { Authorization: `Bearer ${endpoint.token}` } } }));
+  try {
+    const text = (r: unknown) => JSON.stringify((r as { content: unknown }).content);
+    const refused = await client.callTool({ name: 'send_message', arguments: { session_id: record.id, content: PROMPTS.hello } });
+    assert.equal(refused.isError, true);
+    assert.match(text(refused), /NOT_PERMITTED.*not shared with MCP.*Shannon: Share Session with MCP/);
+
+    await vscode.commands.executeCommand('shannon.shareWithMcp', { sessionId: record.id, confirmed: true });
+    assert.equal(core.manager.get(record.id)?.sharedWithMcp, true);
+    await until('the tree to offer Stop Sharing with MCP', async () => /\bmcpShared\b/.test(await contextOf()));
+    const sent = await client.callTool({ name: 'send_message', arguments: { session_id: record.id, content: PROMPTS.hello, wait: true } });
+    assert.equal(sent.isError, undefined, text(sent));
+    assert.equal((sent.structuredContent as { turn: { text: string } }).turn.text, REPLIES.hello);
+
+    await vscode.commands.executeCommand('shannon.stopSharingWithMcp', { sessionId: record.id });
+    await until('the tree to offer sharing again', async () => /\bmcpUnshared\b/.test(await contextOf()));
+    const again = await client.callTool({ name: 'send_message', arguments: { session_id: record.id, content: PROMPTS.hello } });
+    assert.equal(again.isError, true);
+  } finally {
+    await client.close();
+    await vscode.commands.executeCommand('shannon.cancel', { sessionId: record.id });
+  }
+});
+
 suite.test('Search Sessions finds sessions by words of their replies, best match first, and opens the pick', async (vscode) => {
   const api = await shannon(vscode);
   const core = await api.testing.core();

@@ -66,6 +66,13 @@ test('an item description shows model, cost and age, leaving out what is unknown
   assert.equal(sessionDescription(record(), NOW), '1m');
   const r = record({ model: 'sonnet', metrics: { ...emptyMetrics(), costUsd: 0.25 } });
   assert.equal(sessionDescription(r, NOW), 'sonnet · $0.25 · 1m');
+  assert.equal(sessionDescription({ ...r, sharedWithMcp: true }, NOW), 'shared with MCP · sonnet · $0.25 · 1m', 'a session handed to MCP clients says so first');
+});
+
+test('the tooltip says whether MCP clients may steer the session', () => {
+  assert.match(sessionTooltip(record(), NOW, 'shared'), /MCP: shared — MCP clients may steer it/);
+  assert.match(sessionTooltip(record(), NOW, 'unshared'), /MCP: not shared — .*they can only read it/);
+  assert.doesNotMatch(sessionTooltip(record(), NOW), /MCP:/);
 });
 
 test('the tooltip names the state, cost, turns, tokens and the error with its hint', () => {

@@ -160,4 +160,8 @@ test('context values say what can be done to a session now', () => {
   assert.ok(!words({ state: 'completed' }).has('resumable'), 'never reached the CLI: nothing to resume');
   assert.ok(!words({ state: 'running', cliSessionId: 'x' }).has('resumable'));
   assert.ok(words({ state: 'failed', cliSessionId: 'x' }).has('forkable'));
+  const mcp = (access: 'shared' | 'unshared' | undefined) => sessionContextValue(record({ state: 'idle' }), access).split(' ');
+  assert.ok(mcp('unshared').includes('mcpUnshared') && !mcp('unshared').includes('mcpShared'), 'above the MCP limits: Share is offered');
+  assert.ok(mcp('shared').includes('mcpShared') && !mcp('shared').includes('mcpUnshared'), 'shared: Stop Sharing is offered');
+  assert.ok(!mcp(undefined).some((w) => w.startsWith('mcp')), 'within the limits: nothing to share');
 });

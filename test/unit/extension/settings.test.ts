@@ -38,6 +38,8 @@ test('every setting is declared in package.json with the default the code assume
     'history.maxSizeMB': DEFAULT_SETTINGS.history.maxSizeMB,
     'mcp.enabled': DEFAULT_SETTINGS.mcp.enabled,
     'mcp.maxPermissionMode': DEFAULT_SETTINGS.mcp.maxPermissionMode,
+    'mcp.allowedTools': DEFAULT_SETTINGS.mcp.allowedTools,
+    'mcp.sessionIdleMinutes': DEFAULT_SETTINGS.mcp.sessionIdleMinutes,
   };
   for (const key of SETTING_KEYS) {
     const decl = props[`shannon.${key}`];
@@ -45,6 +47,8 @@ test('every setting is declared in package.json with the default the code assume
     assert.deepEqual(decl.default, flat[key], `default of shannon.${key}`);
   }
   assert.equal(props['shannon.claudePath']?.scope, 'machine', 'a repository cannot point Shannon at its own binary');
+  assert.equal(props['shannon.mcp.allowedTools']?.scope, 'machine', "a repository cannot widen what MCP callers may pre-approve");
+  for (const key of SETTING_KEYS) assert.ok((props[`shannon.${key}`] as { markdownDescription?: string }).markdownDescription, `shannon.${key} says what it does`);
 });
 
 test('unset settings read as the defaults', () => {
@@ -57,6 +61,14 @@ test('wrong types fall back to defaults instead of reaching the CLI', () => {
   assert.equal(s.maxConcurrentSessions, 3);
   assert.deepEqual(s.allowedTools, ['Bash', 'Read']);
   assert.deepEqual(s.environment, { OK: 'x', N: '1' });
+});
+
+test('MCP limits: an empty tool list is a choice, a wrong one is the default; idle minutes are clamped', () => {
+  assert.deepEqual(from({ 'mcp.allowedTools': [] }).mcp.allowedTools, []);
+  assert.deepEqual(from({ 'mcp.allowedTools': 'Bash' }).mcp.allowedTools, DEFAULT_SETTINGS.mcp.allowedTools);
+  assert.deepEqual(from({ 'mcp.allowedTools': ['Read', ' Bash(npm test:*) ', 7] }).mcp.allowedTools, ['Read', 'Bash(npm test:*)']);
+  assert.equal(from({ 'mcp.sessionIdleMinutes': 0 }).mcp.sessionIdleMinutes, 1);
+  assert.equal(from({ 'mcp.sessionIdleMinutes': 'soon' }).mcp.sessionIdleMinutes, 30);
 });
 
 test('numbers are clamped to sane ranges', () => {
