@@ -26,6 +26,12 @@ export type ShannonErrorCode =
   | 'STORE_WRITE_FAILED'
   | 'STORE_READ_FAILED'
   | 'CHECKPOINT_FAILED'
+  /** The folder cannot have a worktree (no git, not a repository, bare, detached HEAD, no commit). */
+  | 'WORKTREE_UNAVAILABLE'
+  /** A git step of creating, reading, merging or removing a worktree failed. */
+  | 'WORKTREE_FAILED'
+  /** Bringing a session's work back would conflict; nothing was changed. */
+  | 'MERGE_CONFLICT'
   | 'NOT_SUPPORTED';
 
 export class ShannonError extends Error {

@@ -11,7 +11,7 @@ import { DisposableStore, Emitter, nextEvent, type Disposable, type Event } from
 import type { StopOptions } from '../process/claudeProcess.js';
 import type { PermissionAsk, PermissionDecision } from './permissions.js';
 import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type StderrEvent, type TurnEndEvent } from './session.js';
-import { emptyMetrics, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry, type TurnMetrics } from './types.js';
+import { emptyMetrics, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState, type SessionWorktree, type TranscriptEntry, type TurnMetrics } from './types.js';
 
 /** Where sessions, messages and turns are kept (the store implements it). */
 export interface SessionPersistence {
@@ -57,6 +57,8 @@ export interface CreateSessionRequest {
   options?: ClaudeRunOptions;
   title?: string;
   origin?: SessionRecord['origin'];
+  /** Where it works and what its changes are measured from (src/core/worktrees makes it). */
+  worktree?: SessionWorktree;
 }
 
 /** A session as create() returns it: with the uuid of its first prompt, to wait for that turn. */
@@ -134,6 +136,7 @@ export class SessionManager implements Disposable {
       updatedAt: now,
       metrics: emptyMetrics(),
       origin: request.origin ?? 'shannon',
+      ...(request.worktree ? { worktree: request.worktree } : {}),
     };
     validateOptions(options);
     const session = this.adopt(record);
@@ -211,11 +214,18 @@ export class SessionManager implements Disposable {
       metrics: emptyMetrics(),
       parentId: parent.id,
       origin: parent.origin === 'imported' ? 'shannon' : parent.origin,
+      // A fork works in its parent's files: the same worktree.
+      ...(parent.worktree ? { worktree: parent.worktree } : {}),
     };
     const session = this.adopt(record);
     const promptUuid = request.prompt !== undefined ? (request.promptUuid ?? randomUUID()) : undefined;
     await this.enqueue(session, binary, request.prompt, promptUuid);
     return { ...session.info, ...(promptUuid ? { promptUuid } : {}) };
+  }
+
+  /** Replaces a session's worktree field (live or stored), persisted and announced like any change. */
+  setWorktree(sessionId: string, worktree: SessionWorktree | undefined): void {
+    this.sessionFor(sessionId).updateRecord({ worktree });
   }
 
   /** Drops a finished session from memory (after it was deleted from the store). */
