@@ -101,6 +101,7 @@ export class ShannonMcpProvider implements vscode.McpServerDefinitionProvider<vs
       transcripts: core.store,
       history: core.store,
       ...(core.checkpoints ? { checkpoints: core.checkpoints } : {}),
+      worktrees: core.worktrees,
       locateClaude: () => this.claude.info(),
       workspaceFolderFor: (cwd) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cwd))?.uri.fsPath,
       defaultCwd: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,

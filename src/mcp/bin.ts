@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { PERMISSION_MODES, type PermissionMode } from '../core/session/types.js';
+import { ISOLATIONS, type Isolation } from '../core/worktrees/types.js';
 import { createShannonMcpServer, SERVER_VERSION } from './server.js';
 import { openStandalone } from './standalone.js';
 
@@ -25,6 +26,10 @@ Usage: shannon-mcp [options]
                                 client  the MCP client answers (respond_permission tool)
   --max-permission-mode <m>   Most permissive mode callers may ask for (default auto;
                               one of ${PERMISSION_MODES.join(', ')})
+  --isolation none|worktree|auto
+                              Where sessions started without an isolation work (default auto:
+                              a git worktree of their own when another session works in the
+                              directory, else the directory)
   -h, --help                  Show this help
 `;
 
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
         cwd: { type: 'string' },
         permissions: { type: 'string' },
         'max-permission-mode': { type: 'string' },
+        isolation: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -71,6 +77,8 @@ async function main(): Promise<void> {
   if (permissions !== 'deny' && permissions !== 'client') fail('--permissions takes "deny" or "client".');
   const maxMode = values['max-permission-mode'];
   if (maxMode !== undefined && !PERMISSION_MODES.includes(maxMode as PermissionMode)) fail(`--max-permission-mode takes one of ${PERMISSION_MODES.join(', ')}.`);
+  const isolation = values.isolation ?? 'auto';
+  if (!ISOLATIONS.includes(isolation as Isolation)) fail(`--isolation takes one of ${ISOLATIONS.join(', ')}.`);
   const cwd = values.cwd === undefined ? undefined : path.resolve(values.cwd);
   if (cwd !== undefined && !existsSync(cwd)) fail(`--cwd: ${cwd} does not exist.`);
 
@@ -84,6 +92,7 @@ async function main(): Promise<void> {
     permissions,
     ...(maxMode ? { maxPermissionMode: maxMode as PermissionMode } : {}),
     ...(cwd ? { defaultCwd: cwd } : {}),
+    isolation: isolation as Isolation,
     ...(existsSync(bundledWasm) ? { wasmPath: bundledWasm } : {}),
     log,
   });

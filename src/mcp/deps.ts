@@ -8,6 +8,7 @@ import type { Disposable } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode, TranscriptEntry } from '../core/session/types.js';
 import type { UsageRow } from '../core/store/types.js';
+import type { SessionWorktrees } from '../core/worktrees/sessionWorktrees.js';
 
 /** The session engine as the tools use it (SessionManager satisfies it). */
 export type McpSessions = Pick<
@@ -63,6 +64,9 @@ export interface McpCheckpoints {
   restore(checkpointId: string, signal?: AbortSignal): Promise<{ checkpoint: McpCheckpoint; restored: string[]; removed: string[]; sessionId: string }>;
 }
 
+/** Sessions in worktrees of their own and their changes (the core's SessionWorktrees satisfies it). */
+export type McpWorktrees = Pick<SessionWorktrees, 'createSession' | 'diff' | 'bringBack' | 'discard'>;
+
 export interface McpSearchHit {
   sessionId: string;
   seq: number;
@@ -109,6 +113,8 @@ export interface ShannonMcpDeps {
   defaultCwd?(): string | undefined;
   checkpoints?: McpCheckpoints;
   history?: McpHistory;
+  /** Without it, create_session cannot isolate and the changes tools answer "not available here". */
+  worktrees?: McpWorktrees;
   /** Read on every call, so a changed setting applies at once. */
   policy?(): McpPolicy;
   /** Diagnostics (stderr in the standalone server, an output channel in the extension). */

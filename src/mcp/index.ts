@@ -12,6 +12,7 @@ export {
   type McpPolicy,
   type McpSessions,
   type McpTranscripts,
+  type McpWorktrees,
   type PermissionAnswerer,
   type ShannonMcpDeps,
 } from './deps.js';

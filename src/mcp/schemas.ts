@@ -28,6 +28,15 @@ export const SessionState = z.enum(STATES);
 export const PermissionModeSchema = z.enum(PERMISSION_MODES as unknown as [PermissionMode, ...PermissionMode[]]);
 export const SESSION_STATES = STATES;
 
+/** Where a session works: its own worktree (`isolated`), or the folder's repository; `base` is what its changes are measured from. */
+export const worktreeSchema = z.object({
+  isolated: z.boolean(),
+  path: z.string(),
+  branch: z.string().optional(),
+  base: z.string(),
+  discarded: z.boolean().optional(),
+});
+
 export const sessionSummarySchema = z.object({
   session_id: z.string(),
   title: z.string(),
@@ -53,6 +62,7 @@ export const sessionSummarySchema = z.object({
     duration_ms: z.number(),
   }),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  worktree: worktreeSchema.optional(),
 });
 
 export const pendingPermissionSchema = z.object({
@@ -92,6 +102,8 @@ export const turnResultSchema = z.object({
   turn: turnSchema.optional(),
   pending_permissions: z.array(pendingPermissionSchema).optional(),
   note: z.string().optional(),
+  /** create_session: where the session works (its own worktree, or the folder's repository). */
+  worktree: worktreeSchema.optional(),
 });
 
 export const sessionStateResultSchema = z.object({

@@ -8,6 +8,7 @@ import { isShannonError, ShannonError } from '../core/errors.js';
 import { DisposableStore } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
+import type { Isolation } from '../core/worktrees/types.js';
 import { openShannonCore, type ShannonCore } from '../core/shannon.js';
 import type { SessionStore } from '../core/store/index.js';
 import type { ClaudeBinaryInfo, PermissionAnswerer, ShannonMcpDeps } from './deps.js';
@@ -22,6 +23,8 @@ export interface StandaloneOptions {
   maxPermissionMode?: PermissionMode;
   /** The folder used when a caller gives no cwd. */
   defaultCwd?: string;
+  /** How sessions a caller starts without `isolation` are isolated. Default `auto`. */
+  isolation?: Isolation;
   /** sql.js's wasm; default: beside the bundle if there, else the package's. */
   wasmPath?: string;
   /** The environment `claude` is looked up in (PATH, SHANNON_CLAUDE_PATH). Default: this process's. */
@@ -63,6 +66,7 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     ...(options.stop ? { stop: options.stop } : {}),
     // A standalone cwd can be any directory (a home folder): no snapshot before every turn.
     autoCheckpoint: () => false,
+    worktrees: { defaultIsolation: () => options.isolation ?? 'auto' },
   });
   const disposables = new DisposableStore();
   disposables.add(core.onDidWarn((w) => options.log(w.toUserString())));
@@ -74,6 +78,7 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     transcripts: core.store,
     history: core.store,
     checkpoints: core.checkpoints,
+    worktrees: core.worktrees,
     locateClaude,
     // Standalone, every directory is its own workspace folder.
     workspaceFolderFor: (cwd) => cwd,

@@ -15,24 +15,10 @@ import { isShannonError } from '../../src/core/errors.js';
 import { openShannonCore, type ShannonCore } from '../../src/core/shannon.js';
 import { MergeConflictError } from '../../src/core/worktrees/bringBack.js';
 import type { SessionChanges } from '../../src/core/worktrees/types.js';
-import { FakeAnthropicApi, type RecordedRequest, type Reply } from '../support/fakeAnthropic.js';
+import { FakeAnthropicApi } from '../support/fakeAnthropic.js';
+import { fileWriter } from '../support/fileWriter.js';
 import { commitCount, git, initRepo, read, repoState, write } from '../support/gitRepos.js';
 import { CLAUDE_BIN, hermeticClaudeEnv, tempWorkspace, type HermeticClaudeEnv } from '../support/realCli.js';
-
-const text = (t: string): Reply => ({ blocks: [{ type: 'text', text: t }] });
-
-/**
- * "write <file>: <content>" → a Bash tool call writing it (relative: it lands in the session's
- * cwd), then "Wrote <file>." once the tool result comes back. Anything else is echoed.
- */
-function fileWriter(req: RecordedRequest): Reply {
-  if (!req.isMainTurn) return text('Test session');
-  if (req.toolResults.length) return text('Done.');
-  const m = /^write (\S+): (.*)$/s.exec(req.latestUserText);
-  if (!m) return text(`You said: ${req.latestUserText}`);
-  const [, file, content] = m;
-  return { blocks: [{ type: 'tool_use', name: 'Bash', input: { command: `printf '%s\\n' '${content}' | tee ${file}`, description: 'write the file' } }] };
-}
 
 describe('sessions in worktrees, with the real CLI', { timeout: 300_000 }, () => {
   let api: FakeAnthropicApi;

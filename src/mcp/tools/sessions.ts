@@ -12,7 +12,7 @@ import { nextEvent } from '../../core/lifecycle.js';
 import type { PermissionAsk } from '../../core/session/permissions.js';
 import { isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry } from '../../core/session/types.js';
 import { permissionModeAllowed, resolvePolicy, type ShannonMcpDeps } from '../deps.js';
-import { figuresLine, isNoise, renderEntry, sessionLine, sessionSummary } from '../format.js';
+import { figuresLine, isNoise, renderEntry, sessionLine, sessionSummary, worktreeSummary } from '../format.js';
 import { guarded, ok, progressReporter, type Extra } from '../results.js';
 import {
   PermissionModeSchema,
@@ -67,6 +67,16 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           .array(z.string().min(1))
           .optional()
           .describe('Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Edit", "Bash(npm test:*)"].'),
+        isolation: z
+          .enum(['none', 'worktree'])
+          .optional()
+          .describe(
+            '"worktree": the session works in a new git worktree of its own (branch shannon/…), so sessions running side by side never overwrite each other\'s files, and the user\'s files stay untouched until merge_session_changes. "none": it works in the directory itself. Omitted: a worktree when another session already works in that directory, else none. Several worktree sessions on one task, then get_session_changes on each, merge the best and discard the rest: best-of-N.',
+          ),
+        uncommitted: z
+          .enum(['carry', 'leave'])
+          .optional()
+          .describe('With a worktree, when the directory has uncommitted changes: "carry" them into the worktree, or "leave" them (the default: the worktree starts from the last commit). The result says which was done.'),
         wait,
         timeout,
       },
@@ -92,14 +102,26 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         const promptUuid = randomUUID();
         const watch = new TurnWatch(sessions, promptUuid);
         try {
-          const record = await sessions.create({ prompt: args.prompt, promptUuid, workspaceFolder, cwd, options, origin: 'mcp' });
+          const request = { prompt: args.prompt, promptUuid, workspaceFolder, cwd, options, origin: 'mcp' as const };
+          let record;
+          let where: string | undefined;
+          if (deps.worktrees) {
+            const started = await deps.worktrees.createSession({ ...request, ...(args.isolation ? { isolation: args.isolation } : {}), ...(args.uncommitted ? { uncommitted: args.uncommitted } : {}) });
+            record = started.session;
+            where = started.note;
+          } else if (args.isolation === 'worktree') {
+            throw new ShannonError('NOT_SUPPORTED', 'This Shannon server cannot give sessions worktrees of their own.', 'Leave out isolation, or pass "none".');
+          } else {
+            record = await sessions.create(request);
+          }
           watch.bind(record.id);
           if (!args.wait) {
-            const note = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
+            const queued = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
+            const note = [where, queued].filter(Boolean).join(' ') || undefined;
             return turnResult(deps, record.id, undefined, `Started session ${record.id} ("${record.title}") in ${record.cwd}. Read its output with get_session_output, continue it with send_message.`, note);
           }
           const outcome = await waitFor(deps, watch, record.id, args.timeout, extra);
-          return turnResult(deps, record.id, outcome);
+          return turnResult(deps, record.id, outcome, undefined, where);
         } finally {
           watch.dispose();
         }
@@ -245,7 +267,8 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         let records = sessions.list({ states, ...(args.cwd ? {} : { limit: args.limit }) });
         if (args.cwd) {
           const dir = path.resolve(args.cwd);
-          records = records.filter((r) => isWithin(r.cwd, dir)).slice(0, args.limit);
+          // A session in its own worktree works on its folder's files, wherever the worktree is.
+          records = records.filter((r) => isWithin(r.cwd, dir) || (r.worktree?.isolation === 'worktree' && isWithin(r.workspaceFolder, dir))).slice(0, args.limit);
         }
         const text = records.length ? records.map(sessionLine).join('\n') : 'No sessions match.';
         return ok(text, { sessions: records.map(sessionSummary) });
@@ -364,6 +387,7 @@ export function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcom
     ...(turn ? { turn } : {}),
     ...(pending.length ? { pending_permissions: pending } : {}),
     ...(note ? { note } : {}),
+    ...(record.worktree ? { worktree: worktreeSummary(record.worktree) } : {}),
   });
 }
 
