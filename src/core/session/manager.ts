@@ -172,6 +172,7 @@ export class SessionManager implements Disposable {
     if (!record.cliSessionId) {
       throw new ShannonError('INVALID_ARGUMENT', `Session "${record.title}" never reached Claude Code, so there is nothing to resume.`, 'Start a new session.');
     }
+    refuseDiscardedWorktree(record);
     const binary = await this.options.resolveBinary();
     session.updateRecord({ options: { ...record.options, resume: record.cliSessionId, forkSession: false, resumeAt: undefined, sessionId: undefined } });
     const uuid = prompt !== undefined ? (promptUuid ?? randomUUID()) : undefined;
@@ -190,6 +191,7 @@ export class SessionManager implements Disposable {
     if (!parent.cliSessionId) {
       throw new ShannonError('INVALID_ARGUMENT', `Session "${parent.title}" never reached Claude Code, so there is nothing to fork.`, 'Start a new session.');
     }
+    refuseDiscardedWorktree(parent);
     const binary = await this.options.resolveBinary();
     const now = this.now();
     const options: ClaudeRunOptions = {
@@ -501,6 +503,13 @@ function once(fn: () => void): () => void {
 
 function notFound(sessionId: string): ShannonError {
   return new ShannonError('SESSION_NOT_FOUND', `There is no session with id "${sessionId}".`, 'List the sessions to find the right id.');
+}
+
+/** A session whose worktree was discarded has no directory to run in. */
+function refuseDiscardedWorktree(record: SessionRecord): void {
+  if (record.worktree?.removedAt) {
+    throw new ShannonError('SESSION_ENDED', `The worktree of "${record.title}" was discarded, so the session cannot run again.`, 'Start a new session; its transcript stays readable.');
+  }
 }
 
 function titleFrom(prompt: Prompt | undefined): string {

@@ -193,6 +193,12 @@ export class SessionWorktrees implements Disposable {
     return fileAtBase(this.git, w.root, w.base, file);
   }
 
+  /** The branch the session's work would be merged into now: its folder's current branch (undefined when detached). */
+  async folderBranch(sessionId: string): Promise<string | undefined> {
+    const w = this.requireWorktree(sessionId);
+    return (await findRepository(this.git, w.repoRoot))?.branch;
+  }
+
   /** The commit message a squash merge proposes: the title, the first prompt, where it came from. */
   async draftMessage(sessionId: string): Promise<string> {
     const record = this.requireRecord(sessionId);

@@ -4,12 +4,14 @@ import { CheckpointFileProvider, CHECKPOINT_SCHEME, checkpointCommands } from '.
 import { guarded, type CommandContext } from './context.js';
 import { historyCommands } from './historyCommands.js';
 import { sessionCommands } from './sessionCommands.js';
+import { worktreeCommands } from './worktreeCommands.js';
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
     ...sessionCommands(ctx),
     ...checkpointCommands(ctx),
     ...historyCommands(ctx),
+    ...worktreeCommands(ctx),
     'shannon.selectClaudeBinary': () => ctx.claude.select(),
     'shannon.showInstallInstructions': () => ctx.claude.showInstallInstructions(),
     'shannon.checkClaude': async () => {

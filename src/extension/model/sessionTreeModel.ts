@@ -79,9 +79,14 @@ export function sessionContextValue(record: SessionRecord): string {
   if (s === 'queued') words.push('queued');
   if (s === 'running' || s === 'awaiting_permission' || s === 'starting') words.push('busy');
   if (s === 'idle') words.push('canSend');
-  if (isTerminal(s) && record.cliSessionId) words.push('resumable');
-  if (record.cliSessionId) words.push('forkable');
+  // A discarded worktree leaves nowhere to run.
+  const runnable = !record.worktree?.removedAt;
+  if (isTerminal(s) && record.cliSessionId && runnable) words.push('resumable');
+  if (record.cliSessionId && runnable) words.push('forkable');
   if (s !== 'created' && s !== 'queued') words.push('checkpointable');
+  const w = record.worktree;
+  if (w && !w.removedAt) words.push('hasChanges');
+  if (w?.isolation === 'worktree' && !w.removedAt) words.push('isolated');
   return words.join(' ');
 }
 

@@ -4,6 +4,7 @@
  * back to the default instead of reaching the CLI.
  */
 import { PERMISSION_MODES, type ClaudeRunOptions, type PermissionMode } from '../../core/session/types.js';
+import { ISOLATIONS, type Isolation, type WorktreeFileRules } from '../../core/worktrees/types.js';
 
 export interface ShannonSettings {
   claudePath: string;
@@ -18,6 +19,9 @@ export interface ShannonSettings {
   autoCheckpoint: boolean;
   history: { maxAgeDays: number; maxSizeMB: number };
   mcp: { enabled: boolean; maxPermissionMode: PermissionMode };
+  isolation: Isolation;
+  worktree: { copy: string[]; symlink: string[] };
+  notifyOnTurnEnd: boolean;
 }
 
 export type SettingKey =
@@ -34,7 +38,11 @@ export type SettingKey =
   | 'history.maxAgeDays'
   | 'history.maxSizeMB'
   | 'mcp.enabled'
-  | 'mcp.maxPermissionMode';
+  | 'mcp.maxPermissionMode'
+  | 'isolation'
+  | 'worktree.copy'
+  | 'worktree.symlink'
+  | 'notifyOnTurnEnd';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'claudePath',
@@ -51,6 +59,10 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'history.maxSizeMB',
   'mcp.enabled',
   'mcp.maxPermissionMode',
+  'isolation',
+  'worktree.copy',
+  'worktree.symlink',
+  'notifyOnTurnEnd',
 ];
 
 /** Must match the defaults in package.json's `contributes.configuration` (a unit test checks). */
@@ -68,6 +80,9 @@ export const DEFAULT_SETTINGS: ShannonSettings = {
   history: { maxAgeDays: 90, maxSizeMB: 500 },
   // `auto` as the MCP ceiling: everything but bypassPermissions (src/mcp/deps.ts agrees).
   mcp: { enabled: true, maxPermissionMode: 'auto' },
+  isolation: 'auto',
+  worktree: { copy: [], symlink: [] },
+  notifyOnTurnEnd: true,
 };
 
 /** Reads every setting through `get` (a `WorkspaceConfiguration.get` for `shannon`). */
@@ -92,6 +107,9 @@ export function readSettings(get: (key: SettingKey) => unknown): ShannonSettings
       enabled: boolOr(get('mcp.enabled'), d.mcp.enabled),
       maxPermissionMode: modeOr(get('mcp.maxPermissionMode'), d.mcp.maxPermissionMode),
     },
+    isolation: isolationOr(get('isolation'), d.isolation),
+    worktree: { copy: stringsOr(get('worktree.copy')), symlink: stringsOr(get('worktree.symlink')) },
+    notifyOnTurnEnd: boolOr(get('notifyOnTurnEnd'), d.notifyOnTurnEnd),
   };
 }
 
@@ -112,6 +130,10 @@ export function changedKeys(a: ShannonSettings, b: ShannonSettings): SettingKey[
     'history.maxSizeMB': s.history.maxSizeMB,
     'mcp.enabled': s.mcp.enabled,
     'mcp.maxPermissionMode': s.mcp.maxPermissionMode,
+    isolation: s.isolation,
+    'worktree.copy': s.worktree.copy,
+    'worktree.symlink': s.worktree.symlink,
+    notifyOnTurnEnd: s.notifyOnTurnEnd,
   });
   const fa = flat(a);
   const fb = flat(b);
@@ -133,6 +155,11 @@ export function engineLimits(s: ShannonSettings): { maxConcurrentPerFolder: numb
     sessionTimeoutMs: s.sessionTimeoutMinutes * 60_000,
     idleTimeoutMs: s.idleTimeoutMinutes * 60_000,
   };
+}
+
+/** Which ignored files of the folder a new worktree gets beyond its `.worktreeinclude`. */
+export function worktreeFileRules(s: ShannonSettings): WorktreeFileRules {
+  return { copy: [...s.worktree.copy], symlink: [...s.worktree.symlink] };
 }
 
 /** The store's prune policy (0 means "no limit"). */
@@ -158,6 +185,10 @@ function intOr(v: unknown, fallback: number, min: number, max: number): number {
 
 function modeOr(v: unknown, fallback: PermissionMode): PermissionMode {
   return typeof v === 'string' && (PERMISSION_MODES as readonly string[]).includes(v) ? (v as PermissionMode) : fallback;
+}
+
+function isolationOr(v: unknown, fallback: Isolation): Isolation {
+  return typeof v === 'string' && (ISOLATIONS as readonly string[]).includes(v) ? (v as Isolation) : fallback;
 }
 
 function stringsOr(v: unknown): string[] {

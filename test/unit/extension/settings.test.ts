@@ -38,6 +38,10 @@ test('every setting is declared in package.json with the default the code assume
     'history.maxSizeMB': DEFAULT_SETTINGS.history.maxSizeMB,
     'mcp.enabled': DEFAULT_SETTINGS.mcp.enabled,
     'mcp.maxPermissionMode': DEFAULT_SETTINGS.mcp.maxPermissionMode,
+    isolation: DEFAULT_SETTINGS.isolation,
+    'worktree.copy': DEFAULT_SETTINGS.worktree.copy,
+    'worktree.symlink': DEFAULT_SETTINGS.worktree.symlink,
+    notifyOnTurnEnd: DEFAULT_SETTINGS.notifyOnTurnEnd,
   };
   for (const key of SETTING_KEYS) {
     const decl = props[`shannon.${key}`];
