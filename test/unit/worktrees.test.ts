@@ -87,7 +87,7 @@ describe('making a worktree', () => {
   });
 
   it('copies ignored files named by .worktreeinclude, never tracked or merely untracked ones; links ignored directories', async () => {
-    const { repo, worktrees } = setup({ '.gitignore': 'node_modules/\n.env\n*.local\nbuild/\n', '.worktreeinclude': '.env\n*.local\nconfig.json\nnotes.txt\n', 'config.json': '{"tracked":true}\n' });
+    const { repo, worktrees } = setup({ '.gitignore': 'node_modules/\n.env\n*.local\nbuild/\n.claude/settings.local.json\n', '.worktreeinclude': '.env\n*.local\nconfig.json\nnotes.txt\n', 'config.json': '{"tracked":true}\n' });
     write(repo, '.env', 'SECRET=1\n');
     write(repo, 'app/settings.local', 'x=1\n');
     write(repo, 'notes.txt', 'untracked, not ignored\n');
@@ -95,9 +95,10 @@ describe('making a worktree', () => {
     write(repo, 'node_modules/left-pad/index.js', 'module.exports = 1;\n');
     write(repo, 'node_modules/.bin/tool', '#!/bin/sh\n');
     write(repo, 'build/out.js', 'built\n');
+    write(repo, '.claude/settings.local.json', '{"permissions":{"allow":["Bash(npm test:*)"]}}\n');
     const before = repoState(repo);
     const wt = await worktrees.create(repo, 'files', { uncommitted: 'leave', rules: { copy: ['build/'], symlink: ['node_modules'] } });
-    assert.deepEqual(wt.files.copied.sort(), ['.env', 'app/settings.local', 'build/out.js']);
+    assert.deepEqual(wt.files.copied.sort(), ['.claude/settings.local.json', '.env', 'app/settings.local', 'build/out.js'], "the project's local settings come along, as with the CLI");
     assert.equal(read(wt.root, '.env'), 'SECRET=1\n');
     assert.equal(read(wt.root, 'config.json'), '{"tracked":true}\n', 'a tracked file comes from the commit, not the folder');
     assert.ok(!existsSync(path.join(wt.root, 'notes.txt')), 'an untracked file that is not ignored would become the session\'s change');

@@ -5,7 +5,8 @@
  * tracked file is in the worktree already, an untracked one would become the session's change).
  * Symlinks are skipped, and nothing is written through a symlink the worktree checked out.
  *
- * Beyond the CLI: the `copy` patterns of the settings work like extra `.worktreeinclude` lines,
+ * Like the CLI, `.claude/settings.local.json` comes along too (when ignored: otherwise it would be
+ * the session's change). Beyond the CLI: the `copy` patterns of the settings work like extra `.worktreeinclude` lines,
  * and `symlink` patterns link ignored entries instead of copying them (`node_modules`). A linked
  * directory becomes a real directory of links to its entries: git ignores the directory as it
  * ignores the folder's (a link to a directory is a file to git, and `node_modules/` would not
@@ -19,6 +20,7 @@ import type { RepoGit } from './repoGit.js';
 import type { WorktreeFileRules } from './types.js';
 
 export const WORKTREE_INCLUDE_FILE = '.worktreeinclude';
+const LOCAL_SETTINGS = '/.claude/settings.local.json';
 
 export interface PopulateResult {
   copied: string[];
@@ -32,9 +34,9 @@ export interface PopulateResult {
 export async function populateWorktree(git: RepoGit, repoRoot: string, worktree: string, rules: WorktreeFileRules): Promise<PopulateResult> {
   const result: PopulateResult = { copied: [], links: [], skipped: [] };
   const include = patternLines(await readFile(path.join(repoRoot, WORKTREE_INCLUDE_FILE), 'utf8').catch(() => ''));
-  const copyLines = [...include, ...rules.copy.flatMap((p) => patternLines(p))];
+  // The CLI also brings the project's local settings (permission rules) into its worktrees.
+  const copyLines = [...include, LOCAL_SETTINGS, ...rules.copy.flatMap((p) => patternLines(p))];
   const linkLines = rules.symlink.flatMap((p) => patternLines(p));
-  if (copyLines.length === 0 && linkLines.length === 0) return result;
 
   // The folder's ignored entries, whole ignored directories collapsed to `dir/` (cheap even
   // with a large node_modules).
