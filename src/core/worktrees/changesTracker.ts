@@ -109,8 +109,9 @@ export class ChangesTracker implements Disposable {
       } finally {
         w.running = undefined;
         if (w.again && !this.disposed) {
+          // Edits during the read: read again once they pause (or maxWaitMs after the first).
           w.again = false;
-          this.schedule(sessionId, 0);
+          this.schedule(sessionId);
         }
       }
     })();
@@ -128,12 +129,12 @@ export class ChangesTracker implements Disposable {
   private schedule(sessionId: string, delay = this.delayMs): void {
     const w = this.watched.get(sessionId);
     if (!w || this.disposed) return;
+    const now = Date.now();
+    w.firstPendingAt ??= now;
     if (w.running) {
       w.again = true;
       return;
     }
-    const now = Date.now();
-    w.firstPendingAt ??= now;
     const wait = Math.min(delay, Math.max(0, w.firstPendingAt + this.maxWaitMs - now));
     clearTimeout(w.timer);
     w.timer = setTimeout(() => void this.refresh(sessionId).catch(() => undefined), wait);
