@@ -20,6 +20,7 @@ import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../suppor
 import { closeWorkbench, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { reportHostResults, runHostTestsReport } from './support/hostTests';
+import { acceptPlaceStep, openShannonView, quickInputTitled, sessionsPane, startCommand, treeRow } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 import { e2eResponder, MARKER_FILE, PROMPTS } from './host/fakeScript';
 import { ensureLargeHistory } from './host/largeHistory';
@@ -123,12 +124,13 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await waitForVisible(p, sessionsPane(p).getByText('No Claude Code sessions here yet'), { what: 'the empty Sessions view welcome' });
       await screenshot(p, '01-empty-sessions-view');
 
-      // New Session from the palette: prompt, then the model step (Enter keeps the default).
+      // New Session from the palette: prompt, where it works, then the model (Enter keeps the suggestions).
       const input = p.locator('.quick-input-widget .quick-input-box input');
       await startNewSession(p);
       await input.fill(PROMPTS.hello);
       await screenshot(p, '02-new-session-prompt');
       await input.press('Enter');
+      await acceptPlaceStep(p);
       await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
       await screenshot(p, '03-new-session-model');
       await p.keyboard.press('Enter');
@@ -147,6 +149,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await startNewSession(p);
       await input.fill(PROMPTS.write);
       await input.press('Enter');
+      await acceptPlaceStep(p);
       await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
       await p.keyboard.press('Enter');
       // The session's panel opens and shows the ask as a card…
@@ -211,44 +214,8 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
   });
 });
 
-/**
- * Runs a palette command that goes on asking (quick picks, input boxes) and waits for its first
- * step, titled `stepTitle`. (The harness's runCommand waits for the palette to close.)
- */
-async function startCommand(page: Page, label: string, stepTitle: string): Promise<void> {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
-  await page.keyboard.press('F1');
-  await waitForVisible(page, input, { what: 'the command palette' });
-  await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) });
-  await waitForVisible(page, row, { what: `${label} in the palette` });
-  await row.first().click();
-  await waitForVisible(page, quickInputTitled(page, stepTitle), { what: `the "${stepTitle}" step of ${label}` });
-}
-
-function quickInputTitled(page: Page, title: string) {
-  return page.locator('.quick-input-widget .quick-input-title', { hasText: title });
-}
-
 async function startNewSession(page: Page): Promise<void> {
   await startCommand(page, 'Shannon: New Session', 'New Claude Code Session');
-}
-
-function sessionsPane(page: Page) {
-  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Sessions' }) });
-}
-
-function treeRow(page: Page, text: string) {
-  return sessionsPane(page).locator('.monaco-list-row', { hasText: text });
-}
-
-async function openShannonView(page: Page): Promise<void> {
-  const icon = page.locator('.activitybar .action-item a[aria-label^="Shannon"]').first();
-  await waitForVisible(page, icon, { what: 'the Shannon activity bar icon', timeoutMs: 30_000 });
-  // Clicking an already open container closes it: only click when the view is not shown.
-  if (!(await sessionsPane(page).isVisible())) await icon.click();
-  await waitForVisible(page, sessionsPane(page), { what: 'the Sessions view' });
 }
 
 /** Closes editors (a session panel or output) so a permission ask has no panel to show in. */

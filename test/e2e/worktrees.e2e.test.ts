@@ -21,6 +21,7 @@ import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../suppor
 import { closeWorkbench, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { reportHostResults, runHostTestsReport } from './support/hostTests';
+import { openShannonView, pane, quickInputTitled, startCommand, treeRow } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const PROMPT = 'write greeting.txt: hello from a worktree';
@@ -153,41 +154,10 @@ describe('Sessions in worktrees, in a real VS Code', { timeout: 600_000 }, () =>
   });
 });
 
-async function startCommand(page: Page, label: string, stepTitle: string): Promise<void> {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
-  await page.keyboard.press('F1');
-  await waitForVisible(page, input, { what: 'the command palette' });
-  await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) });
-  await waitForVisible(page, row, { what: `${label} in the palette` });
-  await row.first().click();
-  await waitForVisible(page, quickInputTitled(page, stepTitle), { what: `the "${stepTitle}" step of ${label}` });
-}
-
-function quickInputTitled(page: Page, title: string) {
-  return page.locator('.quick-input-widget .quick-input-title', { hasText: title });
-}
-
 function pickRow(page: Page, text: string) {
   return page.locator('.quick-input-widget .monaco-list-row', { hasText: text });
 }
 
-function pane(page: Page, name: string) {
-  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${name}`) }) });
-}
-
 function changesPane(page: Page) {
   return pane(page, 'Changes');
-}
-
-function treeRow(page: Page, text: string) {
-  return pane(page, 'Sessions').locator('.monaco-list-row', { hasText: text });
-}
-
-async function openShannonView(page: Page): Promise<void> {
-  const icon = page.locator('.activitybar .action-item a[aria-label^="Shannon"]').first();
-  await waitForVisible(page, icon, { what: 'the Shannon activity bar icon', timeoutMs: 180_000 });
-  if (!(await pane(page, 'Sessions').isVisible())) await icon.click();
-  await waitForVisible(page, pane(page, 'Sessions'), { what: 'the Sessions view' });
 }

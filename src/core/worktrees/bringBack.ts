@@ -10,7 +10,7 @@
 import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { removeFile } from '../checkpoints/workspaceSnapshots.js';
-import { ShannonError } from '../errors.js';
+import { ShannonError, isShannonError } from '../errors.js';
 import type { RepoGit } from './repoGit.js';
 import { currentBranch } from './repository.js';
 import type { BringBackResult, Conflict } from './types.js';
@@ -23,6 +23,13 @@ export class MergeConflictError extends ShannonError {
   ) {
     super('MERGE_CONFLICT', conflictMessage(conflicts), conflictHint(conflicts, branch));
   }
+}
+
+/**
+ * Structural, like isShannonError: the error may come from another bundle's copy of this class.
+ */
+export function isMergeConflict(err: unknown): err is MergeConflictError {
+  return isShannonError(err, 'MERGE_CONFLICT') && Array.isArray((err as Partial<MergeConflictError>).conflicts);
 }
 
 export interface WorkToBringBack {
@@ -47,12 +54,7 @@ export class WorkMover {
   /** One commit on the folder's current branch holding the session's changes; index and files follow. */
   async squash(work: WorkToBringBack, options: { message: string; rebase?: boolean }): Promise<BroughtBack> {
     const git = this.git;
-    let base = work.base;
-    let rebased = false;
-    if (options.rebase) {
-      base = await this.rebase(work);
-      rebased = true;
-    }
+    const { base, rebased } = await this.startingPoint(work, options.rebase);
     const { branch, head } = await currentBranch(git, work.repoRoot);
     const theirs = await git.treeOfFiles(work.root);
     const merged = await this.mergeOrRefuse(work.repoRoot, base, head, theirs, branch);
@@ -81,12 +83,7 @@ export class WorkMover {
   /** The session's changes as uncommitted edits in the folder's working tree; its index is not touched. */
   async apply(work: WorkToBringBack, options: { rebase?: boolean } = {}): Promise<BroughtBack> {
     const git = this.git;
-    let base = work.base;
-    let rebased = false;
-    if (options.rebase) {
-      base = await this.rebase(work);
-      rebased = true;
-    }
+    const { base, rebased } = await this.startingPoint(work, options.rebase);
     const { branch } = await currentBranch(git, work.repoRoot);
     const theirs = await git.treeOfFiles(work.root);
     // "Ours" is the folder as it is, uncommitted edits included: they merge like any change.
@@ -163,6 +160,11 @@ export class WorkMover {
     }
   }
 
+  /** The base to bring the work back from: the session's, or (rebase) the folder's HEAD after replaying onto it. */
+  private async startingPoint(work: WorkToBringBack, rebase: boolean | undefined): Promise<{ base: string; rebased: boolean }> {
+    return rebase ? { base: await this.rebase(work), rebased: true } : { base: work.base, rebased: false };
+  }
+
   /** The three-way merge of trees `ours` and `theirs` from `base`, or a refusal naming the conflicts. */
   private async mergeOrRefuse(dir: string, base: string, ours: string, theirs: string, branch: string): Promise<string> {
     const { tree, conflicts } = await this.mergeTrees(dir, base, ours, theirs);
@@ -223,7 +225,7 @@ function conflictMessage(conflicts: readonly Conflict[]): string {
 
 function conflictHint(conflicts: readonly Conflict[], branch: string): string {
   if (conflicts.some((c) => c.reason === 'content')) {
-    return `Ask the session to redo those changes on the latest ${branch} (or discard them in its Changes view), then merge again.`;
+    return `Ask the session to redo those changes on the latest ${branch} (or discard those files from its changes), then merge again.`;
   }
   if (conflicts.some((c) => c.reason === 'uncommitted')) return 'Commit or stash your edits of those files first, then merge again.';
   return 'Move those files out of the way first, then merge again.';

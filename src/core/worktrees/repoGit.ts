@@ -15,7 +15,7 @@ export const WORKTREES_GIT: GitPurpose = {
   minVersion: [2, 38],
   failureCode: 'WORKTREE_FAILED',
   failureHint: 'Your folder was not changed by this failure. If it repeats, the Shannon log has the details.',
-  missingHint: 'Install Git (https://git-scm.com/downloads) and restart VS Code, or run the session in the folder.',
+  missingHint: 'Install Git (https://git-scm.com/downloads), or run the session in the folder.',
 };
 
 export type RunOptions = GitRunOptions & { env?: Record<string, string> };

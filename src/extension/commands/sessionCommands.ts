@@ -131,9 +131,11 @@ async function newSession(ctx: CommandContext, arg: unknown): Promise<SessionRec
   if (!folder) return undefined;
   const scripted = args.prompt !== undefined;
   const core = await ctx.core();
-  // Where it works is asked unless given (or scripted: then the setting decides).
+  // Where it works is asked unless given (or scripted: then the setting decides); what the
+  // folder is to git is found out while the person types the prompt.
   const asksPlace = !scripted && args.isolation === undefined;
-  const readiness = asksPlace ? await core.worktrees.readiness(folder) : undefined;
+  const readiness = asksPlace ? core.worktrees.readiness(folder) : undefined;
+  readiness?.catch(() => undefined);
   const totalSteps = asksPlace ? 3 : 2;
   let prompt = args.prompt;
   if (prompt === undefined) {
@@ -148,7 +150,7 @@ async function newSession(ctx: CommandContext, arg: unknown): Promise<SessionRec
   }
   let place: PlaceChoice | undefined;
   if (readiness) {
-    place = await pickPlace(readiness, ctx.settings.current.isolation, { step: 2, totalSteps });
+    place = await pickPlace(await readiness, ctx.settings.current.isolation, { step: 2, totalSteps });
     if (!place) return undefined;
   }
   let model = args.model;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ShannonError, isShannonError } from '../../core/errors.js';
 import type { SessionRecord } from '../../core/session/types.js';
-import { MergeConflictError } from '../../core/worktrees/bringBack.js';
+import { isMergeConflict } from '../../core/worktrees/bringBack.js';
 import type { FolderReadiness } from '../../core/worktrees/sessionWorktrees.js';
 import type { BringBackStrategy, ChangedFile, Isolation, UncommittedChoice } from '../../core/worktrees/types.js';
 import type { ChangeNode } from '../changesView.js';
@@ -17,7 +17,7 @@ import type { ShannonCore } from '../core.js';
 import { sessionIdFrom, textFrom } from '../model/commandArgs.js';
 import { oneLine } from '../model/format.js';
 import type { CommandContext } from './context.js';
-import { resolveSession } from './pickers.js';
+import { resolveSession, stepPick } from './pickers.js';
 
 const isIsolated = (r: SessionRecord) => r.worktree?.isolation === 'worktree' && !r.worktree.removedAt;
 const hasChanges = (r: SessionRecord) => !!r.worktree && !r.worktree.removedAt;
@@ -204,7 +204,7 @@ async function withConflicts<T>(ctx: CommandContext, r: SessionRecord, run: () =
   try {
     return await run();
   } catch (err) {
-    if (!(err instanceof MergeConflictError)) throw err;
+    if (!isMergeConflict(err)) throw err;
     ctx.log.warn(`bring back ${r.id}: ${err.message}`);
     const show = 'Show Changes';
     const detail = err.conflicts.map((c) => `${c.path} — ${c.reason === 'content' ? 'changed on both sides' : c.reason === 'uncommitted' ? 'you have uncommitted edits' : 'an untracked file is in the way'}`).join('\n');
@@ -264,20 +264,7 @@ export async function pickPlace(readiness: FolderReadiness, setting: Isolation, 
       isolation: 'worktree',
     },
   ];
-  const pick = vscode.window.createQuickPick<Item>();
-  pick.title = 'New Claude Code Session: where it works';
-  pick.step = step.step;
-  pick.totalSteps = step.totalSteps;
-  pick.placeholder = 'Enter keeps the suggestion';
-  pick.items = items;
-  pick.activeItems = [items[suggested === 'worktree' ? 1 : 0]!];
-  pick.ignoreFocusOut = true;
-  const chosen = await new Promise<Item | undefined>((resolve) => {
-    pick.onDidAccept(() => resolve(pick.selectedItems[0] ?? pick.activeItems[0]));
-    pick.onDidHide(() => resolve(undefined));
-    pick.show();
-  });
-  pick.dispose();
+  const chosen = await stepPick(items, { title: 'New Claude Code Session: where it works', placeholder: 'Enter keeps the suggestion', ...step, active: items[suggested === 'worktree' ? 1 : 0], ignoreFocusOut: true });
   if (!chosen) return undefined;
   if (chosen.isolation === 'worktree' && readiness.unavailable) {
     const run = 'Run in Folder';

@@ -7,7 +7,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
-import { MergeConflictError } from '../../core/worktrees/bringBack.js';
+import { isMergeConflict } from '../../core/worktrees/bringBack.js';
 import type { McpWorktrees, ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
 import { requireRecord } from './sessions.js';
@@ -107,7 +107,7 @@ export function registerWorktreeTools(server: McpServer, deps: ShannonMcpDeps): 
                 : `Applied ${r.files.length} file${r.files.length === 1 ? '' : 's'} to the folder as uncommitted changes on ${r.branch}${r.rebased ? ' (rebased first)' : ''}.`;
           return ok(`${what}\n${r.files.join('\n')}`, { session_id: args.session_id, strategy: r.strategy, branch: r.branch, ...(r.commit ? { commit: r.commit } : {}), files: r.files, rebased: r.rebased });
         } catch (err) {
-          if (!(err instanceof MergeConflictError)) throw err;
+          if (!isMergeConflict(err)) throw err;
           const lines = err.conflicts.map((c) => `${c.reason.padEnd(11)} ${c.path}`).join('\n');
           return { content: [{ type: 'text' as const, text: `[${err.code}] ${err.toUserString()}\n${lines}` }], isError: true };
         }
