@@ -32,6 +32,12 @@ export type ShannonErrorCode =
   | 'LEFTOVER_PROCESSES_ENDED'
   /** Asked for more than the user allows this caller (the MCP permission cap). */
   | 'NOT_PERMITTED'
+  /** The folder cannot have a worktree (no git, not a repository, bare, detached HEAD, no commit). */
+  | 'WORKTREE_UNAVAILABLE'
+  /** A git step of creating, reading, merging or removing a worktree failed. */
+  | 'WORKTREE_FAILED'
+  /** Bringing a session's work back would conflict; nothing was changed. */
+  | 'MERGE_CONFLICT'
   | 'NOT_SUPPORTED';
 
 /**

@@ -16,6 +16,7 @@ import { SessionManager, type SessionManagerOptions } from './session/manager.js
 import type { SessionRecord } from './session/types.js';
 import { SessionStore, type PrunePolicy } from './store/index.js';
 import { leftoversWarning, ProcessRegistry } from './process/processRegistry.js';
+import { SessionWorktrees, sessionFilesFolder, type SessionWorktreesOptions } from './worktrees/sessionWorktrees.js';
 
 export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persistence' | 'beforeTurn' | 'onDidSpawn'> {
   /** Where the store, snapshots and import marks live (globalStorage or `--data-dir`). */
@@ -26,8 +27,10 @@ export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persist
   autoCheckpoint?: () => boolean;
   /** The CLI's config dir for history import; default $CLAUDE_CONFIG_DIR or ~/.claude. */
   claudeConfigDir?: string;
-  /** The git executable for snapshots. */
+  /** The git executable for snapshots and worktrees. */
   git?: string;
+  /** Isolation defaults and the files new worktrees get (settings). */
+  worktrees?: Pick<SessionWorktreesOptions, 'defaultIsolation' | 'fileRules'>;
 }
 
 /** A checkpoint as every UI shows it: the row, where its files belong, how many were kept. */
@@ -60,6 +63,8 @@ export interface ShannonCore extends Disposable {
   readonly manager: SessionManager;
   readonly store: SessionStore;
   readonly checkpoints: Checkpoints;
+  /** Sessions in worktrees of their own, their changes, bringing their work back. */
+  readonly worktrees: SessionWorktrees;
   /** Problems worth telling the user that did not stop anything (a failed auto-checkpoint, a corrupt store moved aside). */
   readonly onDidWarn: Event<ShannonError>;
   /** Reads the CLI's own transcripts for a folder into the store as past sessions. */
@@ -75,7 +80,7 @@ export interface ShannonCore extends Disposable {
 const MARKS_FILE = 'history-import.json';
 
 export async function openShannonCore(options: ShannonCoreOptions): Promise<ShannonCore> {
-  const { dataDir, wasmPath, autoCheckpoint, git, ...managerOptions } = options;
+  const { dataDir, wasmPath, autoCheckpoint, git, worktrees: worktreeOptions, ...managerOptions } = options;
   const store = await SessionStore.open({ dir: dataDir, ...(wasmPath ? { wasmPath } : {}), ...(options.now ? { now: options.now } : {}) });
   const disposables = new DisposableStore();
   const onDidWarn = disposables.add(new Emitter<ShannonError>());
@@ -111,6 +116,15 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
   });
   checkpoints = new CoreCheckpoints(store, snapshots, manager);
   disposables.add(checkpoints.track());
+  const worktrees = disposables.add(
+    new SessionWorktrees({
+      storageDir: dataDir,
+      sessions: manager,
+      ...(git ? { git } : {}),
+      transcripts: store,
+      ...worktreeOptions,
+    }),
+  );
 
   const configDir = options.claudeConfigDir ?? claudeConfigDir();
   const marksFile = path.join(dataDir, MARKS_FILE);
@@ -121,6 +135,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
     manager,
     store,
     checkpoints,
+    worktrees,
     onDidWarn: (listener) => {
       const sub = onDidWarn.event(listener);
       for (const w of openWarnings.splice(0)) listener(w);
@@ -148,12 +163,13 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       const refs = store.listCheckpoints(sessionId).flatMap((c) => (c.snapshotRef ? [c.snapshotRef] : []));
       manager.forget(sessionId);
       await store.deleteSession(sessionId);
-      if (refs.length) await snapshots.forget(record.workspaceFolder, refs).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'CHECKPOINT_FAILED')));
+      if (refs.length) await snapshots.forget(sessionFilesFolder(record), refs).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'CHECKPOINT_FAILED')));
+      await worktrees.forgetSession(record).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'WORKTREE_FAILED')));
     },
     async prune(policy) {
       // Checkpoint rows go with their sessions; their snapshots are freed here.
       const before = store.listCheckpoints();
-      const folderOf = new Map(store.listSessions().map((r) => [r.id, r.workspaceFolder]));
+      const folderOf = new Map(store.listSessions().map((r) => [r.id, sessionFilesFolder(r)]));
       const result = await store.prune(policy);
       const removed = new Set(result.removed);
       const byFolder = new Map<string, string[]>();
@@ -226,13 +242,29 @@ class CoreCheckpoints implements Checkpoints {
   ) {
     this.service = new CheckpointService({
       snapshots,
-      store,
+      // A session's files are in its worktree when it has one: that is the folder snapshotted.
+      store: {
+        addCheckpoint: (c) => store.addCheckpoint(c),
+        getCheckpoint: (id) => store.getCheckpoint(id),
+        listCheckpoints: (id) => store.listCheckpoints(id),
+        deleteCheckpoint: (id) => store.deleteCheckpoint(id),
+        getSession: (id) => {
+          const r = manager.get(id);
+          return r && { workspaceFolder: sessionFilesFolder(r) };
+        },
+      },
       sessions: {
         startSession: async (request) => {
           const parent = manager.get(request.parentId);
           const record = request.options.resume
             ? await manager.fork(request.parentId, { ...(request.title ? { title: request.title } : {}), ...(request.options.resumeAt ? { resumeAt: request.options.resumeAt } : {}) })
-            : await manager.create({ workspaceFolder: request.workspaceFolder, cwd: parent?.cwd, options: parent?.options, title: request.title ?? `${parent?.title ?? 'Session'} (restored)` });
+            : await manager.create({
+                workspaceFolder: parent?.workspaceFolder ?? request.workspaceFolder,
+                cwd: parent?.cwd,
+                options: parent?.options,
+                title: request.title ?? `${parent?.title ?? 'Session'} (restored)`,
+                ...(parent?.worktree ? { worktree: parent.worktree } : {}),
+              });
           return { sessionId: record.id };
         },
       },
@@ -256,7 +288,7 @@ class CoreCheckpoints implements Checkpoints {
     const { checkpoint, snapshot } = await this.service.create(
       {
         sessionId,
-        workspaceFolder: session.workspaceFolder,
+        workspaceFolder: sessionFilesFolder(session),
         cliSessionId: session.cliSessionId,
         messageUuid: point.messageUuid,
         seq: point.seq,
@@ -265,11 +297,12 @@ class CoreCheckpoints implements Checkpoints {
       signal,
     );
     this.files.set(checkpoint.id, snapshot.files);
-    return this.info(checkpoint, session.workspaceFolder);
+    return this.info(checkpoint, sessionFilesFolder(session));
   }
 
   async list(sessionId: string): Promise<CheckpointInfo[]> {
-    const folder = this.manager.get(sessionId)?.workspaceFolder ?? '';
+    const session = this.manager.get(sessionId);
+    const folder = session ? sessionFilesFolder(session) : '';
     return (await this.service.list(sessionId)).map((c) => this.info(c, folder));
   }
 
@@ -299,7 +332,8 @@ class CoreCheckpoints implements Checkpoints {
   }
 
   private folderOf(checkpoint: Checkpoint): string {
-    return this.manager.get(checkpoint.sessionId)?.workspaceFolder ?? '';
+    const session = this.manager.get(checkpoint.sessionId);
+    return session ? sessionFilesFolder(session) : '';
   }
 
   private info(checkpoint: Checkpoint, workspaceFolder: string): CheckpointInfo {

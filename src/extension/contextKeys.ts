@@ -10,7 +10,11 @@ export type ContextKey =
   /** `unknown` (not looked for yet), `checking`, `ok`, `missing`, `tooOld`, `broken`. */
   | 'shannon.claude'
   /** The core could not start (store unreadable): the welcome view says so. */
-  | 'shannon.failed';
+  | 'shannon.failed'
+  /** The Changes view shows a session in a worktree of its own (Merge, Apply, Discard Work apply). */
+  | 'shannon.changes.isolated'
+  /** The Changes view lists at least one file. */
+  | 'shannon.changes.hasFiles';
 
 export class ContextKeys {
   private readonly values = new Map<ContextKey, unknown>();

@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import type { ShannonError } from '../core/errors.js';
 import type { SessionRecord } from '../core/session/types.js';
 import { fixAction } from './model/fixActions.js';
+import { Attention } from './attention.js';
+import { ChangesView } from './changesView.js';
 import { ClaudeBinaryService, type ClaudeStatus } from './claudeBinary.js';
 import { registerCommands } from './commands/index.js';
 import { ContextKeys } from './contextKeys.js';
@@ -16,7 +18,7 @@ import { ClaudeLocator } from '../core/cli/locate.js';
 import { ShannonMcpProvider, MCP_PROVIDER_ID, type StartMcpServer } from './mcpProvider.js';
 import { mcpAccessOf } from './model/mcpAccess.js';
 import { safeChannel } from './model/safeChannel.js';
-import { engineLimits, prunePolicy, runDefaults, type ShannonSettings } from './model/settings.js';
+import { engineLimits, prunePolicy, runDefaults, worktreeFileRules, type ShannonSettings } from './model/settings.js';
 import { SessionPanelManager } from './webview/sessionPanelManager.js';
 import { PermissionPrompts } from './permissionPrompts.js';
 import { SessionOutputChannels } from './sessionOutput.js';
@@ -52,6 +54,10 @@ export interface ShannonApi {
     claudeStatus(): ClaudeStatus;
     mcp(): { provideCount: number; endpoint(): Promise<{ url: string; token: string } | undefined> } | undefined;
     openOutputChannels(): string[];
+    /** The Changes view: which session it shows, and its files. */
+    changes(): { sessionId: string | undefined; files: string[]; message: string | undefined };
+    /** The Sessions view's badge. */
+    attention(): { count: number; badge: vscode.ViewBadge | undefined };
   };
 }
 
@@ -72,7 +78,9 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   // The session webview panels (src/extension/webview), made once `core` exists below.
   let panels!: SessionPanelManager;
   const permissions = new PermissionPrompts(() => panels);
-  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions);
+  const changes = new ChangesView(contextKeys);
+  const attention = new Attention(tree.view, () => panels, settings);
+  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, changes, attention);
 
   // ---- the core, opened once, after activation returns -------------------------------------
   let coreInstance: ShannonCore | undefined;
@@ -91,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
       sessionTimeoutMs: () => engineLimits(settings.current).sessionTimeoutMs,
       idleTimeoutMs: () => engineLimits(settings.current).idleTimeoutMs,
       autoCheckpoint: () => settings.current.autoCheckpoint,
+      worktrees: { defaultIsolation: () => settings.current.isolation, fileRules: () => worktreeFileRules(settings.current) },
     })).then((c) => {
       if (deactivated) {
         c.dispose();
@@ -116,7 +125,17 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     },
   });
 
-  subscriptions.push(...registerCommands({ core, trust, claude, tree, outputs, panels: () => panels, settings, log }));
+  subscriptions.push(...registerCommands({ core, trust, claude, tree, changes, outputs, panels: () => panels, settings, log }));
+  // The Changes view follows the session selected in the Sessions view.
+  subscriptions.push(
+    tree.view.onDidChangeSelection((e) => {
+      const node = e.selection[0];
+      if (node?.kind === 'session') {
+        attention.seen(node.record.id);
+        void changes.show(node.record.id).catch(() => undefined);
+      }
+    }),
+  );
 
   // ---- MCP for VS Code's agent mode --------------------------------------------------------
   let mcp: ShannonMcpProvider | undefined;
@@ -155,6 +174,9 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     outputs.attach(c);
     permissions.attach(c);
     statusBar.attach(c);
+    changes.attach(c);
+    attention.attach(c);
+    scheduleLeftoverCheck(c);
     contextKeys.set('shannon.ready', true);
     schedulePrune(c);
     scheduleImport(c);
@@ -178,6 +200,25 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
       { dispose: () => clearTimeout(timer) },
       vscode.workspace.onDidChangeWorkspaceFolders((e) => void run(e.added)),
     );
+  }
+
+  /** Worktrees a crash (or a pruned session) left behind are mentioned once, after startup. */
+  function scheduleLeftoverCheck(c: ShannonCore): void {
+    const timer = setTimeout(() => {
+      void c.worktrees.leftovers().then(
+        async (leftovers) => {
+          if (!leftovers.length || deactivated) return;
+          log.info(`${leftovers.length} leftover worktree(s): ${leftovers.map((l) => l.path).join(', ')}`);
+          const review = 'Review…';
+          const n = leftovers.length;
+          if ((await vscode.window.showInformationMessage(`Shannon found ${n} worktree${n === 1 ? '' : 's'} that no session uses (left by a crash or a removed session).`, review)) === review) {
+            await vscode.commands.executeCommand('shannon.pruneWorktrees');
+          }
+        },
+        (err: unknown) => log.warn(`looking for leftover worktrees failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }, IMPORT_DELAY_MS * 2);
+    subscriptions.push({ dispose: () => clearTimeout(timer) });
   }
 
   async function warn(problem: ShannonError): Promise<void> {
@@ -233,6 +274,8 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
       claudeStatus: () => claude.status,
       mcp: () => (mcp ? { provideCount: mcp.provideCount, endpoint: () => mcp.endpoint() } : undefined),
       openOutputChannels: () => outputs.openSessionIds(),
+      changes: () => ({ sessionId: changes.current, files: changes.currentChanges?.files.map((f) => f.path) ?? [], message: changes.view.message }),
+      attention: () => ({ count: attention.count, badge: tree.view.badge }),
     },
   };
 }

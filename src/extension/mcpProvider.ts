@@ -104,6 +104,7 @@ export class ShannonMcpProvider implements vscode.McpServerDefinitionProvider<vs
       transcripts: core.store,
       history: core.store,
       ...(core.checkpoints ? { checkpoints: core.checkpoints } : {}),
+      worktrees: core.worktrees,
       locateClaude: () => this.claude.info(),
       // By real paths: getWorkspaceFolder compares names, and a link inside a folder may point out of it.
       workspaceFolderFor: (cwd) => folderHolding(cwd, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath)),

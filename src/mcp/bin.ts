@@ -12,6 +12,7 @@ import { READ_ONLY_TOOLS } from '../core/cli/toolRules.js';
 import { PERMISSION_MODES, type PermissionMode } from '../core/session/types.js';
 import { safeText } from '../core/transcript/safeText.js';
 import { folderHolding } from '../core/workspacePaths.js';
+import { ISOLATIONS, type Isolation } from '../core/worktrees/types.js';
 import { createShannonMcpServer, SERVER_VERSION } from './server.js';
 import { openStandalone } from './standalone.js';
 
@@ -36,6 +37,10 @@ Usage: shannon-mcp [options]
                               comma-separated, repeatable; replaces the default
                               (${READ_ONLY_TOOLS.join(',')}). Bash only by patterns,
                               e.g. --allow-tools "${READ_ONLY_TOOLS.join(',')},Bash(npm test:*)"
+  --isolation none|worktree|auto
+                              Where sessions started without an isolation work (default auto:
+                              a git worktree of their own when another session works in the
+                              directory, else the directory)
   -h, --help                  Show this help
 `;
 
@@ -68,6 +73,7 @@ async function main(): Promise<void> {
         permissions: { type: 'string' },
         'max-permission-mode': { type: 'string' },
         'allow-tools': { type: 'string', multiple: true },
+        isolation: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -86,6 +92,8 @@ async function main(): Promise<void> {
   const maxMode = values['max-permission-mode'];
   if (maxMode !== undefined && !PERMISSION_MODES.includes(maxMode as PermissionMode)) fail(`--max-permission-mode takes one of ${PERMISSION_MODES.join(', ')}.`);
   const allowTools = values['allow-tools']?.flatMap((v) => splitToolList(v));
+  const isolation = values.isolation ?? 'auto';
+  if (!ISOLATIONS.includes(isolation as Isolation)) fail(`--isolation takes one of ${ISOLATIONS.join(', ')}.`);
   const cwd = values.cwd === undefined ? undefined : path.resolve(values.cwd);
   if (cwd !== undefined && !existsSync(cwd)) fail(`--cwd: ${cwd} does not exist.`);
   const workspaceFolders = (values.workspace ?? []).map((w) => path.resolve(w));
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
     ...(allowTools ? { allowedTools: allowTools } : {}),
     ...(cwd ? { defaultCwd: cwd } : {}),
     ...(workspaceFolders.length ? { workspaceFolders } : {}),
+    isolation: isolation as Isolation,
     ...(existsSync(bundledWasm) ? { wasmPath: bundledWasm } : {}),
     log,
   });

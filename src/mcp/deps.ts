@@ -11,6 +11,7 @@ import { READ_ONLY_TOOLS } from '../core/cli/toolRules.js';
 import type { ClaudeRunOptions, PermissionMode, TranscriptEntry } from '../core/session/types.js';
 import type { BackwardRead, TailRead } from '../core/store/transcriptReads.js';
 import type { UsageRow } from '../core/store/types.js';
+import type { SessionWorktrees } from '../core/worktrees/sessionWorktrees.js';
 
 /** The session engine as the tools use it (SessionManager satisfies it). */
 export type McpSessions = Pick<
@@ -64,6 +65,9 @@ export interface McpCheckpoints {
   /** Puts the files back and starts a new session forked at the checkpoint. */
   restore(checkpointId: string, signal?: AbortSignal): Promise<{ checkpoint: McpCheckpoint; restored: string[]; removed: string[]; sessionId: string }>;
 }
+
+/** Sessions in worktrees of their own and their changes (the core's SessionWorktrees satisfies it). */
+export type McpWorktrees = Pick<SessionWorktrees, 'createSession' | 'diff' | 'bringBack' | 'discard'>;
 
 export interface McpSearchHit {
   sessionId: string;
@@ -134,6 +138,8 @@ export interface ShannonMcpDeps {
   defaultCwd?(): string | undefined;
   checkpoints?: McpCheckpoints;
   history?: McpHistory;
+  /** Without it, create_session cannot isolate and the changes tools answer "not available here". */
+  worktrees?: McpWorktrees;
   /** Read on every call, so a changed setting applies at once. */
   policy?(): McpPolicy;
   /**

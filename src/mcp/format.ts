@@ -29,6 +29,19 @@ export interface SessionSummary {
     duration_ms: number;
   };
   error?: { code: string; message: string; hint?: string };
+  worktree?: WorktreeSummary;
+}
+
+export interface WorktreeSummary {
+  isolated: boolean;
+  path: string;
+  branch?: string;
+  base: string;
+  discarded?: boolean;
+}
+
+export function worktreeSummary(w: NonNullable<SessionRecord['worktree']>): WorktreeSummary {
+  return { isolated: w.isolation === 'worktree', path: w.root, ...(w.branch ? { branch: w.branch } : {}), base: w.base, ...(w.removedAt ? { discarded: true } : {}) };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -60,12 +73,14 @@ export function sessionSummary(r: SessionRecord): SessionSummary {
       duration_ms: m.durationMs,
     },
     ...(r.error ? { error: { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } } : {}),
+    ...(r.worktree ? { worktree: worktreeSummary(r.worktree) } : {}),
   };
 }
 
 export function sessionLine(r: SessionRecord): string {
   const cost = r.metrics.costUsd > 0 ? `, $${r.metrics.costUsd.toFixed(4)}` : '';
-  return `${r.id}  [${r.state}]  "${r.title}"  in ${r.cwd} (${r.metrics.turns} turn${r.metrics.turns === 1 ? '' : 's'}${cost})`;
+  const branch = r.worktree?.branch ? ` on ${r.worktree.branch}` : '';
+  return `${r.id}  [${r.state}]  "${r.title}"  in ${r.cwd}${branch} (${r.metrics.turns} turn${r.metrics.turns === 1 ? '' : 's'}${cost})`;
 }
 
 export interface TurnFigures {

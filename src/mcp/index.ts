@@ -12,6 +12,7 @@ export {
   type PolicyWording,
   type McpSessions,
   type McpTranscripts,
+  type McpWorktrees,
   type PermissionAnswerer,
   type ShannonMcpDeps,
 } from './deps.js';

@@ -37,6 +37,15 @@ export const SessionState = z.enum(STATES);
 export const PermissionModeSchema = z.enum(PERMISSION_MODES as unknown as [PermissionMode, ...PermissionMode[]]);
 export const SESSION_STATES = STATES;
 
+/** Where a session works: its own worktree (`isolated`), or the folder's repository; `base` is what its changes are measured from. */
+export const worktreeSchema = z.object({
+  isolated: z.boolean(),
+  path: z.string(),
+  branch: z.string().optional(),
+  base: z.string(),
+  discarded: z.boolean().optional(),
+});
+
 export const sessionSummarySchema = z.object({
   session_id: z.string(),
   title: z.string(),
@@ -66,6 +75,7 @@ export const sessionSummarySchema = z.object({
   mcp_may_steer: z.boolean().optional(),
   shared_with_mcp: z.boolean().optional(),
   mcp_access_note: z.string().optional(),
+  worktree: worktreeSchema.optional(),
 });
 
 export const pendingPermissionSchema = z.object({
@@ -105,6 +115,8 @@ export const turnResultSchema = z.object({
   turn: turnSchema.optional(),
   pending_permissions: z.array(pendingPermissionSchema).optional(),
   note: z.string().optional(),
+  /** create_session: where the session works (its own worktree, or the folder's repository). */
+  worktree: worktreeSchema.optional(),
 });
 
 export const sessionStateResultSchema = z.object({

@@ -11,6 +11,7 @@ import { registerCheckpointTools } from './tools/checkpoints.js';
 import { registerHistoryTools } from './tools/history.js';
 import { registerPermissionTools } from './tools/permissions.js';
 import { registerSessionTools } from './tools/sessions.js';
+import { registerWorktreeTools } from './tools/worktrees.js';
 
 export const SERVER_NAME = 'shannon';
 export const SERVER_VERSION = '0.1.0';
@@ -20,6 +21,7 @@ const INSTRUCTIONS = `Shannon runs Claude Code sessions: an AI coding agent that
 - send_message continues a session; interrupt_session stops the running turn; cancel_session ends the session.
 - list_sessions / get_session show state, cost and tokens; search_sessions and get_usage look at history.
 - create_checkpoint / restore_checkpoint save and bring back a session's files and conversation point.
+- create_session with isolation="worktree" runs a session in a git worktree of its own; get_session_changes shows what it changed, merge_session_changes brings it into the folder (squash commit or uncommitted), discard_session_changes throws it away. Best-of-N: start several on one task, compare, merge one, discard the rest.
 Claude Code may need permission for risky tool uses; pass allowed_tools to pre-approve what the task needs.`;
 
 /** A new server over `deps`. Its event subscriptions end when it closes. */
@@ -28,6 +30,7 @@ export function createShannonMcpServer(deps: ShannonMcpDeps): McpServer {
   registerSessionTools(server, deps);
   registerCheckpointTools(server, deps);
   registerHistoryTools(server, deps);
+  registerWorktreeTools(server, deps);
   if (resolvePolicy(deps).permissions === 'client') registerPermissionTools(server, deps);
   const resources = registerResources(server, deps);
 

@@ -7,6 +7,7 @@ import { ClaudeLocator, type ClaudeBinary } from '../core/cli/locate.js';
 import { DisposableStore } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
+import type { Isolation } from '../core/worktrees/types.js';
 import { openShannonCore, type ShannonCore } from '../core/shannon.js';
 import type { SessionStore } from '../core/store/index.js';
 import { folderHolding } from '../core/workspacePaths.js';
@@ -29,6 +30,8 @@ export interface StandaloneOptions {
    * and the session belongs to it. None: any directory, as its own workspace folder.
    */
   workspaceFolders?: readonly string[];
+  /** How sessions a caller starts without `isolation` are isolated. Default `auto`. */
+  isolation?: Isolation;
   /** sql.js's wasm; default: beside the bundle if there, else the package's. */
   wasmPath?: string;
   /** The environment `claude` is looked up in (PATH, SHANNON_CLAUDE_PATH). Default: this process's. */
@@ -63,6 +66,7 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     ...(options.stop ? { stop: options.stop } : {}),
     // A standalone cwd can be any directory (a home folder): no snapshot before every turn.
     autoCheckpoint: () => false,
+    worktrees: { defaultIsolation: () => options.isolation ?? 'auto' },
   });
   const folders = options.workspaceFolders ?? [];
   const disposables = new DisposableStore();
@@ -79,6 +83,7 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     transcripts: core.store,
     history: core.store,
     checkpoints: core.checkpoints,
+    worktrees: core.worktrees,
     locateClaude,
     workspaceFolderFor: (cwd) => (folders.length ? folderHolding(cwd, folders) : cwd),
     defaultCwd: () => options.defaultCwd ?? folders[0],

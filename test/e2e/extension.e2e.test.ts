@@ -21,6 +21,7 @@ import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../suppor
 import { closeWorkbench, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { reportHostResults, runHostTestsReport } from './support/hostTests';
+import { acceptPlaceStep, openShannonView, quickInputTitled, sessionsPane, startCommand, treeRow } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 import { e2eResponder, MARKER_FILE, PROMPTS } from './host/fakeScript';
 import { ensureLargeHistory } from './host/largeHistory';
@@ -256,52 +257,17 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
   });
 });
 
-/**
- * Runs a palette command that goes on asking (quick picks, input boxes) and waits for its first
- * step, titled `stepTitle`. (The harness's runCommand waits for the palette to close.)
- */
-async function startCommand(page: Page, label: string, stepTitle: string): Promise<void> {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
-  await page.keyboard.press('F1');
-  await waitForVisible(page, input, { what: 'the command palette' });
-  await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) });
-  await waitForVisible(page, row, { what: `${label} in the palette` });
-  await row.first().click();
-  await waitForVisible(page, quickInputTitled(page, stepTitle), { what: `the "${stepTitle}" step of ${label}` });
-}
-
-function quickInputTitled(page: Page, title: string) {
-  return page.locator('.quick-input-widget .quick-input-title', { hasText: title });
-}
-
-/** Shannon: New Session from the palette: the prompt, then Enter on the model step (the default). */
+/** Shannon: New Session from the palette: the prompt, Enter on where it works and on the model step (the defaults). */
 async function newSessionFromPalette(page: Page, prompt: string, screenshots: { prompt?: string; model?: string } = {}): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await startCommand(page, 'Shannon: New Session', 'New Claude Code Session');
   await input.fill(prompt);
   if (screenshots.prompt) await screenshot(page, screenshots.prompt);
   await input.press('Enter');
+  await acceptPlaceStep(page);
   await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
   if (screenshots.model) await screenshot(page, screenshots.model);
   await page.keyboard.press('Enter');
-}
-
-function sessionsPane(page: Page) {
-  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Sessions' }) });
-}
-
-function treeRow(page: Page, text: string) {
-  return sessionsPane(page).locator('.monaco-list-row', { hasText: text });
-}
-
-async function openShannonView(page: Page): Promise<void> {
-  const icon = page.locator('.activitybar .action-item a[aria-label^="Shannon"]').first();
-  await waitForVisible(page, icon, { what: 'the Shannon activity bar icon', timeoutMs: 30_000 });
-  // Clicking an already open container closes it: only click when the view is not shown.
-  if (!(await sessionsPane(page).isVisible())) await icon.click();
-  await waitForVisible(page, sessionsPane(page), { what: 'the Sessions view' });
 }
 
 /** Closes editors (a session panel or output) so a permission ask has no panel to show in. */

@@ -19,6 +19,7 @@ import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fake
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible, webviewOf } from './support/browser';
 import { startCodeServer } from './support/codeServer';
+import { acceptPlaceStep } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const PROMPT = {
@@ -123,6 +124,7 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       await waitForVisible(p, input, { what: 'the prompt input box' });
       await input.fill(PROMPT.stream);
       await input.press('Enter');
+      await acceptPlaceStep(p);
       await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
       await p.keyboard.press('Enter');
 

@@ -21,13 +21,16 @@ const TOOLS = [
   'cancel_session',
   'create_checkpoint',
   'create_session',
+  'discard_session_changes',
   'find_claude_binary',
   'get_session',
+  'get_session_changes',
   'get_session_output',
   'get_usage',
   'interrupt_session',
   'list_checkpoints',
   'list_sessions',
+  'merge_session_changes',
   'restore_checkpoint',
   'search_sessions',
   'send_message',
@@ -42,7 +45,7 @@ describe('MCP over Streamable HTTP', () => {
   });
   after(async () => rig?.dispose());
 
-  test('lists the tools of issue 5 and the session resources', async () => {
+  test('lists the tools of issues 5 and 9 and the session resources', async () => {
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
     for (const tool of tools) {
@@ -50,7 +53,7 @@ describe('MCP over Streamable HTTP', () => {
       assert.ok(tool.outputSchema, `${tool.name} declares its structured output`);
     }
     const create = tools.find((t) => t.name === 'create_session')!;
-    assert.deepEqual(Object.keys(create.inputSchema.properties ?? {}).sort(), ['allowed_tools', 'cwd', 'model', 'permission_mode', 'prompt', 'timeout', 'wait']);
+    assert.deepEqual(Object.keys(create.inputSchema.properties ?? {}).sort(), ['allowed_tools', 'cwd', 'isolation', 'model', 'permission_mode', 'prompt', 'timeout', 'uncommitted', 'wait']);
     const { resourceTemplates } = await client.listResourceTemplates();
     assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate).sort(), ['shannon://sessions/{id}', 'shannon://sessions/{id}/transcript']);
     const { resources } = await client.listResources();

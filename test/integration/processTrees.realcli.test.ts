@@ -226,7 +226,7 @@ describe('shannon-mcp over stdio ends the trees of its sessions (real CLI)', { s
   ] as const;
   for (const { how, command } of cases) {
     test(`${how}: no process of a running session is left`, async (t) => {
-      const rig = await startMcpStdioRig((req) => (req.isMainTurn ? bash(command) : text('Test session')));
+      const rig = await startMcpStdioRig((req) => (req.isMainTurn ? bash(command) : text('Test session')), ['--allow-tools', 'Bash']);
       try {
         const created = structured(await rig.client.callTool({ name: 'create_session', arguments: { prompt: 'sleep', cwd: rig.workspace, allowed_tools: ['Bash'] } }));
         assert.ok(created.session_id);

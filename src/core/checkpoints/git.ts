@@ -1,14 +1,38 @@
 /**
- * Runs `git` against a shadow repository, sealed off from everything of the user's: their
- * repository (no discovery: GIT_DIR is always given), their global and system config (filters,
- * signing, hooks, excludes), and every GIT_* variable the host happens to carry.
+ * Runs `git` two ways. `run` works on a shadow repository, sealed off from everything of the
+ * user's: their repository (no discovery: GIT_DIR is always given), their global and system
+ * config (filters, signing, hooks, excludes), and every GIT_* variable the host happens to carry.
+ * `runInRepo` works in the user's own repository (worktrees): with their config (identity,
+ * filters, line endings), but never an index or directory that a stray GIT_* variable of the
+ * host would point it at, and never taking optional locks (a read leaves their index alone).
  */
 import { spawn } from 'node:child_process';
+import { copyFile, stat, utimes } from 'node:fs/promises';
 import { devNull } from 'node:os';
-import { ShannonError } from '../errors.js';
+import { ShannonError, type ShannonErrorCode } from '../errors.js';
 
-/** Oldest git whose plumbing behaves as used here (`checkout-index --stdin -z`, `ls-files -m -o`). */
-const MIN_GIT: readonly [number, number] = [2, 20];
+/** What a runner is for: its errors say so, and it checks the git version that feature needs. */
+export interface GitPurpose {
+  /** "Checkpoints", "Worktrees": what needs git (the subject of the errors). */
+  feature: string;
+  /** Oldest git whose commands behave as this feature uses them. */
+  minVersion: readonly [number, number];
+  /** The code of a failed command. */
+  failureCode: ShannonErrorCode;
+  /** What the person can do when a command fails. */
+  failureHint: string;
+  /** What the person can do without git. */
+  missingHint: string;
+}
+
+/** Checkpoints' plumbing: `checkout-index --stdin -z`, `ls-files -m -o` behave as used from 2.20. */
+export const CHECKPOINTS_GIT: GitPurpose = {
+  feature: 'Checkpoints',
+  minVersion: [2, 20],
+  failureCode: 'CHECKPOINT_FAILED',
+  failureHint: 'The workspace files were not changed by this failure. If it repeats, check that the folder is readable and the disk has space.',
+  missingHint: 'Install Git (https://git-scm.com/downloads) and restart VS Code, or turn automatic checkpoints off.',
+};
 
 // Applied to every command: whatever the shadow repository's config file says, these hold.
 const FIXED_CONFIG: readonly string[] = [
@@ -51,7 +75,10 @@ export interface GitRepoLocation {
 export class GitRunner {
   private checked: Promise<string> | undefined;
 
-  constructor(private readonly binary: string = 'git') {}
+  constructor(
+    private readonly binary: string = 'git',
+    private readonly purpose: GitPurpose = CHECKPOINTS_GIT,
+  ) {}
 
   /** Resolves with git's version, or fails with NOT_SUPPORTED saying how to get git. */
   ensureAvailable(): Promise<string> {
@@ -68,20 +95,27 @@ export class GitRunner {
       config.push('-c', `core.hooksPath=${repo.emptyDir}`);
       if (options.excludesFile) config.push('-c', `core.excludesFile=${options.excludesFile}`);
     }
-    const result = await spawnGit(this.binary, [...config, ...args], {
-      env: isolatedEnv(repo, options.indexFile),
-      cwd: repo?.workTree,
-      input: options.input,
-      signal: options.signal,
-    });
+    return this.spawnChecked([...config, ...args], { env: isolatedEnv(repo, options.indexFile), cwd: repo?.workTree }, options);
+  }
+
+  /**
+   * A command in the user's repository (discovered from `dir`), with their config. `env` is
+   * added last (e.g. `GIT_INDEX_FILE` for a private index). `stderr` of a failure is kept in
+   * the error's message; `okExitCodes` results carry it too, for commands whose answer is there.
+   */
+  async runInRepo(dir: string, args: readonly string[], options: GitRunOptions & { env?: Record<string, string> } = {}): Promise<GitResult & { stderr: string }> {
+    const env = repoEnv(options.indexFile);
+    if (options.env) Object.assign(env, options.env);
+    return this.spawnChecked(['-c', 'core.quotePath=false', ...args], { env, cwd: dir }, options);
+  }
+
+  private async spawnChecked(args: string[], where: { env: Record<string, string>; cwd: string | undefined }, options: GitRunOptions): Promise<GitResult & { stderr: string }> {
+    const result = await spawnGit(this.binary, args, { ...where, input: options.input, signal: options.signal }, this.purpose);
     if (result.exitCode !== 0 && !(options.okExitCodes ?? []).includes(result.exitCode)) {
-      throw new ShannonError(
-        'CHECKPOINT_FAILED',
-        `git ${args[0] ?? ''} failed (exit ${result.exitCode}): ${lastLines(result.stderr) || 'no message'}`,
-        'The workspace files were not changed by this failure. If it repeats, check that the folder is readable and the disk has space.',
-      );
+      const command = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? '';
+      throw new ShannonError(this.purpose.failureCode, `git ${command} failed (exit ${result.exitCode}): ${lastLines(result.stderr) || 'no message'}`, this.purpose.failureHint);
     }
-    return { stdout: result.stdout, exitCode: result.exitCode };
+    return result;
   }
 
   private async probe(): Promise<string> {
@@ -90,15 +124,32 @@ export class GitRunner {
     const m = /(\d+)\.(\d+)/.exec(text);
     const major = Number(m?.[1] ?? 0);
     const minor = Number(m?.[2] ?? 0);
-    if (major < MIN_GIT[0] || (major === MIN_GIT[0] && minor < MIN_GIT[1])) {
+    const [minMajor, minMinor] = this.purpose.minVersion;
+    if (major < minMajor || (major === minMajor && minor < minMinor)) {
       throw new ShannonError(
         'NOT_SUPPORTED',
-        `Checkpoints need Git ${MIN_GIT.join('.')} or newer; found "${text}".`,
+        `${this.purpose.feature} need Git ${this.purpose.minVersion.join('.')} or newer; found "${text}".`,
         'Update Git (https://git-scm.com/downloads), then try again.',
       );
     }
     return text;
   }
+}
+
+/**
+ * Variables that would point a command at another repository, index or object store than the
+ * one found from its directory (a host started from a git hook carries GIT_DIR, for one).
+ */
+const REDIRECTING = /^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|COMMON_DIR|NAMESPACE|PREFIX|CEILING_DIRECTORIES|QUARANTINE_PATH|IMPLICIT_WORK_TREE|INDEX_VERSION|LITERAL_PATHSPECS|GLOB_PATHSPECS|NOGLOB_PATHSPECS|ICASE_PATHSPECS)$/i;
+
+function repoEnv(indexFile: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !REDIRECTING.test(key)) env[key] = value;
+  }
+  Object.assign(env, { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', GIT_LITERAL_PATHSPECS: '1' });
+  if (indexFile) env.GIT_INDEX_FILE = indexFile;
+  return env;
 }
 
 function isolatedEnv(repo: GitRepoLocation | undefined, indexFile: string | undefined): Record<string, string> {
@@ -137,6 +188,7 @@ function spawnGit(
   binary: string,
   args: string[],
   options: { env: Record<string, string>; cwd: string | undefined; input: string | Uint8Array | undefined; signal: AbortSignal | undefined },
+  purpose: GitPurpose,
 ): Promise<{ stdout: Buffer; stderr: string; exitCode: number }> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
@@ -163,7 +215,7 @@ function spawnGit(
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (e) => {
       options.signal?.removeEventListener('abort', onAbort);
-      reject(spawnError(binary, e, options.cwd));
+      reject(spawnError(binary, e, options.cwd, purpose));
     });
     child.on('close', (code, signal) => {
       options.signal?.removeEventListener('abort', onAbort);
@@ -180,18 +232,18 @@ function spawnGit(
   });
 }
 
-function spawnError(binary: string, err: unknown, cwd?: string): ShannonError {
+function spawnError(binary: string, err: unknown, cwd: string | undefined, purpose: GitPurpose): ShannonError {
   const code = (err as { code?: unknown } | undefined)?.code;
   // With a cwd, ENOENT may be the folder vanishing; git itself was found by ensureAvailable().
   if ((code === 'ENOENT' || code === 'EACCES') && cwd === undefined) {
     return new ShannonError(
       'NOT_SUPPORTED',
-      binary === 'git' ? 'Checkpoints need Git, and it is not installed or not on PATH.' : `Checkpoints need Git, and "${binary}" could not be run.`,
-      'Install Git (https://git-scm.com/downloads) and restart VS Code, or turn automatic checkpoints off.',
+      binary === 'git' ? `${purpose.feature} need Git, and it is not installed or not on PATH.` : `${purpose.feature} need Git, and "${binary}" could not be run.`,
+      purpose.missingHint,
       { cause: err },
     );
   }
-  return new ShannonError('CHECKPOINT_FAILED', `Could not run git: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+  return new ShannonError(purpose.failureCode, `Could not run git: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
 }
 
 /** Like AbortSignal.throwIfAborted(), with Shannon's CANCELLED error. */
@@ -200,7 +252,24 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
 }
 
 function cancelled(signal: AbortSignal | undefined): ShannonError {
-  return new ShannonError('CANCELLED', 'The checkpoint operation was cancelled.', undefined, { cause: signal?.reason });
+  return new ShannonError('CANCELLED', 'The git operation was cancelled.', undefined, { cause: signal?.reason });
+}
+
+/**
+ * Copies an index keeping its mtime: git trusts a cached stat only for entries older than the
+ * index file itself ("racy git"), so a copy stamped now would hide a same-size edit made in the
+ * same second as the index was written. Rounding the time down only makes git re-check more.
+ * A missing index is no error: git then starts an empty one.
+ */
+export async function copyIndex(from: string, to: string): Promise<void> {
+  let s;
+  try {
+    s = await stat(from);
+  } catch {
+    return;
+  }
+  await copyFile(from, to);
+  await utimes(to, s.atime, new Date(Math.floor(s.mtimeMs)));
 }
 
 function lastLines(text: string): string {

@@ -11,10 +11,10 @@
  * repositories. Empty directories are not files and are not recorded.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, lstat, mkdir, readFile, readlink, realpath, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, realpath, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ShannonError } from '../errors.js';
-import { GitRunner, splitNul, throwIfCancelled, type GitRepoLocation } from './git.js';
+import { copyIndex, GitRunner, splitNul, throwIfCancelled, type GitRepoLocation } from './git.js';
 import { collectExcludes, literalRule } from './ignoreRules.js';
 
 export interface Snapshot {
@@ -406,24 +406,8 @@ async function readCurrent(file: string): Promise<Buffer | null> {
   }
 }
 
-/**
- * Copies an index keeping its mtime: git trusts a cached stat only for entries older than the
- * index file itself ("racy git"), so a copy stamped now would hide a same-size edit made in the
- * same second as the last snapshot. Rounding the time down only makes git re-check more.
- */
-async function copyIndex(from: string, to: string): Promise<void> {
-  let s;
-  try {
-    s = await stat(from);
-  } catch {
-    return; // first operation on this folder: git starts an empty index
-  }
-  await copyFile(from, to);
-  await utimes(to, s.atime, new Date(Math.floor(s.mtimeMs)));
-}
-
 /** Unlinks a file and then every parent directory, up to the work tree, that this left empty. */
-async function removeFile(workTree: string, rel: string): Promise<void> {
+export async function removeFile(workTree: string, rel: string): Promise<void> {
   const parts = rel.split('/');
   await unlink(path.join(workTree, ...parts)).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;

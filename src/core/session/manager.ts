@@ -12,7 +12,7 @@ import type { ClaudeProcess, ClaudeProcessOptions, StopOptions } from '../proces
 import type { PermissionAsk, PermissionDecision } from './permissions.js';
 import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type SessionPersistence, type StderrEvent, type TurnEndEvent } from './session.js';
 import { TurnWatch } from './turnWatch.js';
-import { emptyMetrics, isBusy, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState } from './types.js';
+import { emptyMetrics, isBusy, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState, type SessionWorktree } from './types.js';
 
 export type { SessionPersistence };
 
@@ -59,6 +59,8 @@ export interface CreateSessionRequest {
   options?: ClaudeRunOptions;
   title?: string;
   origin?: SessionRecord['origin'];
+  /** Where it works and what its changes are measured from (src/core/worktrees makes it). */
+  worktree?: SessionWorktree;
 }
 
 /** A session as create() returns it: with the uuid of its first prompt, to wait for that turn. */
@@ -148,6 +150,7 @@ export class SessionManager implements Disposable {
       updatedAt: now,
       metrics: emptyMetrics(),
       origin: request.origin ?? 'shannon',
+      ...(request.worktree ? { worktree: request.worktree } : {}),
     };
     validateOptions(options);
     const session = this.adopt(record);
@@ -203,6 +206,7 @@ export class SessionManager implements Disposable {
     if (!record.cliSessionId) {
       throw new ShannonError('INVALID_ARGUMENT', `Session "${record.title}" never reached Claude Code, so there is nothing to resume.`, 'Start a new session.');
     }
+    refuseDiscardedWorktree(record);
     const binary = await this.readyToLaunch();
     session.updateRecord({ options: { ...record.options, resume: record.cliSessionId, forkSession: false, resumeAt: undefined, sessionId: undefined } });
     const uuid = prompt !== undefined ? (promptUuid ?? randomUUID()) : undefined;
@@ -221,6 +225,7 @@ export class SessionManager implements Disposable {
     if (!parent.cliSessionId) {
       throw new ShannonError('INVALID_ARGUMENT', `Session "${parent.title}" never reached Claude Code, so there is nothing to fork.`, 'Start a new session.');
     }
+    refuseDiscardedWorktree(parent);
     const binary = await this.readyToLaunch();
     const now = this.now();
     const options: ClaudeRunOptions = {
@@ -247,11 +252,18 @@ export class SessionManager implements Disposable {
       origin: parent.origin === 'imported' ? 'shannon' : parent.origin,
       // The same conversation with the same options: shared with MCP if its parent was.
       ...(parent.sharedWithMcp ? { sharedWithMcp: true } : {}),
+      // A fork works in its parent's files: the same worktree.
+      ...(parent.worktree ? { worktree: parent.worktree } : {}),
     };
     const session = this.adopt(record);
     const promptUuid = request.prompt !== undefined ? (request.promptUuid ?? randomUUID()) : undefined;
     await this.enqueue(session, binary, request.prompt, promptUuid);
     return { ...session.info, ...(promptUuid ? { promptUuid } : {}) };
+  }
+
+  /** Replaces a session's worktree field (live or stored), persisted and announced like any change. */
+  setWorktree(sessionId: string, worktree: SessionWorktree | undefined): void {
+    this.sessionFor(sessionId).updateRecord({ worktree });
   }
 
   /** Drops a finished session from memory (after it was deleted from the store). */
@@ -608,6 +620,13 @@ function once(fn: () => void): () => void {
 
 function notFound(sessionId: string): ShannonError {
   return new ShannonError('SESSION_NOT_FOUND', `There is no session with id "${sessionId}".`, 'List the sessions to find the right id.');
+}
+
+/** A session whose worktree was discarded has no directory to run in. */
+function refuseDiscardedWorktree(record: SessionRecord): void {
+  if (record.worktree?.removedAt) {
+    throw new ShannonError('SESSION_ENDED', `The worktree of "${record.title}" was discarded, so the session cannot run again.`, 'Start a new session; its transcript stays readable.');
+  }
 }
 
 function titleFrom(prompt: Prompt | undefined): string {

@@ -192,7 +192,7 @@ export class Session implements Disposable {
   }
 
   /** Replaces launch options before a (re)start: resume/fork bookkeeping lives in the manager. */
-  updateRecord(patch: Partial<Pick<SessionRecord, 'options' | 'title' | 'model' | 'pinned' | 'error' | 'sharedWithMcp'>>): void {
+  updateRecord(patch: Partial<Pick<SessionRecord, 'options' | 'title' | 'model' | 'pinned' | 'error' | 'sharedWithMcp' | 'worktree'>>): void {
     Object.assign(this.record, patch);
     this.touch();
   }

@@ -113,6 +113,33 @@ export interface ErrorInfo {
   hint?: string;
 }
 
+/**
+ * The working tree a session edits and the commit its changes are measured from (see
+ * src/core/worktrees). Sessions that share one (a fork shares its parent's) hold equal copies.
+ */
+export interface SessionWorktree {
+  /** `worktree`: a `git worktree` of its own on `branch`; `folder`: the workspace folder's own files. */
+  isolation: 'worktree' | 'folder';
+  /** The repository's top-level directory: the user's working tree. */
+  repoRoot: string;
+  /** The top of the tree the session edits: its worktree, or `repoRoot`. */
+  root: string;
+  /** The commit its changes are measured from (HEAD when it began; moves when work is brought back). */
+  base: string;
+  /** The session's own branch (`shannon/…`); isolated sessions only. */
+  branch?: string;
+  /** The folder's branch when the session began. */
+  target?: string;
+  /** The folder's uncommitted changes were carried into the worktree (they are in `base`). */
+  carried?: boolean;
+  /** The last time its work was merged (`squash`, with the commit) or applied. */
+  broughtBack?: { how: 'squash' | 'apply'; at: number; commit?: string };
+  /** The worktree and its branch were removed ("Discard session work"). */
+  removedAt?: number;
+  /** Files marked Keep in the Changes view: path → fingerprint of the version kept. */
+  kept?: Record<string, string>;
+}
+
 /** What the store keeps about a session and what every UI lists. */
 export interface SessionRecord {
   /** Shannon's id (a UUID), stable across resumes. */
@@ -143,6 +170,8 @@ export interface SessionRecord {
   sharedWithMcp?: boolean;
   /** Set while `queued`: what it waits for, so every UI can say why and what frees it. */
   waiting?: QueueWait;
+  /** Its worktree (isolated) or the folder's repository and base commit; absent outside git. */
+  worktree?: SessionWorktree;
 }
 
 /** A queued session waits for one of its folder's busy slots: `busy` of `limit` are at work. */

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { asShannonError, isShannonError, type ShannonError } from '../../core/errors.js';
 import { safeText } from '../../core/transcript/safeText.js';
 import { fixAction } from '../model/fixActions.js';
+import type { ChangesView } from '../changesView.js';
 import type { ClaudeBinaryService } from '../claudeBinary.js';
 import type { ShannonCore } from '../core.js';
 import type { SessionPanels } from '../panels.js';
@@ -21,6 +22,8 @@ export interface CommandContext {
   trust: WorkspaceTrustGate;
   claude: ClaudeBinaryService;
   tree: SessionsTree;
+  /** The Changes view: the session whose changes it shows, refresh, diffs. */
+  changes: ChangesView;
   outputs: SessionOutputChannels;
   panels(): SessionPanels;
   settings: Settings;

@@ -5,6 +5,7 @@ import { guarded, type CommandContext } from './context.js';
 import { historyCommands } from './historyCommands.js';
 import { mcpCommands } from './mcpCommands.js';
 import { sessionCommands } from './sessionCommands.js';
+import { worktreeCommands } from './worktreeCommands.js';
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
@@ -12,6 +13,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     ...checkpointCommands(ctx),
     ...historyCommands(ctx),
     ...mcpCommands(ctx),
+    ...worktreeCommands(ctx),
     'shannon.selectClaudeBinary': () => ctx.claude.select(),
     'shannon.showInstallInstructions': () => ctx.claude.showInstallInstructions(),
     'shannon.checkClaude': async () => {

@@ -79,20 +79,36 @@ export async function pickModel(defaultModel: string, step: { step: number; tota
     { label: 'haiku', description: 'Claude Haiku (latest)', model: 'haiku' },
     { label: '$(edit) Other…', description: 'Type a model name', model: undefined, other: true },
   ];
-  const pick = vscode.window.createQuickPick<ModelItem>();
-  pick.title = 'New Claude Code Session';
-  pick.step = step.step;
-  pick.totalSteps = step.totalSteps;
-  pick.placeholder = 'Model (Enter keeps the default)';
-  pick.items = items;
-  const chosen = await new Promise<ModelItem | undefined>((resolve) => {
-    pick.onDidAccept(() => resolve(pick.selectedItems[0]));
-    pick.onDidHide(() => resolve(undefined));
-    pick.show();
-  });
-  pick.dispose();
+  const chosen = await stepPick(items, { title: 'New Claude Code Session', placeholder: 'Model (Enter keeps the default)', ...step });
   if (!chosen) return undefined;
   if (!chosen.other) return { model: chosen.model };
   const typed = await vscode.window.showInputBox({ title: 'New Claude Code Session: model', prompt: 'A model name or alias Claude Code accepts (`--model`)', placeHolder: 'claude-sonnet-4-5' });
   return typed === undefined ? undefined : { model: typed.trim() || undefined };
+}
+
+/**
+ * One step of a multi-step quick input (`step`/`totalSteps` shown), with `active` preselected:
+ * the accepted item, or undefined when the person pressed Escape.
+ */
+export async function stepPick<T extends vscode.QuickPickItem>(
+  items: readonly T[],
+  options: { title: string; placeholder: string; step: number; totalSteps: number; active?: T; ignoreFocusOut?: boolean },
+): Promise<T | undefined> {
+  const pick = vscode.window.createQuickPick<T>();
+  pick.title = options.title;
+  pick.step = options.step;
+  pick.totalSteps = options.totalSteps;
+  pick.placeholder = options.placeholder;
+  pick.items = items;
+  if (options.active) pick.activeItems = [options.active];
+  pick.ignoreFocusOut = options.ignoreFocusOut ?? false;
+  try {
+    return await new Promise<T | undefined>((resolve) => {
+      pick.onDidAccept(() => resolve(pick.selectedItems[0] ?? pick.activeItems[0]));
+      pick.onDidHide(() => resolve(undefined));
+      pick.show();
+    });
+  } finally {
+    pick.dispose();
+  }
 }

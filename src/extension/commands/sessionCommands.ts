@@ -11,6 +11,7 @@ import { confirmedFrom, newSessionArgsFrom, textFrom } from '../model/commandArg
 import { oneLine, STATE_LABELS } from '../model/format.js';
 import type { CommandContext } from './context.js';
 import { pickFolder, pickModel, resolveSession } from './pickers.js';
+import { pickPlace, startPlaced, type PlaceChoice } from './worktreeCommands.js';
 
 const isBusy = (r: SessionRecord) => busyState(r.state);
 const isLive = (r: SessionRecord) => liveState(r.state);
@@ -30,7 +31,24 @@ export function sessionCommands(ctx: CommandContext): Record<string, (...args: u
     'shannon.cancel': async (arg) => {
       const core = await ctx.core();
       const r = await resolveSession(core, arg, { title: 'Cancel Session', eligible: (s) => isLive(s), none: 'No session is live: there is nothing to cancel.' });
-      if (r) await core.manager.cancel(r.id);
+      if (!r) return;
+      if (!confirmedFrom(arg)) {
+        // Ending loses nothing, but work left in a worktree is easy to forget.
+        const files = await core.worktrees.workNotBroughtBack(r.id);
+        if (files.length) {
+          const end = 'End Session';
+          const show = 'Show Changes';
+          const choice = await vscode.window.showWarningMessage(
+            `"${oneLine(r.title, 60)}" has ${files.length} changed file${files.length === 1 ? '' : 's'} not merged or applied yet.`,
+            { modal: true, detail: `They stay in its worktree (branch ${r.worktree?.branch}) after it ends: merge, apply or discard them from the Changes view.` },
+            end,
+            show,
+          );
+          if (choice === show) await ctx.changes.show(r.id, { focus: true });
+          if (choice !== end) return;
+        }
+      }
+      await core.manager.cancel(r.id);
     },
 
     'shannon.resume': async (arg) => {
@@ -83,12 +101,20 @@ export function sessionCommands(ctx: CommandContext): Record<string, (...args: u
       const r = await resolveSession(core, arg, { title: 'Delete Session', eligible: () => true, none: 'There are no sessions to delete.' });
       if (!r) return;
       if (!confirmedFrom(arg)) {
-        const del = 'Delete';
+        const files = await core.worktrees.workNotBroughtBack(r.id);
+        const w = r.worktree?.isolation === 'worktree' && !r.worktree.removedAt ? r.worktree : undefined;
+        const del = files.length ? 'Delete Session and Its Work' : 'Delete';
+        const show = 'Show Changes';
+        const worktree = w
+          ? ` Its worktree and branch ${w.branch} are removed too${files.length ? `, with ${files.length} changed file${files.length === 1 ? '' : 's'} never merged or applied` : ''}.`
+          : ' Files in the workspace are not touched.';
         const choice = await vscode.window.showWarningMessage(
           `Delete the session "${oneLine(r.title, 60)}"?`,
-          { modal: true, detail: `Its transcript, checkpoints and search entries are removed from Shannon's history${isLive(r) ? ', and its Claude Code process is ended' : ''}. Usage totals keep its cost. Files in the workspace are not touched.` },
+          { modal: true, detail: `Its transcript, checkpoints and search entries are removed from Shannon's history${isLive(r) ? ', and its Claude Code process is ended' : ''}. Usage totals keep its cost.${worktree}` },
           del,
+          ...(files.length ? [show] : []),
         );
+        if (choice === show) await ctx.changes.show(r.id, { focus: true });
         if (choice !== del) return;
       }
       await core.deleteSession(r.id);
@@ -103,7 +129,13 @@ async function newSession(ctx: CommandContext, arg: unknown): Promise<SessionRec
   const folder = await pickFolder(args.folder);
   if (!folder) return undefined;
   const scripted = args.prompt !== undefined;
-  const totalSteps = 2;
+  const core = await ctx.core();
+  // Where it works is asked unless given (or scripted: then the setting decides); what the
+  // folder is to git is found out while the person types the prompt.
+  const asksPlace = !scripted && args.isolation === undefined;
+  const readiness = asksPlace ? core.worktrees.readiness(folder) : undefined;
+  readiness?.catch(() => undefined);
+  const totalSteps = asksPlace ? 3 : 2;
   let prompt = args.prompt;
   if (prompt === undefined) {
     prompt = await vscode.window.showInputBox({
@@ -115,15 +147,31 @@ async function newSession(ctx: CommandContext, arg: unknown): Promise<SessionRec
     });
     if (prompt === undefined) return undefined;
   }
+  let place: PlaceChoice | undefined;
+  if (readiness) {
+    place = await pickPlace(await readiness, ctx.settings.current.isolation, { step: 2, totalSteps });
+    if (!place) return undefined;
+  }
   let model = args.model;
   if (model === undefined && !scripted) {
-    const picked = await pickModel(ctx.settings.current.defaultModel, { step: 2, totalSteps });
+    const picked = await pickModel(ctx.settings.current.defaultModel, { step: totalSteps, totalSteps });
     if (!picked) return undefined;
     model = picked.model;
   }
-  const core = await ctx.core();
-  const record = await core.manager.create({ prompt, workspaceFolder: folder, options: model ? { model } : {} });
-  ctx.log.info(`session ${record.id} "${record.title}" ${record.state} in ${folder}`);
+  const isolation = place?.isolation ?? args.isolation;
+  const uncommitted = place?.uncommitted ?? args.uncommitted;
+  const started = await startPlaced(core, {
+    prompt,
+    workspaceFolder: folder,
+    options: model ? { model } : {},
+    ...(isolation ? { isolation } : {}),
+    ...(uncommitted ? { uncommitted } : {}),
+  });
+  if (!started) return undefined;
+  const record = started.session;
+  ctx.log.info(`session ${record.id} "${record.title}" ${record.state} in ${record.cwd}: ${started.note}`);
+  // Say where it works, and what happened to uncommitted changes, when it has a worktree.
+  if (started.isolated) void vscode.window.showInformationMessage(`"${oneLine(record.title, 50)}": ${started.note}`);
   followStart(core, record);
   await showSession(ctx, record, arg);
   return record;

@@ -11,6 +11,10 @@ export interface NewSessionArgs {
   model?: string;
   /** Don't open the session's panel (tests, scripted use). */
   background?: boolean;
+  /** Where it works; given, the dialog does not ask. */
+  isolation?: 'none' | 'worktree' | 'auto';
+  /** With a worktree and uncommitted changes in the folder; given, the dialog does not ask. */
+  uncommitted?: 'carry' | 'leave';
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -39,7 +43,9 @@ export function newSessionArgsFrom(arg: unknown): NewSessionArgs {
     str(arg.folder) ??
     (isObject(arg.folder) && typeof arg.folder.path === 'string' ? arg.folder.path : undefined) ??
     (typeof arg.fsPath === 'string' ? arg.fsPath : undefined);
-  return { prompt: str(arg.prompt), folder, model: str(arg.model), background: arg.background === true };
+  const isolation = arg.isolation === 'none' || arg.isolation === 'worktree' || arg.isolation === 'auto' ? arg.isolation : undefined;
+  const uncommitted = arg.uncommitted === 'carry' || arg.uncommitted === 'leave' ? arg.uncommitted : undefined;
+  return { prompt: str(arg.prompt), folder, model: str(arg.model), background: arg.background === true, ...(isolation ? { isolation } : {}), ...(uncommitted ? { uncommitted } : {}) };
 }
 
 /** An optional text argument (the message for Send Message, a label for Create Checkpoint). */

@@ -98,6 +98,8 @@ export function formatModel(model: string | undefined): string {
 export function sessionDescription(record: SessionRecord, now: number): string {
   const parts: string[] = [];
   if (record.sharedWithMcp) parts.push('shared with MCP');
+  const w = record.worktree;
+  if (w?.isolation === 'worktree' && w.branch) parts.push(w.removedAt ? `${w.branch} (discarded)` : w.branch);
   const model = formatModel(record.model);
   if (model) parts.push(model);
   if (record.metrics.costUsd > 0) parts.push(formatCost(record.metrics.costUsd));
@@ -117,6 +119,7 @@ export function sessionTooltip(record: SessionRecord, now: number, mcp?: McpAcce
     `- Cost: ${formatCost(m.costUsd)} · ${m.turns} turn${m.turns === 1 ? '' : 's'} · ${m.toolCalls} tool call${m.toolCalls === 1 ? '' : 's'}`,
     `- Tokens: ${formatTokens(m.inputTokens)} in · ${formatTokens(m.outputTokens)} out${m.cacheReadInputTokens ? ` · ${formatTokens(m.cacheReadInputTokens)} cached` : ''}`,
     `- Folder: \`${record.cwd}\``,
+    ...worktreeLines(record),
     `- Started: ${new Date(record.createdAt).toLocaleString()}`,
   ];
   if (record.origin !== 'shannon') lines.push(`- Origin: ${record.origin === 'mcp' ? 'an MCP client' : 'imported from Claude Code history'}`);
@@ -124,6 +127,14 @@ export function sessionTooltip(record: SessionRecord, now: number, mcp?: McpAcce
   if (mcp === 'unshared') lines.push('- MCP: not shared — above what MCP clients may steer; they can only read it');
   if (record.error) lines.push('', `$(error) ${escapeMarkdown(record.error.message)}${record.error.hint ? ` — ${escapeMarkdown(record.error.hint)}` : ''}`);
   return lines.join('\n');
+}
+
+function worktreeLines(record: SessionRecord): string[] {
+  const w = record.worktree;
+  if (w?.isolation !== 'worktree') return [];
+  const back = w.broughtBack ? ` · work ${w.broughtBack.how === 'squash' ? 'merged' : 'applied'} ${new Date(w.broughtBack.at).toLocaleString()}` : '';
+  if (w.removedAt) return [`- Worktree: discarded ${new Date(w.removedAt).toLocaleString()} (branch ${escapeMarkdown(w.branch ?? '')})`];
+  return [`- Worktree: branch \`${w.branch ?? ''}\` from ${escapeMarkdown(w.target ?? 'HEAD')} at \`${w.base.slice(0, 7)}\`${w.carried ? ' (with your uncommitted changes)' : ''}${back}`];
 }
 
 export function escapeMarkdown(s: string): string {

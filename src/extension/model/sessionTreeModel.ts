@@ -83,9 +83,14 @@ export function sessionContextValue(record: SessionRecord, mcp?: McpAccess): str
   if (s === 'queued') words.push('queued');
   if (isBusy(s)) words.push('busy');
   if (s === 'idle' || s === 'suspended') words.push('canSend');
-  if (isTerminal(s) && record.cliSessionId) words.push('resumable');
-  if (record.cliSessionId) words.push('forkable');
+  // A discarded worktree leaves nowhere to run.
+  const runnable = !record.worktree?.removedAt;
+  if (isTerminal(s) && record.cliSessionId && runnable) words.push('resumable');
+  if (record.cliSessionId && runnable) words.push('forkable');
   if (s !== 'created' && s !== 'queued') words.push('checkpointable');
+  const w = record.worktree;
+  if (w && !w.removedAt) words.push('hasChanges');
+  if (w?.isolation === 'worktree' && !w.removedAt) words.push('isolated');
   return words.join(' ');
 }
 

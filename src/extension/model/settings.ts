@@ -5,6 +5,7 @@
  */
 import { READ_ONLY_TOOLS } from '../../core/cli/toolRules.js';
 import { PERMISSION_MODES, type ClaudeRunOptions, type PermissionMode } from '../../core/session/types.js';
+import { ISOLATIONS, type Isolation, type WorktreeFileRules } from '../../core/worktrees/types.js';
 
 export interface ShannonSettings {
   claudePath: string;
@@ -19,6 +20,9 @@ export interface ShannonSettings {
   autoCheckpoint: boolean;
   history: { maxAgeDays: number; maxSizeMB: number };
   mcp: { enabled: boolean; maxPermissionMode: PermissionMode; allowedTools: string[]; sessionIdleMinutes: number };
+  isolation: Isolation;
+  worktree: { copy: string[]; symlink: string[] };
+  notifyOnTurnEnd: boolean;
 }
 
 export type SettingKey =
@@ -37,7 +41,11 @@ export type SettingKey =
   | 'mcp.enabled'
   | 'mcp.maxPermissionMode'
   | 'mcp.allowedTools'
-  | 'mcp.sessionIdleMinutes';
+  | 'mcp.sessionIdleMinutes'
+  | 'isolation'
+  | 'worktree.copy'
+  | 'worktree.symlink'
+  | 'notifyOnTurnEnd';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'claudePath',
@@ -56,6 +64,10 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'mcp.maxPermissionMode',
   'mcp.allowedTools',
   'mcp.sessionIdleMinutes',
+  'isolation',
+  'worktree.copy',
+  'worktree.symlink',
+  'notifyOnTurnEnd',
 ];
 
 /** Must match the defaults in package.json's `contributes.configuration` (a unit test checks). */
@@ -74,6 +86,9 @@ export const DEFAULT_SETTINGS: ShannonSettings = {
   // `auto` as the MCP ceiling: everything but bypassPermissions (src/mcp/deps.ts agrees); what
   // callers may pre-approve: the CLI's read-only tools (src/core/cli/toolRules.ts).
   mcp: { enabled: true, maxPermissionMode: 'auto', allowedTools: [...READ_ONLY_TOOLS], sessionIdleMinutes: 30 },
+  isolation: 'auto',
+  worktree: { copy: [], symlink: [] },
+  notifyOnTurnEnd: true,
 };
 
 /** Reads every setting through `get` (a `WorkspaceConfiguration.get` for `shannon`). */
@@ -101,6 +116,9 @@ export function readSettings(get: (key: SettingKey) => unknown): ShannonSettings
       allowedTools: Array.isArray(get('mcp.allowedTools')) ? stringsOr(get('mcp.allowedTools')) : [...d.mcp.allowedTools],
       sessionIdleMinutes: intOr(get('mcp.sessionIdleMinutes'), d.mcp.sessionIdleMinutes, 1, 24 * 60),
     },
+    isolation: isolationOr(get('isolation'), d.isolation),
+    worktree: { copy: stringsOr(get('worktree.copy')), symlink: stringsOr(get('worktree.symlink')) },
+    notifyOnTurnEnd: boolOr(get('notifyOnTurnEnd'), d.notifyOnTurnEnd),
   };
 }
 
@@ -123,6 +141,10 @@ export function changedKeys(a: ShannonSettings, b: ShannonSettings): SettingKey[
     'mcp.maxPermissionMode': s.mcp.maxPermissionMode,
     'mcp.allowedTools': s.mcp.allowedTools,
     'mcp.sessionIdleMinutes': s.mcp.sessionIdleMinutes,
+    isolation: s.isolation,
+    'worktree.copy': s.worktree.copy,
+    'worktree.symlink': s.worktree.symlink,
+    notifyOnTurnEnd: s.notifyOnTurnEnd,
   });
   const fa = flat(a);
   const fb = flat(b);
@@ -144,6 +166,11 @@ export function engineLimits(s: ShannonSettings): { maxConcurrentPerFolder: numb
     sessionTimeoutMs: s.sessionTimeoutMinutes * 60_000,
     idleTimeoutMs: s.idleTimeoutMinutes * 60_000,
   };
+}
+
+/** Which ignored files of the folder a new worktree gets beyond its `.worktreeinclude`. */
+export function worktreeFileRules(s: ShannonSettings): WorktreeFileRules {
+  return { copy: [...s.worktree.copy], symlink: [...s.worktree.symlink] };
 }
 
 /** The store's prune policy (0 means "no limit"). */
@@ -169,6 +196,10 @@ function intOr(v: unknown, fallback: number, min: number, max: number): number {
 
 function modeOr(v: unknown, fallback: PermissionMode): PermissionMode {
   return typeof v === 'string' && (PERMISSION_MODES as readonly string[]).includes(v) ? (v as PermissionMode) : fallback;
+}
+
+function isolationOr(v: unknown, fallback: Isolation): Isolation {
+  return typeof v === 'string' && (ISOLATIONS as readonly string[]).includes(v) ? (v as Isolation) : fallback;
 }
 
 function stringsOr(v: unknown): string[] {

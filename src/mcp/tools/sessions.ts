@@ -17,7 +17,7 @@ import { safeJson } from '../../core/transcript/values.js';
 import { isWithin, resolvedPath } from '../../core/workspacePaths.js';
 import { accessNote, assertMayDrive, capCreateOptions, mayDrive } from '../cap.js';
 import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
-import { figuresLine, sessionLine, sessionSummary, turnFigures } from '../format.js';
+import { figuresLine, sessionLine, sessionSummary, turnFigures, worktreeSummary } from '../format.js';
 import { guarded, ok, progressReporter, type Extra } from '../results.js';
 import {
   idArg,
@@ -75,6 +75,16 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           .describe(
             `Tools Claude Code may use without asking, in Claude Code rule syntax, e.g. ["Read", "Grep", "Bash(npm test:*)"]. Only rules the user allows MCP callers to pre-approve are accepted (by default read-only tools: ${READ_ONLY_TOOLS.join(', ')}; Bash only by patterns the user lists); others are refused. Tools left out still work: Claude Code asks before using them.`,
           ),
+        isolation: z
+          .enum(['none', 'worktree'])
+          .optional()
+          .describe(
+            '"worktree": the session works in a new git worktree of its own (branch shannon/…), so sessions running side by side never overwrite each other\'s files, and the user\'s files stay untouched until merge_session_changes. "none": it works in the directory itself. Omitted: a worktree when another session already works in that directory, else none. Several worktree sessions on one task, then get_session_changes on each, merge the best and discard the rest: best-of-N.',
+          ),
+        uncommitted: z
+          .enum(['carry', 'leave'])
+          .optional()
+          .describe('With a worktree, when the directory has uncommitted changes: "carry" them into the worktree, or "leave" them (the default: the worktree starts from the last commit). The result says which was done.'),
         wait,
         timeout,
       },
@@ -94,15 +104,26 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         const promptUuid = randomUUID();
         const watch = sessions.watchTurn(promptUuid);
         try {
-          const record = await sessions.create({ prompt: args.prompt, promptUuid, workspaceFolder, cwd, options, origin: 'mcp' });
+          const request = { prompt: args.prompt, promptUuid, workspaceFolder, cwd, options, origin: 'mcp' as const };
+          let record;
+          let where: string | undefined;
+          if (deps.worktrees) {
+            const started = await deps.worktrees.createSession({ ...request, ...(args.isolation ? { isolation: args.isolation } : {}), ...(args.uncommitted ? { uncommitted: args.uncommitted } : {}) });
+            record = started.session;
+            where = started.note;
+          } else if (args.isolation === 'worktree') {
+            throw new ShannonError('NOT_SUPPORTED', 'This Shannon server cannot give sessions worktrees of their own.', 'Leave out isolation, or pass "none".');
+          } else {
+            record = await sessions.create(request);
+          }
           watch.bind(record.id);
           if (!args.wait) {
             const queued = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
-            const note = [queued, capNote].filter(Boolean).join(' ') || undefined;
+            const note = [where, queued, capNote].filter(Boolean).join(' ') || undefined;
             return turnResult(deps, record.id, undefined, `Started session ${record.id} ("${record.title}") in ${record.cwd}. Read its output with get_session_output, continue it with send_message.`, note);
           }
           const outcome = await waitFor(deps, watch, record.id, args.timeout, extra);
-          return turnResult(deps, record.id, outcome, undefined, capNote);
+          return turnResult(deps, record.id, outcome, undefined, [where, capNote].filter(Boolean).join(' ') || undefined);
         } finally {
           watch.dispose();
         }
@@ -248,7 +269,8 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
         let records = sessions.list({ states, ...(args.cwd ? {} : { limit: args.limit }) });
         if (args.cwd) {
           const dir = resolvedPath(args.cwd);
-          records = records.filter((r) => isWithin(r.cwd, dir)).slice(0, args.limit);
+          // A session in its own worktree works on its folder's files, wherever the worktree is.
+          records = records.filter((r) => isWithin(r.cwd, dir) || (r.worktree?.isolation === 'worktree' && isWithin(r.workspaceFolder, dir))).slice(0, args.limit);
         }
         const policy = resolvePolicy(deps);
         const line = (r: SessionRecord) => (mayDrive(r, policy) ? sessionLine(r) : `${sessionLine(r)} — not shared with MCP: read-only here`);
@@ -385,6 +407,7 @@ export function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcom
     ...(turn ? { turn } : {}),
     ...(pending.length ? { pending_permissions: pending } : {}),
     ...(note ? { note } : {}),
+    ...(record.worktree ? { worktree: worktreeSummary(record.worktree) } : {}),
   });
 }
 

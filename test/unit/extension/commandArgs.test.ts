@@ -28,6 +28,13 @@ test('New Session takes prompt, folder and model from scripted callers, and a fo
   assert.equal(newSessionArgsFrom({ prompt: '   ' }).prompt, undefined);
 });
 
+test('New Session takes where it works from scripted callers, and ignores what is not a choice', () => {
+  assert.deepEqual(newSessionArgsFrom({ prompt: 'hi', isolation: 'worktree', uncommitted: 'carry' }), { prompt: 'hi', folder: undefined, model: undefined, background: false, isolation: 'worktree', uncommitted: 'carry' });
+  const odd = newSessionArgsFrom({ prompt: 'hi', isolation: 'sandbox', uncommitted: 'stash' });
+  assert.equal(odd.isolation, undefined);
+  assert.equal(odd.uncommitted, undefined);
+});
+
 test('text arguments must say something', () => {
   assert.equal(textFrom({ message: 'go on' }, 'message'), 'go on');
   assert.equal(textFrom({ message: ' ' }, 'message'), undefined);

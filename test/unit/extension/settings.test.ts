@@ -40,6 +40,10 @@ test('every setting is declared in package.json with the default the code assume
     'mcp.maxPermissionMode': DEFAULT_SETTINGS.mcp.maxPermissionMode,
     'mcp.allowedTools': DEFAULT_SETTINGS.mcp.allowedTools,
     'mcp.sessionIdleMinutes': DEFAULT_SETTINGS.mcp.sessionIdleMinutes,
+    isolation: DEFAULT_SETTINGS.isolation,
+    'worktree.copy': DEFAULT_SETTINGS.worktree.copy,
+    'worktree.symlink': DEFAULT_SETTINGS.worktree.symlink,
+    notifyOnTurnEnd: DEFAULT_SETTINGS.notifyOnTurnEnd,
   };
   for (const key of SETTING_KEYS) {
     const decl = props[`shannon.${key}`];

@@ -1,0 +1,54 @@
+/** Finding Shannon's pieces of the workbench, as the browser tests do: its views, rows and steps. */
+import type { Page } from 'playwright-core';
+import { waitForVisible } from './browser';
+
+/**
+ * Runs a palette command that goes on asking (quick picks, input boxes) and waits for its first
+ * step, titled `stepTitle`. (runCommand waits for the palette to close.)
+ */
+export async function startCommand(page: Page, label: string, stepTitle: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.locator('.monaco-workbench').focus().catch(() => undefined);
+  await page.keyboard.press('F1');
+  await waitForVisible(page, input, { what: 'the command palette' });
+  await input.fill(`>${label}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) });
+  await waitForVisible(page, row, { what: `${label} in the palette` });
+  await row.first().click();
+  await waitForVisible(page, quickInputTitled(page, stepTitle), { what: `the "${stepTitle}" step of ${label}` });
+}
+
+export function quickInputTitled(page: Page, title: string) {
+  return page.locator('.quick-input-widget .quick-input-title', { hasText: title });
+}
+
+/** A view's pane in the side bar, by the name in its header. */
+export function pane(page: Page, name: string) {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${name}`) }) });
+}
+
+export function sessionsPane(page: Page) {
+  return pane(page, 'Sessions');
+}
+
+export function treeRow(page: Page, text: string) {
+  return sessionsPane(page).locator('.monaco-list-row', { hasText: text });
+}
+
+/** Opens the Shannon container (its icon appears once the extension host has started: slow on a busy machine). */
+export async function openShannonView(page: Page): Promise<void> {
+  const icon = page.locator('.activitybar .action-item a[aria-label^="Shannon"]').first();
+  await waitForVisible(page, icon, { what: 'the Shannon activity bar icon', timeoutMs: 180_000 });
+  // Clicking an open container closes it: click only when the view does not show (after a
+  // reload the workbench may still be restoring it), and again if that click closed it.
+  const shown = () => sessionsPane(page).waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+  if (!(await shown())) await icon.click();
+  if (!(await shown())) await icon.click();
+  await waitForVisible(page, sessionsPane(page), { what: 'the Sessions view' });
+}
+
+/** New Session's "where it works" step: Enter keeps the suggestion (the folder, unless another session works there). */
+export async function acceptPlaceStep(page: Page): Promise<void> {
+  await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'In this folder' }), { what: 'the where-it-works step' });
+  await page.keyboard.press('Enter');
+}
