@@ -4,11 +4,14 @@
 //                        views and commands; the store and engine (chunks/core-*), process
 //                        supervision (execa) and the MCP server (SDK, zod, ajv, hono) are
 //                        separate files loaded with import() when first needed.
-//   dist/mcp-server.cjs  the standalone stdio MCP server (`shannon-mcp`, plain Node, CommonJS)
-//   dist/webview.js     the webview UI (browser, IIFE) + dist/webview.css
+//   dist/mcp-server.cjs  the standalone stdio MCP server (`shannon-mcp`, plain Node): a stub
+//                        (src/mcp/start.cjs) that turns on Node's compile cache, then loads
+//                        dist/mcp-server-main.cjs, the bundle (CommonJS)
+//   dist/webview.js     the session panel UI (browser, IIFE) + dist/webview.css
+//   dist/usage.js       the usage dashboard UI (browser, IIFE) + dist/usage.css
 // sql.js's WebAssembly binary ships beside the bundles; the store loads it by path.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -55,15 +58,15 @@ const builds = [
   {
     ...node,
     entryPoints: ['src/mcp/bin.ts'],
-    outfile: `${outdir}/mcp-server.cjs`,
-    banner: { js: '#!/usr/bin/env node' },
+    outfile: `${outdir}/mcp-server-main.cjs`,
+    plugins: [mcpEntryStub()],
   },
   {
     bundle: true,
     platform: 'browser',
     target: 'chrome120',
     format: 'iife',
-    entryPoints: { webview: 'src/webview/main.ts' },
+    entryPoints: { webview: 'src/webview/main.ts', usage: 'src/webview/usage/main.ts' },
     outdir,
     sourcemap: production ? false : 'linked',
     minify: production,
@@ -74,6 +77,21 @@ const builds = [
   const entries = Array.isArray(b.entryPoints) ? b.entryPoints : Object.values(b.entryPoints);
   return entries.every((e) => existsSync(e));
 });
+
+/** Writes dist/mcp-server.cjs, the `shannon-mcp` entry, once the bundle it loads is built. */
+function mcpEntryStub() {
+  return {
+    name: 'mcp-entry-stub',
+    setup(build) {
+      build.onEnd((result) => {
+        if (result.errors.length > 0) return;
+        const stub = path.join(outdir, 'mcp-server.cjs');
+        copyFileSync('src/mcp/start.cjs', stub);
+        chmodSync(stub, 0o755);
+      });
+    },
+  };
+}
 
 function copyAssets() {
   mkdirSync(outdir, { recursive: true });

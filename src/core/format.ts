@@ -49,3 +49,19 @@ export const STATE_LABELS: Readonly<Record<SessionState, string>> = {
   timed_out: 'Timed out',
   interrupted: 'Interrupted',
 };
+
+/** Time until a moment, short: "45m", "2h 10m", "3d 4h"; "under a minute" near it. */
+export function formatTimeLeft(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 60_000) return 'under a minute';
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h ${String(minutes % 60).padStart(2, '0')}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/** A utilization percentage as read aloud and shown: "85%", "0.5%" under one. */
+export function formatPercent(p: number): string {
+  if (!Number.isFinite(p)) return '—';
+  return p > 0 && p < 1 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
+}

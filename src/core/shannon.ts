@@ -17,6 +17,7 @@ import type { SessionRecord } from './session/types.js';
 import { SessionStore, type PrunePolicy } from './store/index.js';
 import { leftoversWarning, ProcessRegistry } from './process/processRegistry.js';
 import { SessionWorktrees, sessionFilesFolder, type SessionWorktreesOptions } from './worktrees/sessionWorktrees.js';
+import { PlanLimits } from './usage/planLimits.js';
 
 export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persistence' | 'beforeTurn' | 'onDidSpawn'> {
   /** Where the store, snapshots and import marks live (globalStorage or `--data-dir`). */
@@ -65,6 +66,8 @@ export interface ShannonCore extends Disposable {
   readonly checkpoints: Checkpoints;
   /** Sessions in worktrees of their own, their changes, bringing their work back. */
   readonly worktrees: SessionWorktrees;
+  /** The plan's five-hour and weekly limits, as the live sessions' CLI reports them. */
+  readonly planLimits: PlanLimits;
   /** Problems worth telling the user that did not stop anything (a failed auto-checkpoint, a corrupt store moved aside). */
   readonly onDidWarn: Event<ShannonError>;
   /** Reads the CLI's own transcripts for a folder into the store as past sessions. */
@@ -78,6 +81,7 @@ export interface ShannonCore extends Disposable {
 }
 
 const MARKS_FILE = 'history-import.json';
+const PLAN_LIMITS_FILE = 'plan-limits.json';
 
 export async function openShannonCore(options: ShannonCoreOptions): Promise<ShannonCore> {
   const { dataDir, wasmPath, autoCheckpoint, git, worktrees: worktreeOptions, ...managerOptions } = options;
@@ -125,6 +129,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       ...worktreeOptions,
     }),
   );
+  const planLimits = disposables.add(new PlanLimits({ manager, file: path.join(dataDir, PLAN_LIMITS_FILE), ...(options.now ? { now: options.now } : {}) }));
 
   const configDir = options.claudeConfigDir ?? claudeConfigDir();
   const marksFile = path.join(dataDir, MARKS_FILE);
@@ -136,6 +141,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
     store,
     checkpoints,
     worktrees,
+    planLimits,
     onDidWarn: (listener) => {
       const sub = onDidWarn.event(listener);
       for (const w of openWarnings.splice(0)) listener(w);
@@ -188,6 +194,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       closed = true;
       await manager.shutdown();
       processes.dispose();
+      await planLimits.flush();
       disposables.dispose();
       await store.flush().catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'STORE_WRITE_FAILED')));
       store.dispose();

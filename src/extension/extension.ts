@@ -26,6 +26,8 @@ import { SessionsTree, type TreeSnapshotItem } from './sessionsTree.js';
 import { Settings } from './settings.js';
 import { ShannonStatusBar, type StatusFigures } from './statusBar.js';
 import { WorkspaceTrustGate } from './trust.js';
+import { ContextMeters } from './usage/contextMeters.js';
+import { UsageDashboard } from './usage/usageDashboard.js';
 
 /** History retention runs this long after startup, never during it. */
 const PRUNE_DELAY_MS = 60_000;
@@ -50,7 +52,8 @@ export interface ShannonApi {
     treeSnapshot(): Promise<TreeSnapshotItem[]>;
     /** Where the extension's log files (its LogOutputChannels) are written. */
     logDir: string;
-    statusBar(): { text: string; figures: StatusFigures | undefined };
+    statusBar(): { text: string; figures: StatusFigures | undefined; tooltip: string; background: string | undefined };
+    usageDashboardOpen(): boolean;
     claudeStatus(): ClaudeStatus;
     mcp(): { provideCount: number; endpoint(): Promise<{ url: string; token: string } | undefined> } | undefined;
     openOutputChannels(): string[];
@@ -77,10 +80,11 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   const statusBar = new ShannonStatusBar();
   // The session webview panels (src/extension/webview), made once `core` exists below.
   let panels!: SessionPanelManager;
+  const contextMeters = new ContextMeters(() => panels);
   const permissions = new PermissionPrompts(() => panels);
   const changes = new ChangesView(contextKeys);
   const attention = new Attention(tree.view, () => panels, settings);
-  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, changes, attention);
+  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, changes, attention, contextMeters);
 
   // ---- the core, opened once, after activation returns -------------------------------------
   let coreInstance: ShannonCore | undefined;
@@ -115,8 +119,11 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     log,
     settings: () => ({ showPartialMessages: settings.current.showPartialMessages }),
     onDidChangeSettings: settings.onDidChange,
+    context: (id) => contextMeters.current(id),
   });
-  subscriptions.push(panels);
+  // Also made during activation, for its serializer.
+  const usage = new UsageDashboard({ extensionUri: context.extensionUri, core, panels: () => panels, settings, log });
+  subscriptions.push(panels, usage);
   subscriptions.push({
     dispose() {
       deactivated = true;
@@ -125,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     },
   });
 
-  subscriptions.push(...registerCommands({ core, trust, claude, tree, changes, outputs, panels: () => panels, settings, log }));
+  subscriptions.push(...registerCommands({ core, trust, claude, tree, changes, outputs, panels: () => panels, settings, log, usage: () => usage }));
   // The Changes view follows the session selected in the Sessions view.
   subscriptions.push(
     tree.view.onDidChangeSelection((e) => {
@@ -173,7 +180,8 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     tree.attach(c);
     outputs.attach(c);
     permissions.attach(c);
-    statusBar.attach(c);
+    statusBar.attach(c, { warnAtPercent: () => settings.current.usage.warnAtPercent, onDidChangeSettings: settings.onDidChange });
+    contextMeters.attach(c);
     changes.attach(c);
     attention.attach(c);
     scheduleLeftoverCheck(c);
@@ -270,7 +278,8 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
       treeRecords: () => tree.records(),
       treeSnapshot: () => tree.snapshot(),
       logDir: context.logUri.fsPath,
-      statusBar: () => ({ text: statusBar.text, figures: statusBar.figures }),
+      statusBar: () => ({ text: statusBar.text, figures: statusBar.figures, tooltip: statusBar.tooltip, background: statusBar.background }),
+      usageDashboardOpen: () => usage.isOpen,
       claudeStatus: () => claude.status,
       mcp: () => (mcp ? { provideCount: mcp.provideCount, endpoint: () => mcp.endpoint() } : undefined),
       openOutputChannels: () => outputs.openSessionIds(),

@@ -3,6 +3,7 @@
  * short readable text for the models that only read `content`.
  */
 import type { SessionRecord, TurnMetrics } from '../core/session/types.js';
+import { ms, usd } from './units.js';
 
 export interface SessionSummary {
   session_id: string;
@@ -64,13 +65,13 @@ export function sessionSummary(r: SessionRecord): SessionSummary {
     ...(r.endedAt ? { ended_at: iso(r.endedAt) } : {}),
     metrics: {
       turns: m.turns,
-      cost_usd: m.costUsd,
+      cost_usd: usd(m.costUsd),
       input_tokens: m.inputTokens,
       output_tokens: m.outputTokens,
       cache_read_input_tokens: m.cacheReadInputTokens,
       cache_creation_input_tokens: m.cacheCreationInputTokens,
       tool_calls: m.toolCalls,
-      duration_ms: m.durationMs,
+      duration_ms: ms(m.durationMs),
     },
     ...(r.error ? { error: { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } } : {}),
     ...(r.worktree ? { worktree: worktreeSummary(r.worktree) } : {}),
@@ -95,12 +96,12 @@ export interface TurnFigures {
 
 export function turnFigures(m: TurnMetrics): TurnFigures {
   return {
-    cost_usd: m.costUsd,
+    cost_usd: usd(m.costUsd),
     input_tokens: m.inputTokens,
     output_tokens: m.outputTokens,
     cache_read_input_tokens: m.cacheReadInputTokens,
     cache_creation_input_tokens: m.cacheCreationInputTokens,
-    duration_ms: m.durationMs,
+    duration_ms: ms(m.durationMs),
     num_turns: m.numTurns,
   };
 }

@@ -10,8 +10,9 @@
 import type { PermissionAsk, PermissionDecision } from '../core/session/permissions';
 import type { ErrorInfo, SessionRecord, SessionState, TranscriptEntry } from '../core/session/types';
 import type { PartialDelta } from '../core/transcript/stream';
+import type { ContextWindow } from '../core/usage/contextWindow';
 
-export type { ErrorInfo, PartialDelta, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
+export type { ContextWindow, ErrorInfo, PartialDelta, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
 
 /**
  * A transcript entry as a panel gets it: strings past a size are cut (`trimmed`), because every
@@ -40,6 +41,8 @@ export interface InitMessage {
   partials: PartialDelta[];
   pendingPermissions: PermissionAsk[];
   settings: WebviewSettings;
+  /** How full the context window was at the last reading (live sessions, after a turn). */
+  context?: ContextWindow;
 }
 
 export type HostMessage =
@@ -52,6 +55,8 @@ export type HostMessage =
   /** Answered (here or elsewhere) or withdrawn (no decision): remove the card. */
   | { type: 'permissionSettled'; requestId: string; decision?: PermissionDecision }
   | { type: 'settingsChanged'; settings: WebviewSettings }
+  /** A new context-window reading (after each turn). */
+  | { type: 'contextChanged'; context: ContextWindow }
   /** Put the keyboard focus in the message box (the panel was revealed by a command). */
   | { type: 'focusInput' }
   | ReplyMessage;

@@ -4,7 +4,7 @@
  * session and its transcript (`init`), then changes; everything the user does is a request to
  * the host. What must survive a reload (draft, scroll position, expanded rows) goes to setState.
  */
-import type { HostMessage, InitMessage, PanelEntry, PermissionAsk, PermissionDecision, SessionRecord, WebviewPersistedState } from '../shared/webviewProtocol';
+import type { ContextWindow, HostMessage, InitMessage, PanelEntry, PermissionAsk, PermissionDecision, SessionRecord, WebviewPersistedState } from '../shared/webviewProtocol';
 import { messageText } from '../core/transcript/blocks';
 import { HostChannel, HostError } from './common/host';
 import { record } from './common/perf';
@@ -12,6 +12,7 @@ import { formatCost, isBusy, isLive, STATE_ICONS, STATE_LABELS } from './model/f
 import { TranscriptModel, type Row } from './model/transcript';
 import { h, icon, iconButton } from './render/dom';
 import { defaultOpen, estimateRowHeight, renderRow, resultText, type RowContext, type RowPart } from './render/rows';
+import { ContextMeter } from './view/contextMeter';
 import { PermissionView } from './view/permissions';
 import { VirtualList } from './view/virtualList';
 
@@ -36,6 +37,8 @@ export class App {
   private readonly titleEl = h('h1', { class: 'title' });
   private readonly stateEl = h('span', { class: 'state-badge', role: 'status' });
   private readonly costEl = h('span', { class: 'header-stat muted' });
+  private context: ContextWindow | undefined;
+  private readonly contextMeter = new ContextMeter(() => void this.run(this.host.request('send', { text: '/compact' })));
   private readonly stopButton = iconButton('debug-stop', 'Stop the current turn (Escape)', { class: 'icon-button with-text', 'data-testid': 'stop' }, 'Stop');
   private readonly cancelButton = iconButton('close', 'End this session’s Claude Code process', { class: 'icon-button with-text', 'data-testid': 'cancel' }, 'End');
   private readonly scroller = h('main', { class: 'transcript', role: 'log', 'aria-label': 'Transcript', tabindex: 0, 'aria-live': 'off' });
@@ -101,7 +104,7 @@ export class App {
     const header = h(
       'header',
       { class: 'header' },
-      h('div', { class: 'header-main' }, this.titleEl, this.stateEl, this.costEl),
+      h('div', { class: 'header-main' }, this.titleEl, this.stateEl, this.costEl, this.contextMeter.element),
       h('div', { class: 'header-actions', role: 'toolbar', 'aria-label': 'Session actions' }, this.stopButton, this.cancelButton),
     );
     this.jumpButton.hidden = true;
@@ -181,6 +184,10 @@ export class App {
         break;
       case 'settingsChanged':
         break;
+      case 'contextChanged':
+        this.context = m.context;
+        this.updateChrome();
+        break;
       case 'focusInput':
         this.input.focus();
         break;
@@ -197,6 +204,7 @@ export class App {
     this.model.applyPartials(m.partials);
     this.model.takeChanges();
     this.permissions.reset(m.pendingPermissions);
+    this.context = m.context;
     this.setSession(m.session);
     this.list.reset(this.model.rows);
     const saved = this.host.getState();
@@ -263,6 +271,7 @@ export class App {
     this.costEl.textContent = s ? `${formatCost(s.metrics.costUsd)} · ${s.metrics.turns} turn${s.metrics.turns === 1 ? '' : 's'}${s.model ? ` · ${s.model}` : ''}` : '';
     const busy = isBusy(state);
     const live = isLive(state);
+    this.contextMeter.update(live ? this.context : undefined, live && !busy && state !== 'queued');
     this.stopButton.hidden = !busy;
     this.cancelButton.hidden = !live;
     const resumable = !live && state !== 'created' && !!s?.cliSessionId;

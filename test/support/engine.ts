@@ -14,13 +14,19 @@ export interface Engine {
   dispose(): Promise<void>;
 }
 
-export async function startEngine(responder?: Responder, options: Partial<SessionManagerOptions> = {}): Promise<Engine> {
+/** `login`: `claudeAiLoginEnv` (realCli.ts) to run as a claude.ai login instead of an API key. */
+export async function startEngine(
+  responder?: Responder,
+  options: Partial<SessionManagerOptions> = {},
+  login?: (env: Record<string, string>) => Record<string, string | undefined>,
+): Promise<Engine> {
   const api = await FakeAnthropicApi.start(responder);
   const claude = await hermeticClaudeEnv(api);
   const ws = await tempWorkspace();
+  const env = login ? login(claude.env) : claude.env;
   const manager = new SessionManager({
     resolveBinary: async () => CLAUDE_BIN,
-    environment: () => claude.env,
+    environment: () => env,
     stop: { stdinGraceMs: 500, termGraceMs: 1500 },
     ...options,
   });

@@ -35,6 +35,11 @@ export interface Reply {
   status?: number;
   /** Accept the request and never answer (until close() or the client aborts). */
   hang?: boolean;
+  /**
+   * Extra response headers, e.g. the plan's rate-limit headers (`rateLimitHeaders()`), which the
+   * CLI turns into `rate_limit_event` lines when it runs on a claude.ai login.
+   */
+  headers?: Record<string, string>;
 }
 
 export interface RecordedRequest {
@@ -82,6 +87,40 @@ export function script(...replies: Reply[]): Responder {
     if (!req.isMainTurn) return sideCallReply(req);
     return queue.shift() ?? { blocks: [{ type: 'text', text: '(fake API: script exhausted)' }] };
   };
+}
+
+export interface RateLimitScript {
+  /** Five-hour window: utilization as a fraction (0.85 = 85 %), reset time in ms. */
+  fiveHour?: { utilization: number; resetsAt: number };
+  sevenDay?: { utilization: number; resetsAt: number };
+  /** `allowed_warning` past a threshold, `rejected` at the limit; default `allowed`. */
+  status?: 'allowed' | 'allowed_warning' | 'rejected';
+  /** With `allowed_warning`: the threshold passed (a fraction), for `<claim>-surpassed-threshold`. */
+  surpassedThreshold?: number;
+  /** The window the status is about: `five_hour` (default) or `seven_day`. */
+  claim?: 'five_hour' | 'seven_day';
+}
+
+/**
+ * The claude.ai plan's rate-limit headers, as the API sends them to a subscription login (names
+ * from the pinned CLI's own parser: `anthropic-ratelimit-unified-{status,reset,representative-claim}`
+ * and per window `anthropic-ratelimit-unified-{5h,7d}-{utilization,reset,surpassed-threshold}`,
+ * reset times in epoch seconds). The CLI turns them into `rate_limit_event` lines and seeds
+ * `get_usage` with them; it ignores them on an API key.
+ */
+export function rateLimitHeaders(s: RateLimitScript): Record<string, string> {
+  const claim = s.claim ?? 'five_hour';
+  const abbrev = { five_hour: '5h', seven_day: '7d' } as const;
+  const h: Record<string, string> = { 'anthropic-ratelimit-unified-status': s.status ?? 'allowed', 'anthropic-ratelimit-unified-representative-claim': claim };
+  const claimed = claim === 'five_hour' ? s.fiveHour : s.sevenDay;
+  if (claimed) h['anthropic-ratelimit-unified-reset'] = String(Math.floor(claimed.resetsAt / 1000));
+  for (const [kind, w] of [['five_hour', s.fiveHour], ['seven_day', s.sevenDay]] as const) {
+    if (!w) continue;
+    h[`anthropic-ratelimit-unified-${abbrev[kind]}-utilization`] = String(w.utilization);
+    h[`anthropic-ratelimit-unified-${abbrev[kind]}-reset`] = String(Math.floor(w.resetsAt / 1000));
+  }
+  if (s.status === 'allowed_warning' && s.surpassedThreshold !== undefined) h[`anthropic-ratelimit-unified-${abbrev[claim]}-surpassed-threshold`] = String(s.surpassedThreshold);
+  return h;
 }
 
 export class FakeAnthropicApi {
@@ -158,7 +197,7 @@ export class FakeAnthropicApi {
 
     if (method === 'POST' && path === '/v1/messages/count_tokens') {
       this.record(method, path, req, body);
-      return json(res, 200, { input_tokens: estimateTokens(body) });
+      return json(res, 200, undefined, { input_tokens: estimateTokens(body) });
     }
     if (method === 'POST' && path === '/v1/messages') {
       const recorded = this.record(method, path, req, body);
@@ -171,7 +210,7 @@ export class FakeAnthropicApi {
       res.writeHead(200);
       return void res.end();
     }
-    json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `fake API: no route for ${method} ${path}` } });
+    json(res, 404, undefined, { type: 'error', error: { type: 'not_found_error', message: `fake API: no route for ${method} ${path}` } });
   }
 
   private record(method: string, path: string, req: http.IncomingMessage, body: any): RecordedRequest {
@@ -198,7 +237,7 @@ export class FakeAnthropicApi {
     }
     if (reply.status !== undefined && reply.status >= 400) {
       const type = reply.status === 529 ? 'overloaded_error' : reply.status === 429 ? 'rate_limit_error' : 'api_error';
-      return json(res, reply.status, { type: 'error', error: { type, message: `fake API: scripted ${reply.status}` } });
+      return json(res, reply.status, reply.headers, { type: 'error', error: { type, message: `fake API: scripted ${reply.status}` } });
     }
     const model: string = recorded.body?.model ?? 'claude-sonnet-4-5';
     const usage = { ...DEFAULT_USAGE, ...reply.usage };
@@ -207,7 +246,7 @@ export class FakeAnthropicApi {
     const messageId = `msg_fake_${++this.idCounter}`;
 
     if (recorded.body?.stream !== true) {
-      return json(res, 200, {
+      return json(res, 200, reply.headers, {
         id: messageId,
         type: 'message',
         role: 'assistant',
@@ -230,6 +269,7 @@ export class FakeAnthropicApi {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       'request-id': `req_fake_${this.idCounter}`,
+      ...reply.headers,
     });
     const send = async (event: string, data: unknown, delay = false): Promise<boolean> => {
       if (aborted || res.destroyed) return false;
@@ -370,9 +410,9 @@ function chunks(s: string, size: number | undefined): string[] {
   return out;
 }
 
-function json(res: http.ServerResponse, status: number, data: unknown): void {
+function json(res: http.ServerResponse, status: number, headers: Record<string, string> | undefined, data: unknown): void {
   const payload = JSON.stringify(data);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers });
   res.end(payload);
 }
 

@@ -68,6 +68,15 @@ export async function hermeticClaudeEnv(api: FakeAnthropicApi, extraEnv: Record<
   };
 }
 
+/**
+ * The same environment as a claude.ai (Pro/Max) login instead of an API key: the CLI reads a
+ * login token from CLAUDE_CODE_OAUTH_TOKEN (sent to the fake as `Authorization: Bearer`), and
+ * with the `user:profile` scope it reports plan limits (`rate_limit_event`, `get_usage`).
+ */
+export function claudeAiLoginEnv(env: Record<string, string>): Record<string, string | undefined> {
+  return { ...env, ANTHROPIC_API_KEY: undefined, CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-fake-login-for-tests', CLAUDE_CODE_OAUTH_SCOPES: 'user:inference user:profile' };
+}
+
 export async function tempWorkspace(): Promise<{ dir: string; dispose(): Promise<void> }> {
   // realpath: on some systems tmpdir() is a symlink and the CLI reports the resolved cwd.
   const dir = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-ws-')));

@@ -309,6 +309,14 @@ export class Session implements Disposable {
     this.touch();
   }
 
+  /**
+   * Sends any control request to this session's process (`get_usage`, `get_context_usage`, …)
+   * and resolves with the CLI's response payload. SESSION_ENDED when there is no process.
+   */
+  async request(body: ControlRequestBody, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<JsonObject | undefined> {
+    return this.requireRun().control.request(body, options);
+  }
+
   respondToPermission(requestId: string, decision: PermissionDecision): void {
     const pending = this.pendingAsks.get(requestId);
     if (!pending) throw new ShannonError('INVALID_ARGUMENT', 'That permission request was already answered or withdrawn.');

@@ -2,3 +2,4 @@ export { SessionStore, type NewTranscriptEntry, type SessionStoreOptions, type S
 export { SCHEMA_VERSION } from './schema';
 export type { CheckpointRecord, PrunePolicy, SearchHit, SearchOptions, SessionFilter, UsageQuery, UsageRow } from './types';
 export type { BackwardRead, EntryFilter, ForwardRead, TailRead } from './transcriptReads';
+export type { UsageCell, UsageTurn } from './usageTypes';

@@ -11,6 +11,7 @@ import { ShannonError } from '../errors';
 import { LIVE_STATES, type SessionRecord, type SessionState, type TurnMetrics } from '../session/types';
 import { checkHeader, CorruptDatabase, migrate, SCHEMA_VERSION } from './schema';
 import type { CheckpointRecord, SessionFilter, UsageQuery, UsageRow } from './types';
+import type { UsageCell, UsageTurn } from './usageTypes';
 
 /** A result row by column name (or alias). */
 type Row = Record<string, SqlValue>;
@@ -233,11 +234,7 @@ export class MetaDb {
       turn: Number(r.turn),
       endedAt: Number(r.ended_at),
       ...(r.model === null ? {} : { model: String(r.model) }),
-      inputTokens: Number(r.input_tokens),
-      outputTokens: Number(r.output_tokens),
-      cacheReadInputTokens: Number(r.cache_read_input_tokens),
-      cacheCreationInputTokens: Number(r.cache_creation_input_tokens),
-      costUsd: Number(r.cost_usd),
+      ...tokenColumns(r),
       durationMs: Number(r.duration_ms),
       durationApiMs: Number(r.duration_api_ms),
       numTurns: Number(r.num_turns),
@@ -428,6 +425,37 @@ export class MetaDb {
     for (const st of this.statements.values()) st.free();
     this.statements.clear();
   }
+
+  // --- usage dashboard --------------------------------------------------------------------
+
+  /**
+   * The per-day sums older turns were rolled into (usage_daily), per (local day, model,
+   * workspace folder), for days overlapping [since, until). Turns still kept in detail are not
+   * here: `turnsBetween` has them.
+   */
+  rolledUpUsage(since: number, until: number): UsageCell[] {
+    const sql = `SELECT day, model, workspace_folder, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, cost_usd, turns
+      FROM usage_daily WHERE last_ended_at >= ? AND first_ended_at < ? ORDER BY day, model, workspace_folder`;
+    return this.all(sql, [since, until]).map((r) => ({ day: String(r.day), model: String(r.model), workspaceFolder: String(r.workspace_folder), ...tokenColumns(r), turns: Number(r.turns) }));
+  }
+
+  /** Every turn that ended in [since, until), oldest first, with its session's folder (detail window only). */
+  turnsBetween(since: number, until: number): UsageTurn[] {
+    const sql = `SELECT t.session_id, t.turn, t.ended_at, t.duration_ms, coalesce(t.model, '') AS model,
+        coalesce(t.workspace_folder, (SELECT s.workspace_folder FROM sessions s WHERE s.id = t.session_id), '') AS workspace_folder,
+        t.input_tokens, t.output_tokens, t.cache_read_input_tokens, t.cache_creation_input_tokens, t.cost_usd, t.day
+      FROM turns t WHERE t.ended_at >= ? AND t.ended_at < ? ORDER BY t.ended_at, t.session_id, t.turn`;
+    return this.all(sql, [since, until]).map((r) => ({
+      sessionId: String(r.session_id),
+      turn: Number(r.turn),
+      endedAt: Number(r.ended_at),
+      durationMs: Number(r.duration_ms),
+      model: String(r.model),
+      workspaceFolder: String(r.workspace_folder),
+      ...tokenColumns(r),
+      day: String(r.day),
+    }));
+  }
 }
 
 const CHECKPOINT_SELECT = 'SELECT id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref FROM checkpoints';
@@ -452,4 +480,15 @@ function toCheckpoint(r: Row): CheckpointRecord {
 function scalar(db: Database, sql: string): SqlValue | undefined {
   const res = db.exec(sql);
   return res[0]?.values[0]?.[0];
+}
+
+/** The token and cost columns every usage row has, by name. */
+function tokenColumns(r: Row): { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheCreationInputTokens: number; costUsd: number } {
+  return {
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    cacheReadInputTokens: Number(r.cache_read_input_tokens),
+    cacheCreationInputTokens: Number(r.cache_creation_input_tokens),
+    costUsd: Number(r.cost_usd),
+  };
 }

@@ -33,6 +33,7 @@ import type { BackwardRead, ForwardRead, TailRead } from './transcriptReads';
 import type { CheckpointRecord, PrunePolicy, SearchHit, SearchOptions, SessionFilter, UsageQuery, UsageRow } from './types';
 import { watchFile } from './watcher';
 import { WriteBehind } from './writeBehind';
+import type { UsageCell, UsageTurn } from './usageTypes';
 
 export interface SessionStoreOptions {
   /** The store's directory; created if missing. */
@@ -433,9 +434,24 @@ export class SessionStore implements Disposable {
     if (this.warnings.length > 100) this.warnings.splice(0, this.warnings.length - 100);
     this._onDidWarn.fire(err);
   }
+
+  // --- usage dashboard (self-contained: read-only queries over the turns) -------------------
+
+  /** The daily sums of turns older than the detail window, per (day, model, folder), over [since, until). */
+  rolledUpUsage(since: number, until: number): UsageCell[] {
+    this.assertOpen();
+    return this.shared.db.rolledUpUsage(since, until);
+  }
+
+  /** Each turn that ended in [since, until) (the last 90 days are kept per turn), oldest first. */
+  turnsBetween(since: number, until: number): UsageTurn[] {
+    this.assertOpen();
+    return this.shared.db.turnsBetween(since, until);
+  }
 }
 
-function localDay(ms: number): string {
+/** The local calendar day of a time, `YYYY-MM-DD`: how turns are grouped per day. */
+export function localDay(ms: number): string {
   const d = new Date(ms);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }

@@ -5,6 +5,7 @@
  * cost as a running total per process, and it repeats `system/init` before every turn.
  */
 import type { TranscriptEntry } from '../session/types';
+import { compactText } from './compact';
 import { contentBlocks, INTERRUPT_MARKER, messageText, textOf } from './blocks';
 import { formatCost, formatDuration, formatTokens, oneLine } from '../format';
 import { safeText } from './safeText';
@@ -97,13 +98,8 @@ export class TranscriptRenderer {
         const status = raw.error_status !== undefined && raw.error_status !== null ? ` (HTTP ${String(raw.error_status)})` : '';
         return [{ level: 'warn', text: `API retry ${num(raw.attempt)}/${num(raw.max_retries)}: ${str(raw.error) || 'error'}${status}` }];
       }
-      case 'compact_boundary': {
-        const meta = isObject(raw.compact_metadata) ? raw.compact_metadata : {};
-        const before = num(meta.pre_tokens);
-        const after = num(meta.post_tokens);
-        const figures = before ? `: ${formatTokens(before)} tokens${after ? ` → ${formatTokens(after)}` : ''}` : '';
-        return [{ level: 'info', text: `Conversation compacted${figures}` }];
-      }
+      case 'compact_boundary':
+        return [{ level: 'info', text: compactText(raw) }];
       default:
         return [{ level: 'debug', text: `system/${subtype}` }];
     }

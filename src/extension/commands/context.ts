@@ -14,6 +14,7 @@ import type { SessionPanels } from '../panels.js';
 import type { SessionOutputChannels } from '../sessionOutput.js';
 import type { SessionsTree } from '../sessionsTree.js';
 import type { Settings } from '../settings.js';
+import type { UsageDashboard } from '../usage/usageDashboard.js';
 import type { WorkspaceTrustGate } from '../trust.js';
 
 export interface CommandContext {
@@ -28,6 +29,8 @@ export interface CommandContext {
   panels(): SessionPanels;
   settings: Settings;
   log: vscode.LogOutputChannel;
+  /** The usage dashboard (Show Usage, Export Usage as CSV). */
+  usage(): UsageDashboard;
 }
 
 export type CommandHandler = (...args: unknown[]) => unknown;

@@ -1,19 +1,21 @@
-/** Search across every stored transcript, and what sessions cost. */
+/** Search across every stored transcript, and what sessions cost (the usage dashboard). */
 import * as vscode from 'vscode';
-import type { UsageRow } from '../../core/store/index.js';
+import type { UsageTable } from '../../core/usage/csv.js';
+import { USAGE_RANGES, type UsageRange } from '../../shared/usageProtocol.js';
 import { folderName } from '../model/sessionTreeModel.js';
-import { formatAge, formatCost, formatTokens, oneLine, startOfLocalDay, STATE_LABELS, stateIcon } from '../model/format.js';
+import { formatAge, oneLine, STATE_LABELS, stateIcon } from '../model/format.js';
 import type { CommandContext } from './context.js';
 
 const SEARCH_DELAY_MS = 150;
-const DAY_MS = 86_400_000;
 
 type HitItem = vscode.QuickPickItem & { sessionId?: string };
 
 export function historyCommands(ctx: CommandContext): Record<string, (...args: unknown[]) => unknown> {
   return {
     'shannon.searchSessions': (arg) => searchSessions(ctx, typeof arg === 'string' ? arg : undefined),
-    'shannon.showUsage': () => showUsage(ctx),
+    // Returns the report shown, for scripted callers and tests. `{ days }` picks the range.
+    'shannon.showUsage': (arg) => ctx.usage().show(rangeFrom(arg)),
+    'shannon.exportUsage': (arg) => exportUsage(ctx, arg),
   };
 }
 
@@ -88,38 +90,35 @@ async function searchSessions(ctx: CommandContext, initial: string | undefined):
   }
 }
 
-/** Shows the usage pick; returns its rows (label and figures) for scripted callers and tests. */
-async function showUsage(ctx: CommandContext): Promise<Array<{ label: string; description?: string }>> {
-  const core = await ctx.core();
-  const now = Date.now();
-  const today = startOfLocalDay(now);
-  const since30 = today - 29 * DAY_MS;
-  const usage = (groupBy: 'day' | 'model' | 'workspaceFolder', since: number) => core.store.usage({ groupBy, since });
-  const sum = (rows: UsageRow[]) =>
-    rows.reduce(
-      (a, r) => ({ ...a, costUsd: a.costUsd + r.costUsd, turns: a.turns + r.turns, inputTokens: a.inputTokens + r.inputTokens, outputTokens: a.outputTokens + r.outputTokens, cacheReadInputTokens: a.cacheReadInputTokens + r.cacheReadInputTokens, cacheCreationInputTokens: a.cacheCreationInputTokens + r.cacheCreationInputTokens }),
-      { key: '', costUsd: 0, turns: 0, inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 } as UsageRow,
+const TABLE_PICKS: ReadonlyArray<vscode.QuickPickItem & { table: UsageTable }> = [
+  { table: 'daily', label: '$(calendar) Cost and tokens per day' },
+  { table: 'models', label: '$(hubot) By model' },
+  { table: 'folders', label: '$(folder) By workspace folder' },
+  { table: 'sessions', label: '$(list-ordered) Top sessions' },
+  { table: 'blocks', label: '$(watch) Five-hour blocks' },
+];
+
+function rangeFrom(arg: unknown): UsageRange | undefined {
+  const days = (arg as { days?: unknown } | undefined)?.days;
+  return USAGE_RANGES.includes(days as UsageRange) ? (days as UsageRange) : undefined;
+}
+
+/** Export Usage as CSV: which table, which range, where (`{ table, days, file }` skips the asking). */
+async function exportUsage(ctx: CommandContext, arg: unknown): Promise<string | undefined> {
+  const given = (arg ?? {}) as { table?: unknown; days?: unknown; file?: unknown };
+  let table = TABLE_PICKS.find((p) => p.table === given.table)?.table;
+  table ??= (await vscode.window.showQuickPick(TABLE_PICKS, { title: 'Export Usage as CSV', placeHolder: 'Which table?' }))?.table;
+  if (!table) return undefined;
+  let days = rangeFrom(given);
+  if (!days) {
+    const picked = await vscode.window.showQuickPick(
+      USAGE_RANGES.map((d) => ({ label: `Last ${d} days`, days: d })),
+      { title: 'Export Usage as CSV', placeHolder: 'Which range?' },
     );
-  const row = (label: string, r: UsageRow): vscode.QuickPickItem => ({
-    label,
-    description: `${formatCost(r.costUsd)} · ${r.turns} turn${r.turns === 1 ? '' : 's'}`,
-    detail: `${formatTokens(r.inputTokens)} input · ${formatTokens(r.outputTokens)} output · ${formatTokens(r.cacheReadInputTokens)} cache read · ${formatTokens(r.cacheCreationInputTokens)} cache write tokens`,
-  });
-  const sep = (label: string): vscode.QuickPickItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
-  const byDay = usage('day', since30).sort((a, b) => b.key.localeCompare(a.key));
-  const byModel = usage('model', since30).sort((a, b) => b.costUsd - a.costUsd);
-  const byFolder = usage('workspaceFolder', since30).sort((a, b) => b.costUsd - a.costUsd);
-  const items: vscode.QuickPickItem[] = [
-    row('$(calendar) Today', sum(usage('day', today))),
-    row('$(calendar) Last 7 days', sum(usage('day', today - 6 * DAY_MS))),
-    row('$(calendar) Last 30 days', sum(byDay)),
-    sep('By day'),
-    ...byDay.slice(0, 14).map((r) => row(r.key, r)),
-    sep('By model (30 days)'),
-    ...byModel.map((r) => row(`$(hubot) ${r.key || 'unknown model'}`, r)),
-    sep('By workspace folder (30 days)'),
-    ...byFolder.map((r) => ({ ...row(`$(folder) ${folderName(r.key)}`, r), detail: r.key })),
-  ];
-  void vscode.window.showQuickPick(items, { title: 'Shannon Usage', placeHolder: 'Tokens and cost from Claude Code results', matchOnDescription: true });
-  return items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => ({ label: i.label, description: i.description }));
+    if (!picked) return undefined;
+    days = picked.days;
+  }
+  const file = await ctx.usage().exportCsv(table, days, typeof given.file === 'string' ? vscode.Uri.file(given.file) : undefined);
+  if (file && typeof given.file !== 'string') void vscode.window.showInformationMessage(`Saved the ${table} usage to ${vscode.workspace.asRelativePath(file)}.`);
+  return file?.fsPath;
 }

@@ -23,6 +23,8 @@ export interface ShannonSettings {
   isolation: Isolation;
   worktree: { copy: string[]; symlink: string[] };
   notifyOnTurnEnd: boolean;
+  /** The status bar warns once the plan's five-hour window is this full (percent). */
+  usage: { warnAtPercent: number };
 }
 
 export type SettingKey =
@@ -45,7 +47,8 @@ export type SettingKey =
   | 'isolation'
   | 'worktree.copy'
   | 'worktree.symlink'
-  | 'notifyOnTurnEnd';
+  | 'notifyOnTurnEnd'
+  | 'usage.warnAtPercent';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'claudePath',
@@ -68,6 +71,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'worktree.copy',
   'worktree.symlink',
   'notifyOnTurnEnd',
+  'usage.warnAtPercent',
 ];
 
 /** Must match the defaults in package.json's `contributes.configuration` (a unit test checks). */
@@ -89,6 +93,7 @@ export const DEFAULT_SETTINGS: ShannonSettings = {
   isolation: 'auto',
   worktree: { copy: [], symlink: [] },
   notifyOnTurnEnd: true,
+  usage: { warnAtPercent: 80 },
 };
 
 /** Reads every setting through `get` (a `WorkspaceConfiguration.get` for `shannon`). */
@@ -119,6 +124,7 @@ export function readSettings(get: (key: SettingKey) => unknown): ShannonSettings
     isolation: isolationOr(get('isolation'), d.isolation),
     worktree: { copy: stringsOr(get('worktree.copy')), symlink: stringsOr(get('worktree.symlink')) },
     notifyOnTurnEnd: boolOr(get('notifyOnTurnEnd'), d.notifyOnTurnEnd),
+    usage: { warnAtPercent: intOr(get('usage.warnAtPercent'), d.usage.warnAtPercent, 1, 100) },
   };
 }
 
@@ -145,6 +151,7 @@ export function changedKeys(a: ShannonSettings, b: ShannonSettings): SettingKey[
     'worktree.copy': s.worktree.copy,
     'worktree.symlink': s.worktree.symlink,
     notifyOnTurnEnd: s.notifyOnTurnEnd,
+    'usage.warnAtPercent': s.usage.warnAtPercent,
   });
   const fa = flat(a);
   const fb = flat(b);

@@ -19,6 +19,7 @@ import {
   type ErrorInfo,
   type HostMessage,
   type InitMessage,
+  type ContextWindow,
   type PartialDelta,
   type WebviewRequest,
   type WebviewSettings,
@@ -40,6 +41,8 @@ export interface SessionPanelHost {
   partials(sessionId: string): PartialDelta[];
   readonly diffs: DiffDocuments;
   readonly log?: vscode.LogOutputChannel;
+  /** The session's last context-window reading, for the header's meter. */
+  context?(sessionId: string): ContextWindow | undefined;
 }
 
 type Phase = 'loading' | 'live' | 'disposed';
@@ -138,6 +141,10 @@ export class SessionPanel implements vscode.Disposable {
     if (this.phase === 'live') this.batcher.send({ type: 'settingsChanged', settings });
   }
 
+  contextChanged(context: ContextWindow): void {
+    if (this.phase === 'live') this.batcher.send({ type: 'contextChanged', context });
+  }
+
   dispose(): void {
     if (this.phase === 'disposed') return;
     this.phase = 'disposed';
@@ -201,6 +208,7 @@ export class SessionPanel implements vscode.Disposable {
         partials: this.host.partials(this.sessionId),
         pendingPermissions: core.manager.pendingPermissions(this.sessionId),
         settings: this.host.settings(),
+        context: this.host.context?.(this.sessionId),
       };
       this.panel.title = panelTitle(init.session);
       this.phase = 'live';
@@ -290,7 +298,8 @@ export function panelTitle(session: SessionRecord): string {
   return session.title.length > 40 ? `${session.title.slice(0, 39)}…` : session.title;
 }
 
-function errorInfo(err: unknown): ErrorInfo {
+/** An error as a webview shows it: the ShannonError's code, message and hint. */
+export function errorInfo(err: unknown): ErrorInfo {
   if (isShannonError(err)) return { code: err.code, message: err.message, hint: err.hint };
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

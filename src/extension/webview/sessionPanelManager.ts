@@ -14,7 +14,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore, type Disposable as CoreDisposable } from '../../core/lifecycle';
 import { isBusy } from '../../core/session/types';
-import { SESSION_VIEW_TYPE, type PartialDelta, type WebviewPersistedState, type WebviewSettings } from '../../shared/webviewProtocol';
+import { SESSION_VIEW_TYPE, type ContextWindow, type PartialDelta, type WebviewPersistedState, type WebviewSettings } from '../../shared/webviewProtocol';
 import type { SessionPanels } from '../panels';
 import { DiffDocuments } from './diffDocuments';
 import { panelTitle, SessionPanel, type SessionPanelHost } from './sessionPanel';
@@ -30,6 +30,8 @@ export interface SessionPanelManagerOptions {
   /** Fires when `settings()` may have changed. */
   onDidChangeSettings?: vscode.Event<unknown>;
   log?: vscode.LogOutputChannel;
+  /** A session's last context-window reading (the header's meter). */
+  context?(sessionId: string): ContextWindow | undefined;
 }
 
 export class SessionPanelManager implements SessionPanels, vscode.Disposable {
@@ -52,6 +54,7 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
       partials: (id) => this.streams.get(id)?.snapshot() ?? [],
       diffs: this.diffs,
       log: options.log,
+      context: (id) => options.context?.(id),
     };
     this.disposables.push(
       this.diffs,
@@ -111,6 +114,11 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
   /** Closes the session's panel, if open (the session was deleted). */
   close(sessionId: string): void {
     this.panels.get(sessionId)?.dispose();
+  }
+
+  /** A new context-window reading for the session's panel, if open. */
+  contextChanged(sessionId: string, context: ContextWindow): void {
+    this.panels.get(sessionId)?.contextChanged(context);
   }
 
   /** Sessions with an open panel. */

@@ -8,6 +8,7 @@ import { resolvedPath } from '../../core/workspacePaths.js';
 import type { McpHistory, ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
 import { pathArg } from '../schemas.js';
+import { score, usd } from '../units.js';
 
 export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): void {
   const log = deps.log;
@@ -65,7 +66,7 @@ export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): v
         const hits = await history.search(args.query, { limit: args.limit, ...(workspaceFolder ? { workspaceFolder } : {}), signal: extra.signal });
         const rows = hits.map((h) => {
           const title = deps.sessions.get(h.sessionId)?.title;
-          return { session_id: h.sessionId, ...(title ? { title } : {}), cursor: h.seq, score: h.score, snippet: h.snippet };
+          return { session_id: h.sessionId, ...(title ? { title } : {}), cursor: h.seq, score: score(h.score), snippet: h.snippet };
         });
         const text = rows.length ? rows.map((r) => `${r.session_id} "${r.title ?? ''}" @${r.cursor}: ${r.snippet}`).join('\n') : `Nothing matches "${args.query}".`;
         return ok(text, { hits: rows });
@@ -107,14 +108,14 @@ export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): v
           await history.usage({ groupBy, ...(args.since ? { since: Date.parse(args.since) } : {}), ...(args.until ? { until: Date.parse(args.until) } : {}) })
         ).map((r) => ({
           key: r.key,
-          cost_usd: r.costUsd,
+          cost_usd: usd(r.costUsd),
           turns: r.turns,
           input_tokens: r.inputTokens,
           output_tokens: r.outputTokens,
           cache_read_input_tokens: r.cacheReadInputTokens,
           cache_creation_input_tokens: r.cacheCreationInputTokens,
         }));
-        const total = rows.reduce((sum, r) => sum + r.cost_usd, 0);
+        const total = usd(rows.reduce((sum, r) => sum + r.cost_usd, 0));
         const text = rows.length
           ? [...rows.map((r) => `${r.key || '(unknown)'}: $${r.cost_usd.toFixed(4)}, ${r.turns} turns, ${r.input_tokens} in / ${r.output_tokens} out tokens`), `total: $${total.toFixed(4)}`].join('\n')
           : 'No turns recorded in that period.';

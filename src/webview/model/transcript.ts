@@ -10,6 +10,7 @@
  */
 import { BlockIndex, INTERRUPT_MARKER, textOf } from '../../core/transcript/blocks';
 import { num, str, type Json } from '../../core/transcript/values';
+import { compactText } from '../../core/transcript/compact';
 import type { PanelEntry, PartialDelta } from '../../shared/webviewProtocol';
 
 type TranscriptEntry = PanelEntry;
@@ -424,7 +425,7 @@ export class TranscriptModel {
         return;
       }
       case 'compact_boundary':
-        this.add({ kind: 'notice', key, rev: 0, seq: entry.seq, level: 'info', icon: 'fold', text: 'Conversation compacted' });
+        this.add({ kind: 'notice', key, rev: 0, seq: entry.seq, level: 'info', icon: 'fold', text: compactText(raw) });
         return;
       default:
         // status, thinking_tokens, task_*, hooks: progress chatter, in the output channel.

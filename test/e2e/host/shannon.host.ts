@@ -10,6 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { SessionRecord } from '../../../src/core/session/types';
 import type { TreeSnapshotItem } from '../../../src/extension/sessionsTree';
+import type { UsageReport } from '../../../src/core/usage/report';
 import { hostSuite, type Vscode } from '../support/hostDsl';
 import { PROMPTS, REPLIES } from './fakeScript';
 import { recordMetric, shannon, until } from './hostUtil';
@@ -209,7 +210,12 @@ suite.test('the status bar counts live sessions and shows what today cost', asyn
     return f && f.idle >= 1 && f.todayUsd > 0 ? f : undefined;
   });
   assert.equal(figures.running, 0);
-  assert.match(api.testing.statusBar().text, /\$\(hubot\) \$\d+\.\d{2,4}/);
+  assert.match(api.testing.statusBar().text, /\$\(hubot\) \$\d+\.\d{2,4}$/, 'cost only: no plan window on an API key');
+  // An API key has no plan limits: the tooltip says so, and why.
+  const bar = await until('the status bar to know the API key', () => (api.testing.statusBar().figures?.limits?.tooltip[0]?.startsWith('Plan limits: none') ? api.testing.statusBar() : undefined));
+  assert.match(bar.tooltip, /Plan limits: none to show\. Claude Code runs on an API key here: plan limits \(the five-hour and weekly windows\) apply to claude\.ai Pro, Max and Team logins only/);
+  assert.match(bar.tooltip, /\[\$\(graph\) Usage dashboard\]\(command:shannon\.showUsage\)/);
+  assert.equal(bar.background, undefined, 'no plan window, no warning colour');
 });
 
 suite.test('checkpoints show as children of their session and restore into a forked session', async (vscode) => {
@@ -312,13 +318,23 @@ suite.test('Search Sessions finds sessions by words of their replies, best match
   assert.match(hits[0]!.snippet, /fake model/i);
 });
 
-suite.test('Show Usage lists today, the last days, and costs by model and folder', async (vscode) => {
-  const rows = (await vscode.commands.executeCommand('shannon.showUsage')) as Array<{ label: string; description?: string }>;
-  await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-  const today = rows.find((r) => r.label.endsWith('Today'));
-  assert.match(today?.description ?? '', /^\$\d+\.\d{2,4} · [1-9]\d* turns?$/);
-  assert.ok(rows.some((r) => /claude-/.test(r.label)), `a model row in ${rows.map((r) => r.label).join(' | ')}`);
-  assert.ok(rows.some((r) => r.label.includes(path.basename(vscode.workspace.workspaceFolders![0]!.uri.fsPath))), 'a row for this folder');
+suite.test('Show Usage opens the dashboard with today, one row per model and this folder; Export Usage writes CSV', async (vscode) => {
+  const api = await shannon(vscode);
+  const report = (await vscode.commands.executeCommand('shannon.showUsage', { days: 7 })) as UsageReport;
+  assert.equal(api.testing.usageDashboardOpen(), true, 'the dashboard panel is open');
+  assert.equal(report.days, 7);
+  assert.equal(report.byDay.length, 7);
+  assert.ok(report.byDay.at(-1)!.turns > 0 && report.byDay.at(-1)!.costUsd > 0, 'today has turns and a cost');
+  const labels = report.models.map((m) => m.label);
+  assert.equal(new Set(labels).size, labels.length, `one row per model: ${labels.join(', ')}`);
+  assert.ok(report.folders.some((f) => f.path === vscode.workspace.workspaceFolders![0]!.uri.fsPath), 'a row for this folder');
+  const file = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'usage-e2e.csv');
+  const written = (await vscode.commands.executeCommand('shannon.exportUsage', { table: 'daily', days: 7, file })) as string | undefined;
+  assert.equal(written, file);
+  const csv = readFileSync(file, 'utf8').split('\r\n');
+  assert.match(csv[0]!, /^day,cost_usd,turns,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens/);
+  assert.equal(csv.filter(Boolean).length, 8, 'a header and seven days');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 });
 
 suite.test('Delete Session removes it from the tree and the history', async (vscode) => {
