@@ -26,6 +26,7 @@ import { CLAUDE_BIN, claudeAiLoginEnv, hermeticClaudeEnv, type HermeticClaudeEnv
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible, webviewOf } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { buildShannonVsix } from './support/vsix';
+import { acceptPlaceStep } from './support/shannonUi';
 import { writeUsageHistory, type UsageHistory } from './host/usageHistory';
 
 const HOUR = 3_600_000;
@@ -78,6 +79,7 @@ describe('usage, plan limits and the context window in a real VS Code', { timeou
       await waitForVisible(p, input, { what: 'the prompt input box' });
       await input.fill('How much of my plan is left?');
       await input.press('Enter');
+      await acceptPlaceStep(p);
       await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
       await p.keyboard.press('Enter');
       let panel = await sessionPanel(p);

@@ -165,21 +165,21 @@ suite.test('a streaming session spins under Running, then moves to Idle without 
   await until('the slow session under Idle', async () => (await sessionItem(vscode, slow.id).catch(() => undefined))?.group === 'Idle');
 });
 
-suite.test('the per-folder limit comes from settings: with 1, a second session waits in the queue', async (vscode) => {
+suite.test('the per-folder limit comes from settings: with 1, a second session waits while the first is at work', async (vscode) => {
   const api = await shannon(vscode);
   const core = await api.testing.core();
   const config = vscode.workspace.getConfiguration('shannon');
-  // Two sessions are live (idle); end one so exactly one holds the folder's single slot.
-  await vscode.commands.executeCommand('shannon.cancel', { sessionId: state.slow!.id });
-  await waitState(vscode, state.slow!.id, ['cancelled']);
+  // The limit counts sessions at work, not processes: the two idle sessions hold no slot.
   await config.update('maxConcurrentSessions', 1, vscode.ConfigurationTarget.Global);
   try {
     await until('the limit to apply', () => api.testing.settings().maxConcurrentSessions === 1);
+    const busy = await newSession(vscode, PROMPTS.slow);
+    await waitState(vscode, busy.id, ['starting', 'running']);
     const queued = await newSession(vscode, PROMPTS.hello);
     assert.equal(queued.state, 'queued');
-    await vscode.commands.executeCommand('shannon.cancel', { sessionId: state.first!.id });
+    await vscode.commands.executeCommand('shannon.cancel', { sessionId: busy.id });
     await waitState(vscode, queued.id, ['idle'], 30_000);
-    assert.equal(core.manager.get(state.first!.id)?.state, 'cancelled');
+    assert.equal(core.manager.get(busy.id)?.state, 'cancelled');
     state.first = core.manager.get(queued.id);
   } finally {
     await config.update('maxConcurrentSessions', undefined, vscode.ConfigurationTarget.Global);
