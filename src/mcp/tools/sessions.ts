@@ -15,7 +15,8 @@ import { safeJson } from '../../core/transcript/values.js';
 import { isWithin, resolvedPath } from '../../core/workspacePaths.js';
 import { accessNote, assertMayDrive, capCreateOptions, mayDrive } from '../cap.js';
 import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
-import { sessionLine } from '../format.js';
+import { queueWaitText } from '../../core/format.js';
+import { errorLine, sessionLine } from '../format.js';
 import { guarded, ok } from '../results.js';
 import {
   idArg,
@@ -117,7 +118,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           }
           watch.bind(record.id);
           if (!args.wait) {
-            const queued = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
+            const queued = record.state === 'queued' ? queueWaitText(record.waiting) : undefined;
             const note = [where, queued, capNote].filter(Boolean).join(' ') || undefined;
             return turnResult(deps, record.id, undefined, `Started session ${record.id} ("${record.title}") in ${record.cwd}. Read its output with get_session_output, continue it with send_message.`, note);
           }
@@ -238,7 +239,8 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           sessionLine(record),
           `model: ${record.model ?? 'default'}; tokens ${m.inputTokens} in / ${m.outputTokens} out; ${m.toolCalls} tool calls`,
           ...(access ? [`MCP access: ${access}`] : []),
-          ...(record.error ? [`error: [${record.error.code}] ${record.error.message}${record.error.hint ? ` ${record.error.hint}` : ''}`] : []),
+          ...(record.error ? [`error: ${errorLine(record.error)}`] : []),
+          ...(record.state === 'queued' ? [queueWaitText(record.waiting)] : []),
           ...pending.map((p) => `waiting for permission: ${p.tool_name} ${JSON.stringify(p.input)} (request ${p.request_id})`),
         ];
         return ok(lines.join('\n'), { session: summaryFor(deps, record), pending_permissions: pending });

@@ -8,7 +8,8 @@ import type { TurnOutcome, TurnWatch } from '../../core/session/turnWatch.js';
 import type { SessionRecord } from '../../core/session/types.js';
 import { accessNote, mayDrive } from '../cap.js';
 import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
-import { figuresLine, sessionSummary, turnFigures, worktreeSummary } from '../format.js';
+import { queueWaitText } from '../../core/format.js';
+import { errorLine, errorSummary, figuresLine, sessionSummary, turnFigures, worktreeSummary } from '../format.js';
 import { ok, progressReporter, type Extra } from '../results.js';
 
 /** Below the usual MCP client request timeout (60 s), so a default wait ends before the client gives up. */
@@ -49,12 +50,14 @@ export async function waitFor(deps: ShannonMcpDeps, watch: TurnWatch, id: string
 export function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcome | undefined, headline?: string, extraNote?: string) {
   const record = requireRecord(deps, id);
   const pending = deps.sessions.pendingPermissions(id).map(pendingPermission);
-  const notes = [extraNote, outcome && outcomeNote(outcome, record)].filter((n): n is string => !!n);
+  const status = outcome && mcpStatus(outcome, record);
+  const notes = [extraNote, outcome && status && outcomeNote(outcome, status, record)].filter((n): n is string => !!n);
   const figures = outcome?.end && turnFigures(outcome.end.metrics);
   const note = notes.join(' ') || undefined;
   const turn = outcome && {
-    status: outcome.status,
+    status,
     text: outcome.text,
+    ...(status === 'error' && record.error ? { error: errorSummary(record.error) } : {}),
     ...(outcome.subtype ? { subtype: outcome.subtype } : {}),
     ...(outcome.errors ? { errors: outcome.errors } : {}),
     ...(figures ?? {}),
@@ -64,7 +67,7 @@ export function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcom
   if (headline) lines.push(headline);
   if (outcome) {
     if (outcome.text) lines.push(outcome.text, '');
-    lines.push(`— session ${id}: turn ${outcome.status}${figures ? ` · ${figuresLine(figures)}` : ''}`);
+    lines.push(`— session ${id}: turn ${status}${figures ? ` · ${figuresLine(figures)}` : ''}`);
   }
   if (note) lines.push(note);
   for (const p of pending) lines.push(`Waiting for permission: ${p.tool_name} ${JSON.stringify(p.input)} (request_id ${p.request_id}).`);
@@ -82,15 +85,24 @@ export function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcom
   });
 }
 
-function outcomeNote(outcome: TurnOutcome, record: SessionRecord): string | undefined {
+/** A turn whose prompt never got going because its session still waits for a slot is `queued`, not running. */
+type McpTurnStatus = TurnOutcome['status'] | 'queued';
+
+function mcpStatus(outcome: TurnOutcome, record: SessionRecord): McpTurnStatus {
+  return outcome.status === 'timed_out' && record.state === 'queued' ? 'queued' : outcome.status;
+}
+
+function outcomeNote(outcome: TurnOutcome, status: McpTurnStatus, record: SessionRecord): string | undefined {
   const read = outcome.cursor !== undefined ? `get_session_output with cursor ${outcome.cursor}` : 'get_session_output';
-  switch (outcome.status) {
+  switch (status) {
+    case 'queued':
+      return `${queueWaitText(record.waiting)} The wait ended before it started; it starts on its own. Wait for it with get_session, or read its reply later with get_session_output.`;
     case 'timed_out':
       return `Still running after the wait timed out${outcome.activity ? ` (${outcome.activity})` : ''}. The session keeps going: read the rest with ${read}, or stop it with interrupt_session.`;
     case 'awaiting_permission':
       return 'Claude Code is waiting for permission to use a tool: answer with respond_permission, then read the rest with get_session_output.';
     case 'session_ended':
-      return `The session ended (${record.state}) before the turn finished${record.error ? `: ${record.error.message}${record.error.hint ? ` ${record.error.hint}` : ''}` : '.'}`;
+      return `The session ended (${record.state}) before the turn finished${record.error ? `: ${errorLine(record.error)}` : '.'}`;
     case 'dropped':
       return 'The message was dropped: the session was interrupted before it got to it. Send it again.';
     case 'interrupted':
@@ -98,7 +110,7 @@ function outcomeNote(outcome: TurnOutcome, record: SessionRecord): string | unde
     case 'cancelled':
       return 'The call was cancelled, so the turn was interrupted.';
     case 'error':
-      return 'The turn ended in an error; the session stays open.';
+      return `The turn ended in an error; the session stays open.${record.error ? ` ${errorLine(record.error)}` : ''}`;
     default:
       return undefined;
   }
