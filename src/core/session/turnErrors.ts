@@ -8,7 +8,7 @@
  */
 import type { ShannonErrorCode, ShannonFix } from '../errors.js';
 import type { SDKResultMessage } from '../protocol/messages.js';
-import { isStopped } from '../transcript/render.js';
+import { isStopped } from '../transcript/blocks.js';
 import type { ErrorInfo } from './types.js';
 
 /** `SDKAssistantMessageError` in sdk.d.ts. */
