@@ -479,7 +479,8 @@ export function blockKey(messageId: string, index: number): string {
 
 function resultErrors(raw: Json): string[] {
   const errors = Array.isArray(raw.errors) ? raw.errors.filter((e): e is string => typeof e === 'string') : [];
-  if (raw.is_error === true && errors.length === 0 && typeof raw.result === 'string') errors.push(raw.result);
+  // An API error ends in `success` with is_error: its text is the synthetic reply just above.
+  if (raw.is_error === true && errors.length === 0 && typeof raw.result === 'string' && raw.subtype !== 'success') errors.push(raw.result);
   return errors;
 }
 
