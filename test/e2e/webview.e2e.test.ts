@@ -78,7 +78,8 @@ const responder: Responder = (req) => {
     return { blocks: [{ type: 'tool_use', id: 'toolu_read_notes', name: 'Read', input: { file_path: notes } }] };
   }
   if (text.includes(PROMPT.slow)) {
-    return { blocks: [{ type: 'text', text: `Once upon a time ${'and then '.repeat(80)}the end.` }], chunkSize: 9, chunkDelayMs: 100 };
+    // ~20 s of streaming: time enough to press Escape on a loaded machine.
+    return { blocks: [{ type: 'text', text: `Once upon a time ${'and then '.repeat(80)}the end.` }], chunkSize: 9, chunkDelayMs: 250 };
   }
   return { blocks: [{ type: 'text', text: `You said: ${text}` }] };
 };
