@@ -38,7 +38,22 @@ export type ShannonErrorCode =
   | 'WORKTREE_FAILED'
   /** Bringing a session's work back would conflict; nothing was changed. */
   | 'MERGE_CONFLICT'
-  | 'NOT_SUPPORTED';
+  | 'NOT_SUPPORTED'
+  // Errors the CLI reports inside a turn (an assistant message's `error`, an error result):
+  // the session stays open, its record carries the error until a turn succeeds.
+  /** The API does not know the session's model, or this account may not use it. */
+  | 'MODEL_NOT_FOUND'
+  /** The API refused the credentials (bad or missing API key, expired or unauthorised login). */
+  | 'AUTH_FAILED'
+  | 'BILLING_ERROR'
+  | 'RATE_LIMITED'
+  | 'API_OVERLOADED'
+  /** Any other API failure (bad request, server error, unknown). */
+  | 'API_ERROR'
+  /** The reply hit the output token limit. */
+  | 'OUTPUT_LIMIT'
+  /** The turn stopped at the session's turn or budget limit, or the CLI failed while running it. */
+  | 'TURN_FAILED';
 
 /**
  * What would fix a problem, for programs: each host (the extension, the standalone MCP server)
@@ -53,7 +68,11 @@ export type ShannonFix =
   /** The session's full log says more. */
   | 'show-log'
   /** Automatic checkpoints cannot work in this folder: turn them off. */
-  | 'turn-off-auto-checkpoint';
+  | 'turn-off-auto-checkpoint'
+  /** The session's model does not work: pick another (set_model on the session). */
+  | 'choose-model'
+  /** Claude Code is not logged in, or its key is refused: log in (`claude auth login`) or set ANTHROPIC_API_KEY. */
+  | 'log-in';
 
 export class ShannonError extends Error {
   override readonly name = 'ShannonError';

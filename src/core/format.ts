@@ -3,7 +3,7 @@
  * session panel in the webview): one implementation, so a cost or a duration reads the same
  * everywhere. Pure and DOM-free, so both bundles import it.
  */
-import type { SessionState } from './session/types';
+import type { QueueWait, SessionState } from './session/types';
 
 export function formatCost(usd: number): string {
   if (!Number.isFinite(usd) || usd <= 0) return '$0.00';
@@ -64,4 +64,11 @@ export function formatTimeLeft(ms: number): string {
 export function formatPercent(p: number): string {
   if (!Number.isFinite(p)) return '—';
   return p > 0 && p < 1 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
+}
+
+/** Why a queued session waits and what frees it: the same words in the tree, the panel and MCP. */
+export function queueWaitText(wait: QueueWait | undefined): string {
+  if (!wait) return 'Queued: waiting for a free slot in this folder.';
+  const ahead = wait.position > 1 ? ` ${wait.position - 1} queued ahead of it.` : '';
+  return `Queued: ${wait.busy} at work in this folder, limit ${wait.limit} — it starts when one of them finishes its turn.${ahead}`;
 }

@@ -7,8 +7,10 @@
  */
 import * as vscode from 'vscode';
 import type { TurnEndEvent } from '../core/session/session.js';
-import { isTerminal } from '../core/session/types.js';
+import { turnEnding } from '../core/session/turnErrors.js';
+import { isTerminal, type SessionRecord } from '../core/session/types.js';
 import type { ShannonCore } from './core.js';
+import { fixAction } from './model/fixActions.js';
 import { oneLine } from './model/format.js';
 import type { SessionPanels } from './panels.js';
 import type { Settings } from './settings.js';
@@ -64,20 +66,27 @@ export class Attention implements vscode.Disposable {
 
   private turnEnded(e: TurnEndEvent): void {
     const record = this.core?.manager.get(e.sessionId);
-    if (!record || record.origin === 'mcp' || this.panels().isVisible(e.sessionId)) return;
+    // A turn the person stopped needs nobody's attention: they were there.
+    if (!record || record.origin === 'mcp' || this.panels().isVisible(e.sessionId) || turnEnding(e.result) === 'stopped') return;
     this.unseen.add(e.sessionId);
     this.update();
-    if (this.settings.current.notifyOnTurnEnd) void this.notify(e, record.title, !!record.worktree && !record.worktree.removedAt);
+    if (this.settings.current.notifyOnTurnEnd) void this.notify(e, record, !!record.worktree && !record.worktree.removedAt);
   }
 
-  private async notify(e: TurnEndEvent, title: string, hasChanges: boolean): Promise<void> {
+  private async notify(e: TurnEndEvent, record: SessionRecord, hasChanges: boolean): Promise<void> {
     const result = e.result as { is_error?: boolean; result?: unknown };
     const said = typeof result.result === 'string' && result.result.trim() ? `: ${oneLine(result.result, 80)}` : '.';
-    const text = result.is_error ? `"${oneLine(title, 50)}" ended its turn with an error${said}` : `"${oneLine(title, 50)}" finished its turn${said}`;
+    const title = oneLine(record.title, 50);
+    // A failed turn says what failed and offers its fix (Change Model…, How to Log In…).
+    const error = result.is_error ? record.error : undefined;
+    const fix = fixAction(error?.fix, record.id);
+    const text = error ? `"${title}": ${error.message}` : result.is_error ? `"${title}" ended its turn with an error${said}` : `"${title}" finished its turn${said}`;
     const open = 'Open';
     const changes = 'Show Changes';
-    const choice = await vscode.window.showInformationMessage(text, open, ...(hasChanges ? [changes] : []));
-    if (choice === open) {
+    const show = error ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const choice = await show(text, ...(fix ? [fix.label] : []), open, ...(hasChanges ? [changes] : []));
+    if (fix && choice === fix.label) await vscode.commands.executeCommand(fix.command, ...(fix.args ?? []));
+    else if (choice === open) {
       this.seen(e.sessionId);
       await vscode.commands.executeCommand('shannon.openTranscript', { sessionId: e.sessionId });
     } else if (choice === changes) {

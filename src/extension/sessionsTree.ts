@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { SessionRecord } from '../core/session/types.js';
 import type { ShannonCore } from './core.js';
-import { GROUP_LABELS, formatAge, sessionDescription, sessionTooltip, stateIcon, STATE_LABELS, formatCost, type StateGroup } from './model/format.js';
+import { GROUP_LABELS, formatAge, sessionDescription, sessionIcon, sessionTooltip, STATE_LABELS, formatCost, type StateGroup } from './model/format.js';
 import type { McpAccess } from './model/mcpAccess.js';
 import { SessionTreeModel, sessionContextValue, type FolderRef, type Refresh, type TreeNode } from './model/sessionTreeModel.js';
 
@@ -18,6 +18,7 @@ const AGE_TICK_MS = 60_000;
 const GROUP_ICONS: Readonly<Record<StateGroup, string>> = {
   running: 'run-all',
   awaiting: 'bell',
+  queued: 'clock',
   idle: 'comment-discussion',
   finished: 'history',
 };
@@ -171,10 +172,10 @@ export class SessionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
         const mcp = this.mcpAccess(r);
         const tooltip = new vscode.MarkdownString(sessionTooltip(r, now, mcp), true);
         item.tooltip = tooltip;
-        const icon = stateIcon(r.state);
+        const icon = sessionIcon(r);
         item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
         item.contextValue = sessionContextValue(r, mcp);
-        item.accessibilityInformation = { label: `${r.title}, ${STATE_LABELS[r.state]}, ${formatCost(r.metrics.costUsd)}, updated ${formatAge(r.updatedAt, now)}` };
+        item.accessibilityInformation = { label: `${r.title}, ${STATE_LABELS[r.state]}${r.error && r.state !== 'failed' ? `, ${r.error.message}` : ''}, ${formatCost(r.metrics.costUsd)}, updated ${formatAge(r.updatedAt, now)}` };
         item.command = { command: 'shannon.openTranscript', title: 'Open Transcript', arguments: [{ sessionId: r.id }] };
         return item;
       }

@@ -25,6 +25,7 @@ export type McpSessions = Pick<
   | 'list'
   | 'pendingPermissions'
   | 'respondToPermission'
+  | 'setModel'
   | 'onDidChangeSession'
   | 'onDidMessage'
   | 'onDidEndTurn'

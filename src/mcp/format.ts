@@ -2,7 +2,8 @@
  * How sessions and transcripts look to MCP callers: snake_case JSON for structured content, and
  * short readable text for the models that only read `content`.
  */
-import type { SessionRecord, TurnMetrics } from '../core/session/types.js';
+import type { ErrorInfo, SessionRecord, TurnMetrics } from '../core/session/types.js';
+import { fixHow } from './fixes.js';
 import { ms, usd } from './units.js';
 
 export interface SessionSummary {
@@ -29,8 +30,27 @@ export interface SessionSummary {
     tool_calls: number;
     duration_ms: number;
   };
-  error?: { code: string; message: string; hint?: string };
+  error?: ErrorSummary;
   worktree?: WorktreeSummary;
+}
+
+/** A session's error for MCP callers: `fix` names the remedy, `fix_how` says how to apply it here. */
+export interface ErrorSummary {
+  code: string;
+  message: string;
+  hint?: string;
+  fix?: string;
+  fix_how?: string;
+}
+
+export function errorSummary(e: ErrorInfo): ErrorSummary {
+  const how = fixHow(e.fix);
+  return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(e.fix ? { fix: e.fix } : {}), ...(how ? { fix_how: how } : {}) };
+}
+
+/** The error in one line of text: `[CODE] message hint fix`. */
+export function errorLine(e: ErrorInfo): string {
+  return [`[${e.code}] ${e.message}`, e.hint, fixHow(e.fix)].filter(Boolean).join(' ');
 }
 
 export interface WorktreeSummary {
@@ -73,7 +93,7 @@ export function sessionSummary(r: SessionRecord): SessionSummary {
       tool_calls: m.toolCalls,
       duration_ms: ms(m.durationMs),
     },
-    ...(r.error ? { error: { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } } : {}),
+    ...(r.error ? { error: errorSummary(r.error) } : {}),
     ...(r.worktree ? { worktree: worktreeSummary(r.worktree) } : {}),
   };
 }

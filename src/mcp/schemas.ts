@@ -46,6 +46,9 @@ export const worktreeSchema = z.object({
   discarded: z.boolean().optional(),
 });
 
+/** A session's or a turn's error: `fix` names the remedy, `fix_how` says how to apply it over MCP. */
+export const errorSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional(), fix: z.string().optional(), fix_how: z.string().optional() });
+
 export const sessionSummarySchema = z.object({
   session_id: z.string(),
   title: z.string(),
@@ -70,7 +73,7 @@ export const sessionSummarySchema = z.object({
     tool_calls: z.number(),
     duration_ms: z.number(),
   }),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+  error: errorSchema.optional(),
   /** false: above the MCP cap and not shared by the user; MCP callers may read it, not steer it. */
   mcp_may_steer: z.boolean().optional(),
   shared_with_mcp: z.boolean().optional(),
@@ -89,8 +92,10 @@ export const pendingPermissionSchema = z.object({
 });
 
 export const turnSchema = z.object({
-  status: z.enum(['completed', 'error', 'interrupted', 'awaiting_permission', 'timed_out', 'session_ended', 'dropped', 'cancelled']),
+  status: z.enum(['completed', 'error', 'interrupted', 'awaiting_permission', 'timed_out', 'queued', 'session_ended', 'dropped', 'cancelled']),
   text: z.string(),
+  /** With status "error": why, and what fixes it. */
+  error: errorSchema.optional(),
   subtype: z.string().optional(),
   errors: z.array(z.string()).optional(),
   cost_usd: z.number().optional(),

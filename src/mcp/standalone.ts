@@ -56,7 +56,10 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
   const env = options.env ?? process.env;
   // The core's locator: explicit path, $SHANNON_CLAUDE_PATH, PATH, the installers' places; cached.
   const locator = new ClaudeLocator({ env, explicitPathName: '--claude' });
-  const locateClaude = (): Promise<ClaudeBinary> => locator.locate({ ...(options.claudePath ? { explicitPath: options.claudePath } : {}) });
+  // One lookup at a time: parallel create_session calls share it (each would run `claude --version`).
+  let locating: Promise<ClaudeBinary> | undefined;
+  const locateClaude = (): Promise<ClaudeBinary> =>
+    (locating ??= locator.locate({ ...(options.claudePath ? { explicitPath: options.claudePath } : {}) }).finally(() => (locating = undefined)));
   const core = await openShannonCore({
     dataDir: options.dataDir,
     ...(options.wasmPath ? { wasmPath: options.wasmPath } : {}),

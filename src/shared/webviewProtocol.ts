@@ -7,7 +7,9 @@
  * Webview → host: notifications (`ready`, `copy`, …) and requests carrying an `id` that the
  * host answers with exactly one `reply` of the same id (ok + result, or an error to show).
  */
+import type { ShannonFix } from '../core/errors';
 import type { PermissionAsk, PermissionDecision } from '../core/session/permissions';
+import { isShannonFix } from './fixLabels';
 import type { ErrorInfo, SessionRecord, SessionState, TranscriptEntry } from '../core/session/types';
 import type { PartialDelta } from '../core/transcript/stream';
 import type { ContextWindow } from '../core/usage/contextWindow';
@@ -77,6 +79,8 @@ export interface WebviewRequests {
   loadOlder: { params: { beforeSeq: number }; result: { entries: PanelEntry[]; hasOlder: boolean } };
   /** One entry whole (a tool's full output after the preview was cut). */
   fullEntry: { params: { seq: number }; result: { entry: PanelEntry | undefined } };
+  /** Apply the fix the session's error offers (its error card's button). */
+  fix: { params: { fix: ShannonFix }; result: void };
 }
 
 export type RequestType = keyof WebviewRequests;
@@ -118,6 +122,7 @@ const REQUEST_TYPES: Readonly<Record<RequestType, true>> = {
   openDiff: true,
   loadOlder: true,
   fullEntry: true,
+  fix: true,
 };
 
 export function isWebviewRequest(message: WebviewMessage): message is WebviewRequest {
@@ -169,5 +174,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return typeof m.beforeSeq === 'number' ? { type: 'loadOlder', id, beforeSeq: m.beforeSeq } : undefined;
     case 'fullEntry':
       return typeof m.seq === 'number' ? { type: 'fullEntry', id, seq: m.seq } : undefined;
+    case 'fix':
+      return isShannonFix(m.fix) ? { type: 'fix', id, fix: m.fix } : undefined;
   }
 }

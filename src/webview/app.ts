@@ -13,6 +13,7 @@ import { TranscriptModel, type Row } from './model/transcript';
 import { h, icon, iconButton } from './render/dom';
 import { defaultOpen, estimateRowHeight, renderRow, resultText, type RowContext, type RowPart } from './render/rows';
 import { ContextMeter } from './view/contextMeter';
+import { ErrorCard } from './view/errorCard';
 import { PermissionView } from './view/permissions';
 import { VirtualList } from './view/virtualList';
 
@@ -39,6 +40,7 @@ export class App {
   private readonly costEl = h('span', { class: 'header-stat muted' });
   private context: ContextWindow | undefined;
   private readonly contextMeter = new ContextMeter(() => void this.run(this.host.request('send', { text: '/compact' })));
+  private readonly errorCard = new ErrorCard((fix) => void this.run(this.host.request('fix', { fix })));
   private readonly stopButton = iconButton('debug-stop', 'Stop the current turn (Escape)', { class: 'icon-button with-text', 'data-testid': 'stop' }, 'Stop');
   private readonly cancelButton = iconButton('close', 'End this session’s Claude Code process', { class: 'icon-button with-text', 'data-testid': 'cancel' }, 'End');
   private readonly scroller = h('main', { class: 'transcript', role: 'log', 'aria-label': 'Transcript', tabindex: 0, 'aria-live': 'off' });
@@ -112,6 +114,7 @@ export class App {
     const composer = h(
       'footer',
       { class: 'composer' },
+      this.errorCard.element,
       this.permissions.element,
       this.queuedEl,
       h('div', { class: 'composer-row' }, this.input, this.sendButton),
@@ -232,7 +235,7 @@ export class App {
     this.flushModel();
     if (this.model.rows.length > before) {
       const last = this.model.rows.at(-1);
-      if (last?.kind === 'result') this.announce(last.isError ? 'The turn ended with an error.' : 'Claude finished the turn.');
+      if (last?.kind === 'result') this.announce(last.stopped ? 'You stopped the turn.' : last.isError ? 'The turn ended with an error.' : 'Claude finished the turn.');
     }
     record('handle', performance.now() - started);
   }
@@ -268,6 +271,8 @@ export class App {
     this.root.ownerDocument.title = s?.title ?? 'Claude Code session';
     this.stateEl.replaceChildren(icon(STATE_ICONS[state]), h('span', {}, STATE_LABELS[state]));
     this.stateEl.className = `state-badge state-${state}`;
+    const problem = this.errorCard.update(s);
+    if (problem) this.announce(problem);
     this.costEl.textContent = s ? `${formatCost(s.metrics.costUsd)} · ${s.metrics.turns} turn${s.metrics.turns === 1 ? '' : 's'}${s.model ? ` · ${s.model}` : ''}` : '';
     const busy = isBusy(state);
     const live = isLive(state);

@@ -34,6 +34,7 @@ const TOOLS = [
   'restore_checkpoint',
   'search_sessions',
   'send_message',
+  'set_model',
 ];
 
 describe('MCP over Streamable HTTP', () => {

@@ -31,8 +31,10 @@ export interface Reply {
   chunkSize?: number;
   /** Rewrites each text delta as it is sent (a bench stamps the send time into it). */
   textDelta?: (piece: string) => string;
-  /** Answer with this HTTP error status instead (e.g. 500, 529 overloaded). The CLI retries these. */
+  /** Answer with this HTTP error status instead (e.g. 500, 529 overloaded). The CLI retries 5xx/529/429. */
   status?: number;
+  /** With `status`: the error body's `type` and `message` (default: the type the real API uses for that status). */
+  error?: { type: string; message: string };
   /** Accept the request and never answer (until close() or the client aborts). */
   hang?: boolean;
   /**
@@ -65,6 +67,41 @@ export interface RecordedRequest {
 export type Responder = (req: RecordedRequest) => Reply | Promise<Reply>;
 
 const DEFAULT_USAGE: Usage = { input_tokens: 100, output_tokens: 20, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+
+/** The error `type` the real Messages API sends with each status (docs.anthropic.com, "Errors"). */
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+/** What the real API answers a request for a model it does not know: 404 `not_found_error`, "model: <name>". */
+export function modelNotFound(model: string): Reply {
+  return { blocks: [], status: 404, error: { type: 'not_found_error', message: `model: ${model}` } };
+}
+
+/** What the real API answers a bad API key: 401 `authentication_error`. */
+export function authenticationFailed(): Reply {
+  return { blocks: [], status: 401, error: { type: 'authentication_error', message: 'invalid x-api-key' } };
+}
+
+/**
+ * Main turns for a model in `unknown` get modelNotFound (as the real API does); the rest go to
+ * `next`. A session started with a bad model fails every turn until its model is changed.
+ */
+export function rejectingModels(unknown: readonly string[], next: Responder = defaultResponder): Responder {
+  return (req) => {
+    const model = String(req.body?.model ?? '');
+    if (req.isMainTurn && unknown.some((m) => model === m || model.startsWith(`${m}[`))) return modelNotFound(model);
+    return next(req);
+  };
+}
 
 export const defaultResponder: Responder = (req) => ({
   blocks: [{ type: 'text', text: `You said: ${req.latestUserText}` }],
@@ -236,8 +273,8 @@ export class FakeAnthropicApi {
       return;
     }
     if (reply.status !== undefined && reply.status >= 400) {
-      const type = reply.status === 529 ? 'overloaded_error' : reply.status === 429 ? 'rate_limit_error' : 'api_error';
-      return json(res, reply.status, reply.headers, { type: 'error', error: { type, message: `fake API: scripted ${reply.status}` } });
+      const error = reply.error ?? { type: ERROR_TYPES[reply.status] ?? 'api_error', message: `fake API: scripted ${reply.status}` };
+      return json(res, reply.status, { 'request-id': `req_fake_${++this.idCounter}`, ...reply.headers }, { type: 'error', error, request_id: `req_fake_${this.idCounter}` });
     }
     const model: string = recorded.body?.model ?? 'claude-sonnet-4-5';
     const usage = { ...DEFAULT_USAGE, ...reply.usage };

@@ -65,16 +65,29 @@ describe('webview transcript model', () => {
     assert.equal(model.tool('toolu_fake_1'), tool);
   });
 
-  it('marks a denied tool call as an error and shows the interrupt the user asked for', () => {
+  it('a tool call stopped by the user (deny and stop, or Stop while it runs) reads as stopped, not failed', () => {
+    for (const name of ['bash-deny-interrupt', 'interrupt-tool-running', 'interrupt-permission']) {
+      const model = new TranscriptModel();
+      model.reset(capture(name));
+      const tool = model.rows.find((r): r is ToolRow => r.kind === 'tool')!;
+      assert.equal(tool.result?.stopped, true, name);
+      assert.equal(tool.result?.isError, false, `${name}: the CLI's "STOP what you are doing" note to the model is no error of the tool`);
+      // The footer says it: the CLI's interrupt marker gets no row of its own.
+      assert.ok(!model.rows.some((r) => r.kind === 'notice' && /interrupted/.test(r.text)), name);
+      const first = model.rows.find((r) => r.kind === 'result');
+      assert.equal(first?.kind === 'result' && first.stopped, true, name);
+      // The turn after it is an ordinary one.
+      const last = model.rows.filter((r) => r.kind === 'result').at(-1);
+      assert.equal(last?.kind === 'result' && !last.stopped && !last.isError, true, name);
+    }
+  });
+
+  it('a tool call denied without stopping stays an error result the model saw', () => {
     const model = new TranscriptModel();
-    model.reset(capture('bash-deny-interrupt'));
+    model.reset(capture('bash-deny'));
     const tool = model.rows.find((r): r is ToolRow => r.kind === 'tool')!;
     assert.equal(tool.result?.isError, true);
-    const notice = model.rows.find((r) => r.kind === 'notice');
-    assert.equal(notice?.kind === 'notice' && notice.text, 'Request interrupted by user for tool use');
-    const results = model.rows.filter((r) => r.kind === 'result');
-    assert.equal(results[0]?.kind === 'result' && results[0].terminalReason, 'aborted_tools');
-    assert.equal(results[0]?.kind === 'result' && results[0].isError, true);
+    assert.equal(tool.result?.stopped, undefined);
   });
 
   it('keeps the CLI’s repeated init out of the way: one line per process unless the model changes', () => {
@@ -108,7 +121,9 @@ describe('webview transcript model', () => {
     assert.equal(text.isError, true);
     assert.match(text.text, /API Error: 400/);
     const first = err.rows.find((r) => r.kind === 'result');
-    assert.ok(first?.kind === 'result' && first.isError && first.errors.some((e) => /400/.test(e)));
+    assert.ok(first?.kind === 'result' && first.isError);
+    // Said once, by the synthetic reply above: the footer does not repeat it.
+    assert.deepEqual(first.errors, []);
     const retry = new TranscriptModel();
     retry.reset(capture('api-retry'));
     const notice = retry.rows.find((r) => r.kind === 'notice');
@@ -165,7 +180,7 @@ describe('webview transcript model', () => {
     assert.equal((model.rows[0] as TextRow).streaming, true);
     model.append(capture('interrupt-streaming').filter((e) => e.type === 'user' && e.direction === 'in'));
     assert.equal((model.rows[0] as TextRow).streaming, false);
-    assert.ok(model.rows.some((r) => r.kind === 'notice' && r.text === 'Request interrupted by user'));
+    assert.ok(!model.rows.some((r) => r.kind === 'notice'), 'the turn footer says it was stopped');
   });
 
   it('streams a tool call’s input, then pairs the result with the card that streamed it', () => {

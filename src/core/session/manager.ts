@@ -7,66 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import { buildClaudeArgs } from '../cli/args.js';
 import { ShannonError, asShannonError } from '../errors.js';
-import { DisposableStore, EventMultiplexer, Events, type Disposable, type Event } from '../lifecycle.js';
-import type { ClaudeProcess, ClaudeProcessOptions, StopOptions } from '../process/claudeProcess.js';
+import { DisposableStore, Events, type Disposable, type Event } from '../lifecycle.js';
+import type { ClaudeProcess, ClaudeProcessOptions } from '../process/claudeProcess.js';
+import type { CreateSessionRequest, MessageEvent, SessionFilter, SessionManagerOptions, StartedSession } from './managerOptions.js';
 import type { PermissionAsk, PermissionDecision } from './permissions.js';
-import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionMessageEvent, type SessionPersistence, type StderrEvent, type TurnEndEvent } from './session.js';
-import { TurnWatch } from './turnWatch.js';
-import { emptyMetrics, isBusy, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionState, type SessionWorktree } from './types.js';
+import { Session, type DecodeErrorEvent, type PermissionSettledEvent, type Prompt, type SessionPersistence, type StderrEvent, type TurnEndEvent } from './session.js';
+import { forkRecord, newSessionRecord, notFound, once, refuseDiscardedWorktree, value } from './sessionRules.js';
+import { SessionRelays } from './sessionRelays.js';
+import { TurnWatch, waitForTurnEnd } from './turnWatch.js';
+import { isBusy, isTerminal, type ClaudeRunOptions, type SessionRecord, type SessionWorktree } from './types.js';
 
-export type { SessionPersistence };
-
-export interface SessionFilter {
-  workspaceFolder?: string;
-  states?: SessionState[];
-  limit?: number;
-}
-
-export interface SessionManagerOptions {
-  /** The `claude` executable; throws a ShannonError (CLAUDE_NOT_FOUND, …) when there is none. */
-  resolveBinary(): Promise<string>;
-  /** Extra environment for every `claude` process (a host setting). */
-  environment?(): Record<string, string | undefined>;
-  /** Defaults under every session's own options (settings: model, permission mode, tools…). */
-  defaults?(): ClaudeRunOptions;
-  /** Sessions with a turn in flight per folder; more new sessions wait in the folder's queue. */
-  maxConcurrentPerFolder?: number | (() => number);
-  /**
-   * Idle `claude` processes kept, across all folders (default 8). Past it, the longest-idle
-   * session is suspended: its process ends the gentle way and its next message resumes it.
-   */
-  maxIdleProcesses?: number | (() => number);
-  sessionTimeoutMs?: number | (() => number);
-  idleTimeoutMs?: number | (() => number);
-  maxLineBytes?: number;
-  controlTimeoutMs?: number;
-  stop?: StopOptions;
-  persistence?: SessionPersistence;
-  /** Runs before each prompt reaches the CLI (auto-checkpoints). Errors are the hook's to report. */
-  beforeTurn?(session: SessionRecord): Promise<void>;
-  /** Told of each `claude` process once spawned (the process registry records its tree). */
-  onDidSpawn?(sessionId: string, process: import('../process/claudeProcess.js').ClaudeProcess): void;
-  now?: () => number;
-}
-
-export interface CreateSessionRequest {
-  prompt?: Prompt;
-  /** The uuid of the first prompt's user message (see Session.send). */
-  promptUuid?: string;
-  workspaceFolder: string;
-  /** Defaults to the workspace folder. */
-  cwd?: string;
-  options?: ClaudeRunOptions;
-  title?: string;
-  origin?: SessionRecord['origin'];
-  /** Where it works and what its changes are measured from (src/core/worktrees makes it). */
-  worktree?: SessionWorktree;
-}
-
-/** A session as create() returns it: with the uuid of its first prompt, to wait for that turn. */
-export type StartedSession = SessionRecord & { promptUuid?: string };
-
-export type MessageEvent = SessionMessageEvent;
+export type { CreateSessionRequest, MessageEvent, SessionFilter, SessionManagerOptions, SessionPersistence, StartedSession };
 
 interface QueuedStart {
   session: Session;
@@ -74,25 +25,17 @@ interface QueuedStart {
   promptUuid?: string;
 }
 
-const value = (v: number | (() => number) | undefined, fallback: number) => (typeof v === 'function' ? v() : (v ?? fallback));
-
 export class SessionManager implements Disposable {
   // Every Session's events, relayed: listeners subscribe once and hear all sessions, now and later.
-  private readonly changes = new EventMultiplexer<SessionRecord>();
-  private readonly messages = new EventMultiplexer<MessageEvent>();
-  private readonly decodeErrors = new EventMultiplexer<DecodeErrorEvent>();
-  private readonly stderr = new EventMultiplexer<StderrEvent>();
-  private readonly asks = new EventMultiplexer<PermissionAsk>();
-  private readonly settles = new EventMultiplexer<PermissionSettledEvent>();
-  private readonly turnEnds = new EventMultiplexer<TurnEndEvent>();
+  private readonly relays = new SessionRelays();
   /** A session's record changed (state, metrics, CLI session id, title), or a session appeared. */
-  readonly onDidChangeSession: Event<SessionRecord> = this.changes.event;
-  readonly onDidMessage: Event<MessageEvent> = this.messages.event;
-  readonly onDidDecodeError: Event<DecodeErrorEvent> = this.decodeErrors.event;
-  readonly onDidWriteStderr: Event<StderrEvent> = this.stderr.event;
-  readonly onDidRequestPermission: Event<PermissionAsk> = this.asks.event;
-  readonly onDidSettlePermission: Event<PermissionSettledEvent> = this.settles.event;
-  readonly onDidEndTurn: Event<TurnEndEvent> = this.turnEnds.event;
+  readonly onDidChangeSession: Event<SessionRecord> = this.relays.changes.event;
+  readonly onDidMessage: Event<MessageEvent> = this.relays.messages.event;
+  readonly onDidDecodeError: Event<DecodeErrorEvent> = this.relays.decodeErrors.event;
+  readonly onDidWriteStderr: Event<StderrEvent> = this.relays.stderr.event;
+  readonly onDidRequestPermission: Event<PermissionAsk> = this.relays.asks.event;
+  readonly onDidSettlePermission: Event<PermissionSettledEvent> = this.relays.settles.event;
+  readonly onDidEndTurn: Event<TurnEndEvent> = this.relays.turnEnds.event;
 
   private readonly sessions = new Map<string, { session: Session; subscriptions: DisposableStore }>();
   private readonly queues = new Map<string, QueuedStart[]>();
@@ -111,7 +54,7 @@ export class SessionManager implements Disposable {
 
   constructor(private readonly options: SessionManagerOptions) {
     this.now = options.now ?? Date.now;
-    for (const relay of [this.changes, this.messages, this.decodeErrors, this.stderr, this.asks, this.settles, this.turnEnds]) this.disposables.add(relay);
+    this.disposables.add(this.relays);
   }
 
   /** One session's events only. */
@@ -136,24 +79,7 @@ export class SessionManager implements Disposable {
   async create(request: CreateSessionRequest): Promise<StartedSession> {
     this.assertAlive();
     const binary = await this.readyToLaunch();
-    const now = this.now();
-    const options = { ...this.options.defaults?.(), ...stripUndefined(request.options ?? {}) };
-    const record: SessionRecord = {
-      id: randomUUID(),
-      workspaceFolder: request.workspaceFolder,
-      cwd: request.cwd ?? request.workspaceFolder,
-      title: request.title?.trim() || titleFrom(request.prompt) || 'New session',
-      model: options.model,
-      options,
-      state: 'created',
-      createdAt: now,
-      updatedAt: now,
-      metrics: emptyMetrics(),
-      origin: request.origin ?? 'shannon',
-      ...(request.worktree ? { worktree: request.worktree } : {}),
-    };
-    validateOptions(options);
-    const session = this.adopt(record);
+    const session = this.adopt(newSessionRecord(request, this.options.defaults?.() ?? {}, this.now()));
     const promptUuid = request.prompt !== undefined ? (request.promptUuid ?? randomUUID()) : undefined;
     await this.enqueue(session, binary, request.prompt, promptUuid);
     return { ...session.info, ...(promptUuid ? { promptUuid } : {}) };
@@ -227,35 +153,7 @@ export class SessionManager implements Disposable {
     }
     refuseDiscardedWorktree(parent);
     const binary = await this.readyToLaunch();
-    const now = this.now();
-    const options: ClaudeRunOptions = {
-      ...parent.options,
-      ...stripUndefined(request.options ?? {}),
-      resume: parent.cliSessionId,
-      forkSession: true,
-      resumeAt: request.resumeAt,
-      sessionId: undefined,
-    };
-    validateOptions(options);
-    const record: SessionRecord = {
-      id: randomUUID(),
-      workspaceFolder: parent.workspaceFolder,
-      cwd: parent.cwd,
-      title: request.title?.trim() || `${parent.title} (fork)`,
-      model: parent.model,
-      options,
-      state: 'created',
-      createdAt: now,
-      updatedAt: now,
-      metrics: emptyMetrics(),
-      parentId: parent.id,
-      origin: parent.origin === 'imported' ? 'shannon' : parent.origin,
-      // The same conversation with the same options: shared with MCP if its parent was.
-      ...(parent.sharedWithMcp ? { sharedWithMcp: true } : {}),
-      // A fork works in its parent's files: the same worktree.
-      ...(parent.worktree ? { worktree: parent.worktree } : {}),
-    };
-    const session = this.adopt(record);
+    const session = this.adopt(forkRecord(parent, request, this.now()));
     const promptUuid = request.prompt !== undefined ? (request.promptUuid ?? randomUUID()) : undefined;
     await this.enqueue(session, binary, request.prompt, promptUuid);
     return { ...session.info, ...(promptUuid ? { promptUuid } : {}) };
@@ -363,21 +261,7 @@ export class SessionManager implements Disposable {
    */
   async waitForTurn(sessionId: string, signal?: AbortSignal, promptUuid?: string): Promise<TurnEndEvent> {
     this.requireSession(sessionId);
-    const watch = this.watchTurn(promptUuid);
-    try {
-      watch.bind(sessionId);
-      const outcome = await watch.wait({ timeoutMs: Number.POSITIVE_INFINITY, ...(signal ? { signal, interruptOnAbort: false } : {}) });
-      if (outcome.end) return outcome.end;
-      if (outcome.status === 'cancelled') throw signal?.reason ?? new ShannonError('CANCELLED', 'The wait was cancelled.');
-      const info = this.get(sessionId);
-      throw new ShannonError(
-        info?.error?.code === 'TIMED_OUT' ? 'TIMED_OUT' : 'SESSION_ENDED',
-        info?.error?.message ?? `The session ended (${info?.state ?? outcome.status}) before the turn finished.`,
-        info?.error?.hint,
-      );
-    } finally {
-      watch.dispose();
-    }
+    return waitForTurnEnd(this, sessionId, signal, promptUuid);
   }
 
   /**
@@ -433,13 +317,7 @@ export class SessionManager implements Disposable {
   private adopt(record: SessionRecord): Session {
     const session = new Session(record, { now: this.now, persistence: this.options.persistence });
     const subs = new DisposableStore();
-    subs.add(this.changes.add(session.onDidChange));
-    subs.add(this.messages.add(session.onDidMessage));
-    subs.add(this.decodeErrors.add(session.onDidDecodeError));
-    subs.add(this.stderr.add(session.onDidWriteStderr));
-    subs.add(this.asks.add(session.onDidRequestPermission));
-    subs.add(this.settles.add(session.onDidSettlePermission));
-    subs.add(this.turnEnds.add(session.onDidEndTurn));
+    subs.add(this.relays.relay(session));
     subs.add(session.onDidChange((info) => this.afterChange(session, info)));
     this.sessions.set(record.id, { session, subscriptions: subs });
     session.announce();
@@ -607,40 +485,4 @@ export class SessionManager implements Disposable {
   private assertAlive(): void {
     if (this.disposed) throw new ShannonError('SESSION_ENDED', 'Shannon is shutting down.');
   }
-}
-
-function once(fn: () => void): () => void {
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    fn();
-  };
-}
-
-function notFound(sessionId: string): ShannonError {
-  return new ShannonError('SESSION_NOT_FOUND', `There is no session with id "${sessionId}".`, 'List the sessions to find the right id.');
-}
-
-/** A session whose worktree was discarded has no directory to run in. */
-function refuseDiscardedWorktree(record: SessionRecord): void {
-  if (record.worktree?.removedAt) {
-    throw new ShannonError('SESSION_ENDED', `The worktree of "${record.title}" was discarded, so the session cannot run again.`, 'Start a new session; its transcript stays readable.');
-  }
-}
-
-function titleFrom(prompt: Prompt | undefined): string {
-  if (prompt === undefined) return '';
-  const text = typeof prompt === 'string' ? prompt : prompt.map((b) => (b.type === 'text' ? b.text : '')).join(' ');
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function validateOptions(options: ClaudeRunOptions): void {
-  // buildClaudeArgs validates every flag; calling it here rejects bad input before a record exists.
-  buildClaudeArgs(options);
 }

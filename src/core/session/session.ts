@@ -7,50 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { ShannonError, asShannonError } from '../errors.js';
 import type { DecodeErrorInfo } from '../jsonl/decoder.js';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../lifecycle.js';
-import type { ClaudeProcess, ClaudeProcessOptions, ProcessExit, StopOptions } from '../process/claudeProcess.js';
-import { ControlChannel, type ControlRequestBody } from '../protocol/control.js';
+import type { ProcessExit } from '../process/claudeProcess.js';
+import type { ControlRequestBody } from '../protocol/control.js';
 import { toolUses } from '../transcript/blocks.js';
-import { isKept, toEntry, type EntryDraft } from '../transcript/entry.js';
-import { classifyMessage, userTurn, type InboundMessage, type JsonObject, type SDKResultMessage, type UserContentBlock } from '../protocol/messages.js';
-import { turnMetricsFromResult } from './metrics.js';
+import { isKept, toEntry } from '../transcript/entry.js';
+import { classifyMessage, userTurn, type InboundMessage, type JsonObject, type SDKResultMessage } from '../protocol/messages.js';
 import { parsePermissionAsk, toPermissionResult, type PermissionAsk, type PermissionDecision } from './permissions.js';
+import { RunContext, type RunOwner } from './runContext.js';
+import type { DecodeErrorEvent, LaunchSpec, PermissionSettledEvent, Prompt, SessionMessageEvent, SessionPersistence, StateChange, StderrEvent, TurnEndEvent } from './sessionEvents.js';
 import { assertTransition } from './stateMachine.js';
-import { isTerminal, PERMISSION_MODES, type PermissionMode, type QueueWait, type SessionRecord, type SessionState, type TranscriptEntry, type TurnMetrics } from './types.js';
+import { TurnLedger } from './turnLedger.js';
+import { isTerminal, PERMISSION_MODES, type PermissionMode, type QueueWait, type SessionRecord, type SessionState } from './types.js';
 
-/** Where sessions, messages and turns are kept (the store implements it). */
-export interface SessionPersistence {
-  upsertSession(record: SessionRecord): void;
-  getSession(id: string): SessionRecord | undefined;
-  listSessions(filter?: { workspaceFolder?: string; states?: readonly SessionState[]; limit?: number }): SessionRecord[];
-  /** `rawText`: the message's JSON text as received, stored as is (the store serialises `raw` otherwise). */
-  appendMessage(entry: EntryDraft): TranscriptEntry;
-  recordTurn(metrics: TurnMetrics): void;
-}
-
-export interface LaunchSpec {
-  /**
-   * Makes the process (ClaudeProcess). Passed in rather than imported: process supervision (execa)
-   * is loaded when the first session starts, not when Shannon does.
-   */
-  spawn(options: ClaudeProcessOptions): ClaudeProcess;
-  binary: string;
-  args: string[];
-  cwd: string;
-  env?: Record<string, string | undefined>;
-  maxLineBytes?: number;
-  controlTimeoutMs?: number;
-  stop?: StopOptions;
-  /** Ends the process after this long in total (0: never). */
-  sessionTimeoutMs?: number;
-  /** Ends the process after this long idle, waiting for input (0: never). */
-  idleTimeoutMs?: number;
-  /** Runs before each prompt is written (auto-checkpoints); its failure never blocks the turn. */
-  beforeTurn?(session: SessionRecord): Promise<void>;
-  /** Told of each `claude` process once spawned (shannon.ts records its tree for restart recovery). */
-  onDidSpawn?(sessionId: string, process: ClaudeProcess): void;
-}
-
-export type Prompt = string | UserContentBlock[];
+export type { DecodeErrorEvent, LaunchSpec, PermissionSettledEvent, Prompt, SessionMessageEvent, SessionPersistence, StateChange, StderrEvent, TurnEndEvent };
 
 /** A prompt on its way to the CLI, with the uuid that names its turn (and its transcript line). */
 interface TurnInput {
@@ -60,53 +29,7 @@ interface TurnInput {
 
 const turnInput = (content: Prompt, uuid?: string): TurnInput => ({ content, uuid: uuid ?? randomUUID() });
 
-export interface StateChange {
-  sessionId: string;
-  from: SessionState;
-  to: SessionState;
-}
-
-export interface SessionMessageEvent {
-  sessionId: string;
-  direction: 'in' | 'out';
-  /** `in`: what the CLI said, classified; `out`: what Shannon wrote to it. */
-  message: InboundMessage;
-  at: number;
-  /** The message as stored; undefined for what is never stored (partial-message fragments) or with no store. */
-  entry?: TranscriptEntry;
-}
-
-export interface DecodeErrorEvent {
-  sessionId: string;
-  error: DecodeErrorInfo;
-}
-
-export interface StderrEvent {
-  sessionId: string;
-  text: string;
-}
-
-/** A permission ask was answered, or withdrawn (decision undefined). */
-export interface PermissionSettledEvent {
-  sessionId: string;
-  requestId: string;
-  decision?: PermissionDecision;
-}
-
-export interface TurnEndEvent {
-  sessionId: string;
-  /** The uuid of the prompt that started the turn (undefined for a turn Shannon did not start). */
-  promptUuid?: string;
-  metrics: TurnMetrics;
-  result: SDKResultMessage;
-}
-
-/** How many ended turns a session remembers for late `turnEnded` lookups. */
-const REMEMBERED_TURNS = 32;
-
-type EndReason = 'cancelled' | 'timed_out' | 'completed' | 'suspended';
-
-export class Session implements Disposable {
+export class Session implements Disposable, RunOwner {
   private readonly onDidChangeStateEmitter = new Emitter<StateChange>();
   readonly onDidChangeState: Event<StateChange> = this.onDidChangeStateEmitter.event;
   private readonly onDidChangeEmitter = new Emitter<SessionRecord>();
@@ -130,10 +53,7 @@ export class Session implements Disposable {
   private readonly queuedPrompts: TurnInput[] = [];
   private readonly allowedForSession = new Set<string>();
   private readonly pendingAsks = new Map<string, { ask: PermissionAsk; answer(d: PermissionDecision): void }>();
-  private turnCounter = 0;
-  /** The prompt whose turn is in flight: the CLI runs the turns we write one at a time. */
-  private turnInFlight: string | undefined;
-  private readonly endedTurns = new Map<string, TurnEndEvent>();
+  private readonly turns: TurnLedger;
   private disposed = false;
 
   private readonly now: () => number;
@@ -145,7 +65,7 @@ export class Session implements Disposable {
   ) {
     this.now = options.now ?? Date.now;
     this.persistence = options.persistence;
-    this.turnCounter = record.metrics.turns;
+    this.turns = new TurnLedger(record.metrics.turns);
     this.disposables.add(this.onDidChangeStateEmitter);
     this.disposables.add(this.onDidChangeEmitter);
     this.disposables.add(this.onDidMessageEmitter);
@@ -246,7 +166,7 @@ export class Session implements Disposable {
       }
       // A process that died says best why (its exit code, its stderr); a live one that never
       // answered is stopped, and the failure is ours to name.
-      const died = await Promise.race([run.process.exited.then(() => true), sleep(1000).then(() => false)]);
+      const died = await Promise.race([run.process.exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref())]);
       if (!died) {
         run.failure ??= asShannonError(err, 'SPAWN_FAILED');
         await run.process.stop({ stdinGraceMs: 0, termGraceMs: 1000 });
@@ -306,6 +226,8 @@ export class Session implements Disposable {
     if (this.record.state !== 'suspended') await this.requireRun().control.request({ subtype: 'set_model', ...(model ? { model } : {}) });
     this.record.options = { ...this.record.options, model };
     if (model) this.record.model = model;
+    // The fix its error asked for: the card goes; a next failure brings it back.
+    if (this.record.error?.code === 'MODEL_NOT_FOUND') this.record.error = undefined;
     this.touch();
   }
 
@@ -395,6 +317,7 @@ export class Session implements Disposable {
         break;
       case 'assistant':
         this.record.metrics.toolCalls += toolUses(message.message).length;
+        this.turns.sawAssistant(message.message);
         break;
       case 'result':
         this.onResult(run, message.message);
@@ -450,7 +373,7 @@ export class Session implements Disposable {
     if (this.run !== run) return;
     this.run = undefined;
     run.dispose();
-    const failure = run.failure ?? this.failureFromExit(run, exit);
+    const failure = run.failure ?? run.failureFromExit(exit);
     const suspended = run.endReason === 'suspended' && !failure;
     // A suspended session keeps what was typed during the hand-over: it goes out when it wakes.
     if (!suspended) this.queuedPrompts.length = 0;
@@ -468,22 +391,6 @@ export class Session implements Disposable {
     else this.touch();
   }
 
-  /**
-   * The CLI exits 1 when its last turn ended in error and 143 on SIGTERM: after Shannon asked it
-   * to stop, neither is a failure. Exiting on its own (stdin still open) always is, and the
-   * last error result says why better than the exit code.
-   */
-  private failureFromExit(run: RunContext, exit: ProcessExit): ShannonError | undefined {
-    if (!exit.error) return undefined;
-    if (exit.requested && (exit.kind === 'signal' || exit.code === 143 || exit.code === 137 || (exit.code === 1 && run.lastResultErrors !== undefined))) {
-      return undefined;
-    }
-    if (run.lastResultErrors?.length) {
-      return new ShannonError('PROCESS_EXITED', `Claude Code stopped: ${run.lastResultErrors.join('; ')}`, exit.error.hint);
-    }
-    return exit.error;
-  }
-
   /** @internal */
   timeoutFired(run: RunContext, kind: 'session' | 'idle'): void {
     if (this.run !== run) return;
@@ -493,31 +400,18 @@ export class Session implements Disposable {
   }
 
   private onResult(run: RunContext, result: SDKResultMessage): void {
-    this.turnCounter += 1;
-    const metrics = turnMetricsFromResult(this.id, this.turnCounter, result, run.costSoFar, this.record.model, this.now());
-    run.costSoFar = result.total_cost_usd ?? run.costSoFar;
-    run.lastResultErrors = result.is_error ? ('errors' in result && Array.isArray(result.errors) ? result.errors : [String((result as { result?: unknown }).result ?? result.subtype)]) : undefined;
-    const m = this.record.metrics;
-    m.inputTokens += metrics.inputTokens;
-    m.outputTokens += metrics.outputTokens;
-    m.cacheReadInputTokens += metrics.cacheReadInputTokens;
-    m.cacheCreationInputTokens += metrics.cacheCreationInputTokens;
-    m.costUsd += metrics.costUsd;
-    m.durationMs += metrics.durationMs;
-    m.turns = this.turnCounter;
-    const event: TurnEndEvent = { sessionId: this.id, metrics, result, ...(this.turnInFlight ? { promptUuid: this.turnInFlight } : {}) };
-    if (this.turnInFlight) {
-      this.endedTurns.set(this.turnInFlight, event);
-      if (this.endedTurns.size > REMEMBERED_TURNS) this.endedTurns.delete(this.endedTurns.keys().next().value!);
-      this.turnInFlight = undefined;
-    }
-    this.persistence?.recordTurn(metrics);
-    this.onDidEndTurnEmitter.fire(event);
+    const ended = this.turns.end(this.id, result, this.record.metrics, run.costSoFar, this.record.model, this.now());
+    run.noteResult(result);
+    // A failed turn leaves its error on the session until a turn succeeds; a stop changes nothing.
+    if (ended.error) this.record.error = ended.error;
+    else if (ended.ending === 'completed') this.record.error = undefined;
+    this.persistence?.recordTurn(ended.event.metrics);
+    this.onDidEndTurnEmitter.fire(ended.event);
   }
 
   /** The end of the turn the prompt `promptUuid` started, if it has ended (recent turns only). */
   turnEnded(promptUuid: string): TurnEndEvent | undefined {
-    return this.endedTurns.get(promptUuid);
+    return this.turns.turnEnded(promptUuid);
   }
 
   private afterResult(run: RunContext): void {
@@ -535,7 +429,7 @@ export class Session implements Disposable {
   private async writePrompt(run: RunContext, input: TurnInput): Promise<void> {
     await run.spec.beforeTurn?.(this.info).catch(() => undefined);
     const message = userTurn(input.content, input.uuid);
-    this.turnInFlight = input.uuid;
+    this.turns.started(input.uuid);
     await run.process.write(message);
     this.emitMessage('out', classifyMessage(message));
   }
@@ -549,7 +443,7 @@ export class Session implements Disposable {
 
   /** Where the prompt sent under `uuid` is: its turn runs now, it waits in this session's queue, or neither. */
   promptState(uuid: string): 'in_flight' | 'queued' | undefined {
-    if (this.turnInFlight === uuid) return 'in_flight';
+    if (this.turns.isInFlight(uuid)) return 'in_flight';
     return this.queuedPrompts.some((p) => p.uuid === uuid) ? 'queued' : undefined;
   }
 
@@ -589,68 +483,4 @@ export class Session implements Disposable {
   announce(): void {
     this.changed();
   }
-}
-
-/** Everything that lives exactly as long as one `claude` process. */
-class RunContext implements Disposable {
-  readonly process: ClaudeProcess;
-  readonly control: ControlChannel;
-  readonly settled: Promise<void>;
-  endReason: EndReason | undefined;
-  /** Why Shannon gave up on a process that is still alive (e.g. it never answered initialize). */
-  failure: ShannonError | undefined;
-  /** `total_cost_usd` is cumulative per process; per-turn cost is the difference. */
-  costSoFar = 0;
-  /** Set while the last turn ended in error: the CLI will then exit 1. */
-  lastResultErrors: string[] | undefined;
-  private readonly disposables = new DisposableStore();
-  private sessionTimer: NodeJS.Timeout | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly session: Session,
-    readonly spec: LaunchSpec,
-  ) {
-    this.process = spec.spawn({ binary: spec.binary, args: spec.args, cwd: spec.cwd, env: spec.env, maxLineBytes: spec.maxLineBytes });
-    spec.onDidSpawn?.(session.id, this.process);
-    this.control = new ControlChannel(
-      (message) => this.process.write(message),
-      (body, id, signal) => session.handleControlRequest(body, id, signal),
-      spec.controlTimeoutMs ?? 30_000,
-    );
-    this.disposables.add(this.process.onDidReceiveMessage((m) => session.handleMessage(this, m.message, m.text)));
-    this.disposables.add(this.process.onDidDecodeError((e) => session.handleDecodeError(e)));
-    this.disposables.add(this.process.onDidWriteStderr((text) => session.handleStderr(text)));
-    this.settled = this.process.exited.then((exit) => {
-      this.control.close(exit.error ?? new ShannonError('SESSION_ENDED', 'The Claude Code process has ended.'));
-      session.handleExit(this, exit);
-    });
-  }
-
-  startTimers(spec: LaunchSpec): void {
-    if (spec.sessionTimeoutMs && spec.sessionTimeoutMs > 0) {
-      this.sessionTimer = setTimeout(() => this.session.timeoutFired(this, 'session'), spec.sessionTimeoutMs);
-    }
-  }
-
-  onStateChanged(state: SessionState): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
-    const idleMs = this.spec.idleTimeoutMs ?? 0;
-    if (state === 'idle' && idleMs > 0) {
-      this.idleTimer = setTimeout(() => this.session.timeoutFired(this, 'idle'), idleMs);
-    }
-  }
-
-  dispose(): void {
-    clearTimeout(this.sessionTimer);
-    clearTimeout(this.idleTimer);
-    this.control.dispose();
-    this.disposables.dispose();
-    this.process.dispose();
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -7,6 +7,7 @@
  * "Our" turn is the one that starts with our prompt: a prompt sent to a busy session waits in the
  * session's queue and its turn starts when the CLI takes it up.
  */
+import { ShannonError } from '../errors.js';
 import { DisposableStore, type Disposable, type Event } from '../lifecycle.js';
 import { textOf, toolInputSummary, toolUses } from '../transcript/blocks.js';
 import { isStopped } from '../transcript/render.js';
@@ -289,4 +290,27 @@ export class TurnWatch implements Disposable {
 function describeInput(name: string, input: Record<string, unknown>): string {
   const hint = toolInputSummary(name, input);
   return hint ? `: ${hint.length > 120 ? `${hint.slice(0, 119)}…` : hint}` : '';
+}
+
+/**
+ * Resolves at the end of a turn: the one `promptUuid` (from send/create/resume) started, even
+ * if it has already ended, or else the session's next one. Rejects if the session ends first or
+ * `signal` aborts.
+ */
+export async function waitForTurnEnd(sessions: TurnSource, sessionId: string, signal?: AbortSignal, promptUuid?: string): Promise<TurnEndEvent> {
+  const watch = new TurnWatch(sessions, promptUuid);
+  try {
+    watch.bind(sessionId);
+    const outcome = await watch.wait({ timeoutMs: Number.POSITIVE_INFINITY, ...(signal ? { signal, interruptOnAbort: false } : {}) });
+    if (outcome.end) return outcome.end;
+    if (outcome.status === 'cancelled') throw signal?.reason ?? new ShannonError('CANCELLED', 'The wait was cancelled.');
+    const info = sessions.get(sessionId);
+    throw new ShannonError(
+      info?.error?.code === 'TIMED_OUT' ? 'TIMED_OUT' : 'SESSION_ENDED',
+      info?.error?.message ?? `The session ended (${info?.state ?? outcome.status}) before the turn finished.`,
+      info?.error?.hint,
+    );
+  } finally {
+    watch.dispose();
+  }
 }

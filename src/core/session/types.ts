@@ -2,6 +2,7 @@
  * The vocabulary every layer shares: what a session is, how it is configured, what it costs.
  * Plain data only (JSON-serialisable) so the store, the MCP server and the webview can carry it.
  */
+import type { ShannonFix } from '../errors.js';
 
 /** The CLI's own permission modes (`claude --help`, `PermissionMode` in sdk.d.ts). */
 export type PermissionMode = 'default' | 'acceptEdits' | 'bypassPermissions' | 'plan' | 'dontAsk' | 'auto';
@@ -111,6 +112,8 @@ export interface ErrorInfo {
   code: string;
   message: string;
   hint?: string;
+  /** What would fix it (a host words it: a button, a tool to call). */
+  fix?: ShannonFix;
 }
 
 /**

@@ -132,3 +132,17 @@ export class BlockIndex {
 }
 
 export const INTERRUPT_MARKER = /^\[Request interrupted by user( for tool use)?\]$/;
+
+/**
+ * A tool call the user stopped (Stop during the call, or a permission denied with "stop"): the
+ * CLI answers it with a canned "The user doesn't want to proceed… STOP…" text meant for the
+ * model, and marks the message's `tool_use_result` with this string.
+ */
+export function isStoppedToolResult(toolUseResult: unknown): boolean {
+  return toolUseResult === 'User rejected tool use';
+}
+
+/** An interrupt the user asked for ends the turn with `terminal_reason: aborted_*`: a stop, not a failure. */
+export function isStopped(result: Record<string, unknown>): boolean {
+  return typeof result.terminal_reason === 'string' && result.terminal_reason.startsWith('aborted');
+}

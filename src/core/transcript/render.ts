@@ -6,7 +6,7 @@
  */
 import type { TranscriptEntry } from '../session/types';
 import { compactText } from './compact';
-import { contentBlocks, INTERRUPT_MARKER, messageText, textOf } from './blocks';
+import { contentBlocks, INTERRUPT_MARKER, isStopped, isStoppedToolResult, messageText, textOf } from './blocks';
 import { formatCost, formatDuration, formatTokens, oneLine } from '../format';
 import { safeText } from './safeText';
 import { clip, isObject, num, safeJson, str, type Json } from './values';
@@ -106,10 +106,7 @@ export class TranscriptRenderer {
   }
 }
 
-/** An interrupt the user asked for ends the turn with `terminal_reason: aborted_*`: a stop, not a failure. */
-export function isStopped(result: Json): boolean {
-  return str(result.terminal_reason).startsWith('aborted');
-}
+export { isStopped };
 
 /** The MCP tools' reading of entries: every line but debug ones. */
 export function renderText(entries: readonly Entry[], renderer = new TranscriptRenderer()): string {
@@ -169,7 +166,9 @@ function assistantLines(raw: Json): RenderedLine[] {
 function userLines(raw: Json): RenderedLine[] {
   const lines: RenderedLine[] = [];
   for (const block of contentBlocks(raw)) {
-    if (block.type === 'tool_result') {
+    if (block.type === 'tool_result' && isStoppedToolResult(raw.tool_use_result)) {
+      lines.push({ level: 'info', text: '← stopped by you before it finished' });
+    } else if (block.type === 'tool_result') {
       const text = clip(textOf(block.content).text, TOOL_RESULT_MAX) || '(empty)';
       lines.push(block.is_error === true ? { level: 'warn', text: `← error: ${text}` } : { level: 'info', text: `← result: ${text}` });
     } else if (block.type === 'text' && typeof block.text === 'string') {

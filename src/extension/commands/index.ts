@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { CheckpointFileProvider, CHECKPOINT_SCHEME, checkpointCommands } from './checkpointCommands.js';
 import { guarded, type CommandContext } from './context.js';
+import { fixCommands } from './fixCommands.js';
 import { historyCommands } from './historyCommands.js';
 import { mcpCommands } from './mcpCommands.js';
 import { sessionCommands } from './sessionCommands.js';
@@ -14,6 +15,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     ...historyCommands(ctx),
     ...mcpCommands(ctx),
     ...worktreeCommands(ctx),
+    ...fixCommands(ctx),
     'shannon.selectClaudeBinary': () => ctx.claude.select(),
     'shannon.showInstallInstructions': () => ctx.claude.showInstallInstructions(),
     'shannon.checkClaude': async () => {

@@ -71,7 +71,7 @@ interface ModelItem extends vscode.QuickPickItem {
 }
 
 /** The model for a new session; `undefined` entry means "the settings' default". Escape → cancelled. */
-export async function pickModel(defaultModel: string, step: { step: number; totalSteps: number }): Promise<{ model: string | undefined } | undefined> {
+export async function pickModel(defaultModel: string, step: { step: number; totalSteps: number }, title = 'New Claude Code Session'): Promise<{ model: string | undefined } | undefined> {
   const items: ModelItem[] = [
     { label: '$(settings-gear) Default', description: defaultModel ? formatModel(defaultModel) : "Claude Code's default", model: undefined },
     { label: 'sonnet', description: 'Claude Sonnet (latest)', model: 'sonnet' },
@@ -79,10 +79,10 @@ export async function pickModel(defaultModel: string, step: { step: number; tota
     { label: 'haiku', description: 'Claude Haiku (latest)', model: 'haiku' },
     { label: '$(edit) Other…', description: 'Type a model name', model: undefined, other: true },
   ];
-  const chosen = await stepPick(items, { title: 'New Claude Code Session', placeholder: 'Model (Enter keeps the default)', ...step });
+  const chosen = await stepPick(items, { title, placeholder: 'Model (Enter keeps the default)', ...step });
   if (!chosen) return undefined;
   if (!chosen.other) return { model: chosen.model };
-  const typed = await vscode.window.showInputBox({ title: 'New Claude Code Session: model', prompt: 'A model name or alias Claude Code accepts (`--model`)', placeHolder: 'claude-sonnet-4-5' });
+  const typed = await vscode.window.showInputBox({ title: `${title}: model`, prompt: 'A model name or alias Claude Code accepts (`--model`)', placeHolder: 'claude-sonnet-4-5' });
   return typed === undefined ? undefined : { model: typed.trim() || undefined };
 }
 

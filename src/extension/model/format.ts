@@ -5,24 +5,27 @@
 import type { SessionRecord, SessionState } from '../../core/session/types.js';
 import { formatCost, formatTokens, STATE_LABELS } from '../../core/format';
 import type { McpAccess } from './mcpAccess.js';
+import { problemIcon, problemLabel, queueTooltipLines } from './sessionProblems.js';
 
 export { formatCost, formatDuration, formatTokens, oneLine, STATE_LABELS } from '../../core/format';
 
 /** The tree's state groups, in display order. */
-export type StateGroup = 'running' | 'awaiting' | 'idle' | 'finished';
-export const STATE_GROUPS: readonly StateGroup[] = ['running', 'awaiting', 'idle', 'finished'];
+export type StateGroup = 'running' | 'awaiting' | 'queued' | 'idle' | 'finished';
+export const STATE_GROUPS: readonly StateGroup[] = ['running', 'awaiting', 'queued', 'idle', 'finished'];
 
 export const GROUP_LABELS: Readonly<Record<StateGroup, string>> = {
   running: 'Running',
   awaiting: 'Awaiting permission',
+  queued: 'Queued: waiting for a slot',
   idle: 'Idle',
   finished: 'Finished',
 };
 
 export function stateGroup(state: SessionState): StateGroup {
   switch (state) {
-    case 'created':
     case 'queued':
+      return 'queued';
+    case 'created':
     case 'starting':
     case 'running':
       return 'running';
@@ -75,6 +78,11 @@ export function stateIcon(state: SessionState): IconSpec {
   }
 }
 
+/** The tree item's icon: its state's, unless a problem (a failed turn) says more. */
+export function sessionIcon(record: SessionRecord): IconSpec {
+  return problemIcon(record) ?? stateIcon(record.state);
+}
+
 /** "just now", "5m", "3h", "2d", "3w", then a date: short enough for a tree item's description. */
 export function formatAge(at: number, now: number): string {
   const s = Math.max(0, Math.round((now - at) / 1000));
@@ -97,6 +105,8 @@ export function formatModel(model: string | undefined): string {
 /** The tree item's description: (shared with MCP ·) model · cost · age. Parts that say nothing are left out. */
 export function sessionDescription(record: SessionRecord, now: number): string {
   const parts: string[] = [];
+  const problem = problemLabel(record);
+  if (problem) parts.push(problem);
   if (record.sharedWithMcp) parts.push('shared with MCP');
   const w = record.worktree;
   if (w?.isolation === 'worktree' && w.branch) parts.push(w.removedAt ? `${w.branch} (discarded)` : w.branch);
@@ -126,6 +136,7 @@ export function sessionTooltip(record: SessionRecord, now: number, mcp?: McpAcce
   if (mcp === 'shared') lines.push('- MCP: shared — MCP clients may steer it');
   if (mcp === 'unshared') lines.push('- MCP: not shared — above what MCP clients may steer; they can only read it');
   if (record.error) lines.push('', `$(error) ${escapeMarkdown(record.error.message)}${record.error.hint ? ` — ${escapeMarkdown(record.error.hint)}` : ''}`);
+  lines.push(...queueTooltipLines(record));
   return lines.join('\n');
 }
 

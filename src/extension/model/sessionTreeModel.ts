@@ -82,6 +82,8 @@ export function sessionContextValue(record: SessionRecord, mcp?: McpAccess): str
   if (isLive(s) && s !== 'queued') words.push('live');
   if (s === 'queued') words.push('queued');
   if (isBusy(s)) words.push('busy');
+  // A failed turn's fix as a menu word: `fix-choose-model` shows Change Model on the item.
+  if (record.error && isLive(s)) words.push('hasError', ...(record.error.fix ? [`fix-${record.error.fix}`] : []));
   if (s === 'idle' || s === 'suspended') words.push('canSend');
   // A discarded worktree leaves nowhere to run.
   const runnable = !record.worktree?.removedAt;

@@ -24,6 +24,7 @@ import {
   type WebviewRequest,
   type WebviewSettings,
 } from '../../shared/webviewProtocol';
+import { fixAction } from '../model/fixActions';
 import { MessageBatcher } from './batcher';
 import { diffSides } from './diffSides';
 import { renderPanelHtml } from './html';
@@ -264,6 +265,11 @@ export class SessionPanel implements vscode.Disposable {
       case 'fullEntry': {
         const entry = await store.readTranscriptEntry(id, request.seq);
         return { entry: entry ? trimEntry(entry, FULL_STRING) : undefined };
+      }
+      case 'fix': {
+        const action = fixAction(request.fix, id);
+        if (action) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+        return undefined;
       }
     }
   }

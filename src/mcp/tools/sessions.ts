@@ -10,15 +10,14 @@ import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
 import { nextEvent } from '../../core/lifecycle.js';
 import { READ_ONLY_TOOLS } from '../../core/cli/toolRules.js';
-import type { PermissionAsk } from '../../core/session/permissions.js';
-import { isBusy, isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState, type TranscriptEntry } from '../../core/session/types.js';
-import { TranscriptRenderer } from '../../core/transcript/render.js';
+import { isBusy, isTerminal, LIVE_STATES, TERMINAL_STATES, type ClaudeRunOptions, type SessionRecord, type SessionState } from '../../core/session/types.js';
 import { safeJson } from '../../core/transcript/values.js';
 import { isWithin, resolvedPath } from '../../core/workspacePaths.js';
 import { accessNote, assertMayDrive, capCreateOptions, mayDrive } from '../cap.js';
 import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
-import { figuresLine, sessionLine, sessionSummary, turnFigures, worktreeSummary } from '../format.js';
-import { guarded, ok, progressReporter, type Extra } from '../results.js';
+import { queueWaitText } from '../../core/format.js';
+import { errorLine, sessionLine } from '../format.js';
+import { guarded, ok } from '../results.js';
 import {
   idArg,
   pathArg,
@@ -29,10 +28,11 @@ import {
   sessionSummarySchema,
   turnResultSchema,
 } from '../schemas.js';
-import type { TurnOutcome, TurnWatch } from '../../core/session/turnWatch.js';
+import { readOutput } from './sessionOutput.js';
+import { DEFAULT_WAIT_SECONDS, pendingPermission, requireRecord, summaryFor, turnResult, waitFor } from './turnResults.js';
 
-/** Below the usual MCP client request timeout (60 s), so a default wait ends before the client gives up. */
-export const DEFAULT_WAIT_SECONDS = 45;
+export { DEFAULT_WAIT_SECONDS, pendingPermission, requireRecord, turnResult, waitFor };
+
 const MAX_WAIT_SECONDS = 3600;
 
 const sessionId = idArg.describe('The session id (a UUID) returned by create_session or list_sessions.');
@@ -118,7 +118,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           }
           watch.bind(record.id);
           if (!args.wait) {
-            const queued = record.state === 'queued' ? 'Queued: the folder is at its concurrent-session limit; it starts when another session ends.' : undefined;
+            const queued = record.state === 'queued' ? queueWaitText(record.waiting) : undefined;
             const note = [where, queued, capNote].filter(Boolean).join(' ') || undefined;
             return turnResult(deps, record.id, undefined, `Started session ${record.id} ("${record.title}") in ${record.cwd}. Read its output with get_session_output, continue it with send_message.`, note);
           }
@@ -239,7 +239,8 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           sessionLine(record),
           `model: ${record.model ?? 'default'}; tokens ${m.inputTokens} in / ${m.outputTokens} out; ${m.toolCalls} tool calls`,
           ...(access ? [`MCP access: ${access}`] : []),
-          ...(record.error ? [`error: [${record.error.code}] ${record.error.message}${record.error.hint ? ` ${record.error.hint}` : ''}`] : []),
+          ...(record.error ? [`error: ${errorLine(record.error)}`] : []),
+          ...(record.state === 'queued' ? [queueWaitText(record.waiting)] : []),
           ...pending.map((p) => `waiting for permission: ${p.tool_name} ${JSON.stringify(p.input)} (request ${p.request_id})`),
         ];
         return ok(lines.join('\n'), { session: summaryFor(deps, record), pending_permissions: pending });
@@ -325,24 +326,6 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
 
 // ---- helpers -------------------------------------------------------------------------------
 
-/** A session as MCP callers see it, with whether they may steer it. */
-function summaryFor(deps: ShannonMcpDeps, record: SessionRecord) {
-  const policy = resolvePolicy(deps);
-  const note = accessNote(record, policy);
-  return {
-    ...sessionSummary(record),
-    mcp_may_steer: mayDrive(record, policy),
-    ...(record.sharedWithMcp ? { shared_with_mcp: true } : {}),
-    ...(note ? { mcp_access_note: note } : {}),
-  };
-}
-
-export function requireRecord(deps: ShannonMcpDeps, id: string): SessionRecord {
-  const record = deps.sessions.get(id);
-  if (!record) throw new ShannonError('SESSION_NOT_FOUND', `There is no session with id "${id}".`, 'Call list_sessions to find the right id.');
-  return record;
-}
-
 async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Promise<{ cwd: string; workspaceFolder: string }> {
   const raw = given ?? deps.defaultCwd?.();
   if (!raw) throw new ShannonError('INVALID_ARGUMENT', 'No cwd was given and this server has no default folder.', 'Pass cwd: the absolute path of the directory to work in.');
@@ -359,151 +342,6 @@ async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Prom
     throw new ShannonError('INVALID_ARGUMENT', `"${cwd}"${really} is not inside a workspace folder open in Shannon.`, 'Pass one of the open workspace folders, or a directory inside one.');
   }
   return { cwd: real, workspaceFolder };
-}
-
-export async function waitFor(deps: ShannonMcpDeps, watch: TurnWatch, id: string, timeoutSeconds: number | undefined, extra: Extra): Promise<TurnOutcome> {
-  const progress = progressReporter(extra);
-  try {
-    return await watch.wait({
-      timeoutMs: (timeoutSeconds ?? DEFAULT_WAIT_SECONDS) * 1000,
-      signal: extra.signal,
-      stopOnPermissionAsk: resolvePolicy(deps).permissions === 'client',
-      onProgress: progress ? (m) => progress.report(m) : undefined,
-    });
-  } finally {
-    progress?.dispose();
-  }
-}
-
-export function turnResult(deps: ShannonMcpDeps, id: string, outcome: TurnOutcome | undefined, headline?: string, extraNote?: string) {
-  const record = requireRecord(deps, id);
-  const pending = deps.sessions.pendingPermissions(id).map(pendingPermission);
-  const notes = [extraNote, outcome && outcomeNote(outcome, record)].filter((n): n is string => !!n);
-  const figures = outcome?.end && turnFigures(outcome.end.metrics);
-  const note = notes.join(' ') || undefined;
-  const turn = outcome && {
-    status: outcome.status,
-    text: outcome.text,
-    ...(outcome.subtype ? { subtype: outcome.subtype } : {}),
-    ...(outcome.errors ? { errors: outcome.errors } : {}),
-    ...(figures ?? {}),
-    ...(outcome.activity ? { activity: outcome.activity } : {}),
-  };
-  const lines: string[] = [];
-  if (headline) lines.push(headline);
-  if (outcome) {
-    if (outcome.text) lines.push(outcome.text, '');
-    lines.push(`— session ${id}: turn ${outcome.status}${figures ? ` · ${figuresLine(figures)}` : ''}`);
-  }
-  if (note) lines.push(note);
-  for (const p of pending) lines.push(`Waiting for permission: ${p.tool_name} ${JSON.stringify(p.input)} (request_id ${p.request_id}).`);
-  return ok(lines.join('\n'), {
-    session_id: id,
-    state: record.state,
-    title: record.title,
-    cwd: record.cwd,
-    ...(outcome?.cursor !== undefined ? { cursor: outcome.cursor } : {}),
-    ...(outcome?.nextCursor !== undefined ? { next_cursor: outcome.nextCursor } : {}),
-    ...(turn ? { turn } : {}),
-    ...(pending.length ? { pending_permissions: pending } : {}),
-    ...(note ? { note } : {}),
-    ...(record.worktree ? { worktree: worktreeSummary(record.worktree) } : {}),
-  });
-}
-
-function outcomeNote(outcome: TurnOutcome, record: SessionRecord): string | undefined {
-  const read = outcome.cursor !== undefined ? `get_session_output with cursor ${outcome.cursor}` : 'get_session_output';
-  switch (outcome.status) {
-    case 'timed_out':
-      return `Still running after the wait timed out${outcome.activity ? ` (${outcome.activity})` : ''}. The session keeps going: read the rest with ${read}, or stop it with interrupt_session.`;
-    case 'awaiting_permission':
-      return 'Claude Code is waiting for permission to use a tool: answer with respond_permission, then read the rest with get_session_output.';
-    case 'session_ended':
-      return `The session ended (${record.state}) before the turn finished${record.error ? `: ${record.error.message}${record.error.hint ? ` ${record.error.hint}` : ''}` : '.'}`;
-    case 'dropped':
-      return 'The message was dropped: the session was interrupted before it got to it. Send it again.';
-    case 'interrupted':
-      return 'The turn was interrupted; the session stays open.';
-    case 'cancelled':
-      return 'The call was cancelled, so the turn was interrupted.';
-    case 'error':
-      return 'The turn ended in an error; the session stays open.';
-    default:
-      return undefined;
-  }
-}
-
-export function pendingPermission(ask: PermissionAsk) {
-  return {
-    session_id: ask.sessionId,
-    request_id: ask.requestId,
-    tool_name: ask.toolName,
-    input: ask.input,
-    ...(ask.title ? { title: ask.title } : {}),
-    ...(ask.description ? { description: ask.description } : {}),
-    asked_at: new Date(ask.askedAt).toISOString(),
-  };
-}
-
-interface OutputRead {
-  entries: TranscriptEntry[];
-  lines: string[];
-  nextCursor: number;
-  hasMore: boolean;
-}
-
-const BATCH = 200;
-
-/**
- * Reads from `cursor` until the character budget is spent; a single huge entry is clipped, never
- * repeated. Each entry is rendered once; entries with nothing to read (chatter) only move the cursor.
- */
-export async function readOutput(deps: ShannonMcpDeps, id: string, cursor: number, maxChars: number, format: 'text' | 'raw'): Promise<OutputRead> {
-  const out: OutputRead = { entries: [], lines: [], nextCursor: cursor, hasMore: false };
-  const renderer = new TranscriptRenderer();
-  let used = 0;
-  for (;;) {
-    const batch = await deps.transcripts.readTranscript(id, { fromSeq: out.nextCursor, limit: BATCH });
-    for (const entry of batch) {
-      // Partial-message fragments (older transcripts kept them) repeat the complete messages.
-      if (entry.type === 'stream_event') {
-        out.nextCursor = entry.seq + 1;
-        continue;
-      }
-      const { text, unshowable } = showable(entry, format, renderer);
-      if (format === 'text' && !text) {
-        out.nextCursor = entry.seq + 1;
-        continue;
-      }
-      if (used > 0 && used + text.length > maxChars) {
-        out.hasMore = true;
-        return out;
-      }
-      if (format === 'raw') out.entries.push(unshowable || text.length > maxChars ? { ...entry, raw: { clipped: true, type: entry.type, preview: unshowable ? '' : text.slice(0, maxChars), ...(unshowable ? { reason: unshowable } : {}) } } : entry);
-      else out.lines.push(used + text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - used - 1))}…` : text);
-      used += text.length;
-      out.nextCursor = entry.seq + 1;
-    }
-    if (batch.length < BATCH) return out;
-  }
-}
-
-/** An entry as text: rendered lines, or (raw) its JSON; a message JSON cannot hold is named, not thrown. */
-function showable(entry: TranscriptEntry, format: 'text' | 'raw', renderer: TranscriptRenderer): { text: string; unshowable?: string } {
-  if (format === 'text') {
-    return {
-      text: renderer
-        .render(entry)
-        .filter((l) => l.level !== 'debug')
-        .map((l) => l.text)
-        .join('\n'),
-    };
-  }
-  try {
-    return { text: JSON.stringify(entry.raw) ?? '' };
-  } catch (err) {
-    return { text: '', unshowable: err instanceof RangeError ? 'nested too deeply to serialise' : err instanceof Error ? err.message : String(err) };
-  }
 }
 
 /** The state once an interrupt has landed (the turn's result arrives a few ms after the request is answered). */

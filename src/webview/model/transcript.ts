@@ -8,7 +8,7 @@
  * index) keeps its key when the CLI's final `assistant` line for it arrives, so the view
  * updates the row in place instead of replacing it. Every change bumps the row's `rev`.
  */
-import { BlockIndex, INTERRUPT_MARKER, textOf } from '../../core/transcript/blocks';
+import { BlockIndex, INTERRUPT_MARKER, isStopped, isStoppedToolResult, textOf } from '../../core/transcript/blocks';
 import { num, str, type Json } from '../../core/transcript/values';
 import { compactText } from '../../core/transcript/compact';
 import type { PanelEntry, PartialDelta } from '../../shared/webviewProtocol';
@@ -54,6 +54,8 @@ export interface ToolResultView {
   stdout?: string;
   stderr?: string;
   interrupted?: boolean;
+  /** The user stopped the call (its content is the CLI's canned note to the model). */
+  stopped?: boolean;
   images: number;
   /** The host cut the output: the whole of it is entry `seq` (fetch it with `fullEntry`). */
   truncated?: { seq: number };
@@ -86,6 +88,8 @@ export interface ResultRow extends RowBase {
   /** Why it failed, for error subtypes. */
   errors: string[];
   terminalReason?: string;
+  /** The user stopped the turn: neither done nor failed. */
+  stopped: boolean;
 }
 
 export interface NoticeRow extends RowBase {
@@ -348,8 +352,8 @@ export class TranscriptModel {
       if (block.type !== 'text' || typeof block.text !== 'string') return;
       const text = block.text.trim();
       if (INTERRUPT_MARKER.test(text)) {
+        // The turn's footer says "Stopped by you" right after: no row of its own.
         this.endStreaming();
-        this.add({ kind: 'notice', key, rev: 0, seq: entry.seq, level: 'warning', icon: 'debug-pause', text: text.slice(1, -1) });
         return;
       }
       const local = /<local-command-stdout>([\s\S]*)<\/local-command-stdout>/.exec(text);
@@ -402,6 +406,7 @@ export class TranscriptModel {
       numTurns: num(raw.num_turns),
       errors: resultErrors(raw),
       terminalReason: typeof raw.terminal_reason === 'string' ? raw.terminal_reason : undefined,
+      stopped: isStopped(raw),
     });
   }
 
@@ -456,7 +461,8 @@ export class TranscriptModel {
 
 function resultView(entry: TranscriptEntry, block: Json, toolUseResult: unknown): ToolResultView {
   const { text, images } = textOf(block.content);
-  const result: ToolResultView = { content: text, isError: block.is_error === true, images };
+  const stopped = isStoppedToolResult(toolUseResult);
+  const result: ToolResultView = { content: text, isError: block.is_error === true && !stopped, images, ...(stopped ? { stopped } : {}) };
   if (typeof toolUseResult === 'object' && toolUseResult !== null) {
     const r = toolUseResult as Json;
     if (typeof r.stdout === 'string') result.stdout = r.stdout;
@@ -473,7 +479,8 @@ export function blockKey(messageId: string, index: number): string {
 
 function resultErrors(raw: Json): string[] {
   const errors = Array.isArray(raw.errors) ? raw.errors.filter((e): e is string => typeof e === 'string') : [];
-  if (raw.is_error === true && errors.length === 0 && typeof raw.result === 'string') errors.push(raw.result);
+  // An API error ends in `success` with is_error: its text is the synthetic reply just above.
+  if (raw.is_error === true && errors.length === 0 && typeof raw.result === 'string' && raw.subtype !== 'success') errors.push(raw.result);
   return errors;
 }
 

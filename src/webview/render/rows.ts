@@ -136,7 +136,9 @@ function toolRow(row: ToolRow, ctx: RowContext): HTMLElement {
   const awaiting = ctx.isAwaitingPermission(row.toolUseId);
   const result = row.result;
   const status = result
-    ? result.isError
+    ? result.stopped
+      ? h('span', { class: 'tool-status stopped' }, icon('debug-stop'), STOPPED_LABEL)
+      : result.isError
       ? h('span', { class: 'tool-status error' }, icon('error'), result.interrupted ? 'Interrupted' : 'Error')
       : h('span', { class: 'tool-status ok' }, icon('check'), 'Done')
     : awaiting
@@ -145,7 +147,7 @@ function toolRow(row: ToolRow, ctx: RowContext): HTMLElement {
         ? h('span', { class: 'tool-status running' }, icon('loading~spin'), 'Preparing')
         : h('span', { class: 'tool-status running' }, icon('loading~spin'), 'Running');
   const summary = toolSummary(row.name, row.input);
-  const card = h('div', { class: `tool-card${result?.isError ? ' error' : ''}${awaiting ? ' awaiting' : ''}` });
+  const card = h('div', { class: `tool-card${result?.isError ? ' error' : ''}${result?.stopped ? ' stopped' : ''}${awaiting ? ' awaiting' : ''}` });
   const header = h(
     'div',
     { class: 'tool-header' },
@@ -182,7 +184,10 @@ function toolBody(row: ToolRow, ctx: RowContext): HTMLElement {
     body.append(section('Input', h('pre', {}, h('code', {}, text))));
   }
   const result = row.result;
-  if (result) {
+  if (result?.stopped) {
+    // The CLI's note to the model ("STOP what you are doing…") is not for the person who stopped it.
+    body.append(section(STOPPED_LABEL, h('div', { class: 'muted' }, 'You stopped this before it finished.')));
+  } else if (result) {
     const label = row.name === 'Bash' ? 'Output' : 'Result';
     if (row.name === 'Bash' && (result.stdout !== undefined || result.stderr !== undefined) && !result.isError) {
       const parts: Node[] = [];
@@ -256,9 +261,9 @@ export function resultText(row: ToolRow, kind: string | undefined): string {
 
 function resultRow(row: ResultRow): HTMLElement {
   const ok = !row.isError;
-  const label = ok ? 'Turn complete' : resultLabel(row);
+  const label = ok ? 'Turn complete' : row.stopped ? STOPPED_LABEL : resultLabel(row);
   const parts: Node[] = [
-    h('span', { class: 'turn-status' }, icon(ok ? 'pass' : row.terminalReason?.startsWith('aborted') ? 'debug-pause' : 'error'), label),
+    h('span', { class: 'turn-status' }, icon(ok ? 'pass' : row.stopped ? 'debug-stop' : 'error'), label),
     stat('arrow-up', `${formatTokens(row.inputTokens)} in`, `${groupDigits(row.inputTokens)} input tokens`),
     stat('arrow-down', `${formatTokens(row.outputTokens)} out`, `${groupDigits(row.outputTokens)} output tokens`),
   ];
@@ -273,15 +278,17 @@ function resultRow(row: ResultRow): HTMLElement {
   }
   parts.push(stat('credit-card', formatCost(row.costUsd), `This turn cost ${formatCost(row.costUsd)}`));
   parts.push(stat('watch', formatDuration(row.durationMs), `The turn took ${formatDuration(row.durationMs)}`));
-  const footer = h('div', { class: `turn-footer${ok ? '' : ' error'}` }, ...parts);
-  if (!ok && row.errors.length && !row.terminalReason?.startsWith('aborted')) {
+  const footer = h('div', { class: `turn-footer${ok ? '' : row.stopped ? ' stopped' : ' error'}` }, ...parts);
+  if (!ok && row.errors.length && !row.stopped) {
     return h('div', {}, footer, h('div', { class: 'turn-errors' }, row.errors.join('\n')));
   }
   return footer;
 }
 
+/** A stop the user asked for: neither done nor failed, in neutral colours. */
+export const STOPPED_LABEL = 'Stopped by you';
+
 function resultLabel(row: ResultRow): string {
-  if (row.terminalReason === 'aborted_streaming' || row.terminalReason === 'aborted_tools') return 'Interrupted';
   switch (row.subtype) {
     case 'error_max_turns':
       return 'Stopped: turn limit reached';

@@ -53,7 +53,7 @@ test('the model drops the CLI context-window suffix', () => {
 
 test('every state has a group, and running states spin', () => {
   assert.equal(stateGroup('starting'), 'running');
-  assert.equal(stateGroup('queued'), 'running');
+  assert.equal(stateGroup('queued'), 'queued');
   assert.equal(stateGroup('awaiting_permission'), 'awaiting');
   assert.equal(stateGroup('idle'), 'idle');
   for (const s of ['completed', 'failed', 'cancelled', 'timed_out', 'interrupted'] as const) assert.equal(stateGroup(s), 'finished');

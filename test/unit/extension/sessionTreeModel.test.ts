@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SessionTreeModel, sessionContextValue, type Refresh, type TreeNode } from '../../../src/extension/model/sessionTreeModel.js';
+import { GROUP_LABELS, sessionDescription, sessionIcon, sessionTooltip } from '../../../src/extension/model/format.js';
 import { NOW, record } from './records.js';
 
 const A = { path: '/ws/a', name: 'a' };
@@ -164,4 +165,40 @@ test('context values say what can be done to a session now', () => {
   assert.ok(mcp('unshared').includes('mcpUnshared') && !mcp('unshared').includes('mcpShared'), 'above the MCP limits: Share is offered');
   assert.ok(mcp('shared').includes('mcpShared') && !mcp('shared').includes('mcpUnshared'), 'shared: Stop Sharing is offered');
   assert.ok(!mcp(undefined).some((w) => w.startsWith('mcp')), 'within the limits: nothing to share');
+});
+
+test('a queued session has a group of its own, between the ones at work and the idle ones, saying why it waits', () => {
+  const m = new SessionTreeModel();
+  const waiting = record({ title: 'fourth', state: 'queued', waiting: { busy: 3, limit: 3, position: 1 } });
+  m.reset([record({ title: 'busy', state: 'running' }), waiting, record({ title: 'resting', state: 'idle' })], [A]);
+  assert.deepEqual(labels(m, m.roots()), ['group:running', 'group:queued', 'group:idle']);
+  const queued = m.roots()[1]!;
+  assert.equal(queued.kind === 'group' && GROUP_LABELS[queued.group], 'Queued: waiting for a slot');
+  assert.deepEqual(labels(m, m.children(queued)), ['fourth']);
+  assert.match(sessionDescription(waiting, NOW), /^waits: 3\/3 at work · /);
+  const tooltip = sessionTooltip(waiting, NOW);
+  assert.match(tooltip, /Queued: 3 at work in this folder, limit 3 — it starts when one of them finishes its turn\./);
+  assert.match(tooltip, /Start Now[\s\S]*Open Setting[\s\S]*shannon\.maxConcurrentSessions/);
+  // Start Now and Open Setting are offered on it (package.json matches `queued`), not the live-session actions.
+  const words = sessionContextValue(waiting).split(' ');
+  assert.ok(words.includes('queued') && !words.includes('live'));
+  // Once it starts it moves to Running: both groups are redrawn.
+  const started = m.apply([{ ...waiting, state: 'running', waiting: undefined }]);
+  assert.deepEqual(refreshed(started), 'all', 'the Queued group goes away: the roots change');
+  assert.deepEqual(labels(m, m.roots()), ['group:running', 'group:idle']);
+});
+
+test('an open session whose turn failed shows the error and offers its fix', () => {
+  const failed = record({ title: 'bad model', state: 'idle', model: 'no-such-model-xyz', error: { code: 'MODEL_NOT_FOUND', message: 'The model "no-such-model-xyz" does not exist, or this account may not use it.', hint: 'Choose another model for this session; the next message uses it.', fix: 'choose-model' } });
+  assert.deepEqual(sessionIcon(failed), { id: 'warning', color: 'list.errorForeground' });
+  assert.match(sessionDescription(failed, NOW), /^model not found · no-such-model-xyz/);
+  assert.match(sessionTooltip(failed, NOW), /does not exist[\s\S]*Choose another model/);
+  const words = sessionContextValue(failed).split(' ');
+  assert.ok(words.includes('hasError') && words.includes('fix-choose-model') && words.includes('canSend'));
+  // A good turn clears the error: back to the idle look.
+  const fixed = { ...failed, error: undefined };
+  assert.deepEqual(sessionIcon(fixed), { id: 'comment-discussion' });
+  assert.ok(!sessionContextValue(fixed).includes('hasError'));
+  // A session that failed to start keeps its failed look (the error is why it ended).
+  assert.deepEqual(sessionIcon(record({ state: 'failed', error: { code: 'SPAWN_FAILED', message: 'x' } })), { id: 'error', color: 'list.errorForeground' });
 });
