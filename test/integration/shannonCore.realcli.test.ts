@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Checkpoint } from '../../src/core/checkpoints/types.js';
 import { openShannonCore, type ShannonCore, type ShannonCoreOptions } from '../../src/core/shannon.js';
 import { FakeAnthropicApi, script, type Reply } from '../support/fakeAnthropic.js';
 import { CLAUDE_BIN, hermeticClaudeEnv, tempWorkspace, type HermeticClaudeEnv } from '../support/realCli.js';
@@ -55,7 +56,7 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
       const s = await core.manager.create({ prompt: 'read my notes', workspaceFolder: ws.dir });
       await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
       const checkpoint = await core.checkpoints.create(s.id, 'before the edit');
-      assert.equal(checkpoint.workspaceFolder, ws.dir);
+      assert.equal(core.checkpoints.folderOf(checkpoint), ws.dir);
       assert.ok(checkpoint.messageUuid, 'the conversation point is the last assistant message');
 
       const edited = core.manager.waitForTurn(s.id);
@@ -77,6 +78,30 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
       const last = api.mainTurns.at(-1)!;
       assert.ok(last.allUserTexts.includes('read my notes'), 'the fork keeps the conversation before the checkpoint');
       assert.ok(!last.allUserTexts.includes('now change them'), 'and not what came after it');
+    } finally {
+      await core.close();
+    }
+  });
+
+  test("a checkpoint's file count survives a restart of the core", async () => {
+    await writeFile(path.join(ws.dir, 'counted.txt'), 'one\n');
+    api.setResponder(script(text('Noted.')));
+    let core = await open();
+    let checkpoint: Checkpoint;
+    let sessionId: string;
+    try {
+      const s = await core.manager.create({ prompt: 'note this', workspaceFolder: ws.dir });
+      sessionId = s.id;
+      await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
+      checkpoint = await core.checkpoints.create(s.id, 'counted');
+      assert.ok(checkpoint.files! >= 1, 'the snapshot holds the folder’s files');
+    } finally {
+      await core.close();
+    }
+    core = await open();
+    try {
+      assert.equal(core.checkpoints.get(checkpoint.id)?.files, checkpoint.files);
+      assert.deepEqual((await core.checkpoints.list(sessionId)).map((c) => [c.label, c.files]), [['counted', checkpoint.files]]);
     } finally {
       await core.close();
     }
