@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { AutoCheckpoints } from './checkpoints/autoCheckpoints.js';
 import { SessionCheckpoints } from './checkpoints/sessionCheckpoints.js';
 import type { Checkpoints } from './checkpoints/types.js';
 import { WorkspaceSnapshots } from './checkpoints/workspaceSnapshots.js';
@@ -82,24 +83,23 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
   });
 
   const snapshots = new WorkspaceSnapshots({ storageDir: dataDir, ...(git ? { git } : {}) });
-  let checkpoints: SessionCheckpoints | undefined;
+  let auto: AutoCheckpoints | undefined;
+  const autoFailed = (err: unknown) =>
+    onDidWarn.fire(
+      new ShannonError('CHECKPOINT_FAILED', `No automatic checkpoint for this turn: ${asShannonError(err).message}`, 'The turn ran anyway. Turn off automatic checkpoints if this folder cannot be snapshotted.', { fix: 'turn-off-auto-checkpoint' }),
+    );
   const manager = new SessionManager({
     ...managerOptions,
     persistence: store,
     onDidSpawn: (sessionId, process) => processes.track(process, { sessionId, label: manager.get(sessionId)?.title }),
     beforeTurn: async (session) => {
       if (!autoCheckpoint?.() || session.options.permissionMode === 'plan') return;
-      try {
-        await checkpoints!.create(session.id, `Before turn ${session.metrics.turns + 1}`);
-      } catch (err) {
-        onDidWarn.fire(
-          new ShannonError('CHECKPOINT_FAILED', `No automatic checkpoint before this turn: ${asShannonError(err).message}`, 'The turn ran anyway. Turn off automatic checkpoints if this folder cannot be snapshotted.', { fix: 'turn-off-auto-checkpoint' }),
-        );
-      }
+      await auto?.beforeTurn(session).catch(autoFailed);
     },
   });
-  checkpoints = new SessionCheckpoints(store, snapshots, manager);
+  const checkpoints = new SessionCheckpoints(store, snapshots, manager);
   disposables.add(checkpoints.track());
+  auto = disposables.add(checkpoints.automatic(autoFailed));
   const worktrees = disposables.add(
     new SessionWorktrees({
       storageDir: dataDir,

@@ -107,17 +107,30 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
     }
   });
 
-  test('with auto-checkpoint on, every turn is preceded by a checkpoint', async () => {
-    api.setResponder(script(text('one'), text('two')));
+  test('automatic checkpoints: one per turn that changed a file, named from its prompt, listing its files', async () => {
+    const file = path.join(ws.dir, 'auto.txt');
+    await writeFile(file, 'before\n');
+    api.setResponder(script(text('Hello.'), bash(`echo after | tee ${file}`), text('Changed it.'), text('Just talking.')));
     const core = await open({ autoCheckpoint: () => true });
     try {
-      const s = await core.manager.create({ prompt: 'first', workspaceFolder: ws.dir });
+      core.manager.onDidRequestPermission((ask) => core.manager.respondToPermission(ask.sessionId, ask.requestId, { behavior: 'allow' }));
+      const s = await core.manager.create({ prompt: 'say hello', workspaceFolder: ws.dir });
       await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
-      const second = core.manager.waitForTurn(s.id);
-      await core.manager.send(s.id, 'second');
-      await second;
+      for (const prompt of ['please   rewrite\nauto.txt', 'and now just chat']) {
+        const turn = core.manager.waitForTurn(s.id);
+        await core.manager.send(s.id, prompt);
+        await turn;
+      }
+      await waitUntil(() => core.store.listCheckpoints(s.id).length > 0);
       const list = await core.checkpoints.list(s.id);
-      assert.deepEqual(list.map((c) => c.label), ['Before turn 1', 'Before turn 2']);
+      assert.deepEqual(
+        list.map((c) => [c.label, c.changedFiles]),
+        [['please rewrite auto.txt', ['auto.txt']]],
+        'the chat-only turns leave no checkpoint',
+      );
+      assert.equal(await readFile(file, 'utf8'), 'after\n');
+      await core.checkpoints.restore(list[0]!.id);
+      assert.equal(await readFile(file, 'utf8'), 'before\n', 'it holds the files as they were before that turn');
     } finally {
       await core.close();
     }

@@ -56,13 +56,19 @@ export class CheckpointService {
     },
   ) {}
 
-  /** Called by the session manager before each turn that can edit files. */
+  /** Snapshots the files and keeps the checkpoint. */
   async create(point: CheckpointPoint, signal?: AbortSignal): Promise<{ checkpoint: Checkpoint; snapshot: Snapshot }> {
+    const made = await this.prepare(point, signal);
+    await this.deps.store.addCheckpoint(made.checkpoint);
+    return made;
+  }
+
+  /** Snapshots the files; the checkpoint is the caller's to keep (an automatic one waits for its prompt). */
+  async prepare(point: CheckpointPoint, signal?: AbortSignal): Promise<{ checkpoint: Checkpoint; snapshot: Snapshot }> {
     const snapshot = await this.deps.snapshots.snapshot(point.workspaceFolder, point.label, signal);
     const checkpoint: Checkpoint = { id: randomUUID(), sessionId: point.sessionId, createdAt: snapshot.createdAt, seq: point.seq, label: point.label, snapshotRef: snapshot.ref, files: snapshot.files };
     if (point.cliSessionId) checkpoint.cliSessionId = point.cliSessionId;
     if (point.messageUuid) checkpoint.messageUuid = point.messageUuid;
-    await this.deps.store.addCheckpoint(checkpoint);
     return { checkpoint, snapshot };
   }
 

@@ -7,6 +7,7 @@ import type { Disposable } from '../lifecycle.js';
 import type { SessionManager } from '../session/manager.js';
 import type { SessionStore } from '../store/index.js';
 import { sessionFilesFolder } from '../worktrees/sessionWorktrees.js';
+import { AutoCheckpoints } from './autoCheckpoints.js';
 import { CheckpointService } from './checkpointService.js';
 import { ConversationPoints } from './conversationPoints.js';
 import type { Checkpoint, Checkpoints } from './types.js';
@@ -55,6 +56,11 @@ export class SessionCheckpoints implements Checkpoints {
   /** Follows every session's conversation point from the message stream. */
   track(): Disposable {
     return this.manager.onDidMessage((e) => this.points.observe(e));
+  }
+
+  /** Checkpoints before each turn, kept for the turns that change files. */
+  automatic(onError: (err: unknown) => void): AutoCheckpoints {
+    return new AutoCheckpoints({ service: this.service, snapshots: this.snapshots, store: this.store, manager: this.manager, points: this.points, onError });
   }
 
   async create(sessionId: string, label?: string, signal?: AbortSignal): Promise<Checkpoint> {
