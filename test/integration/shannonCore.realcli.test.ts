@@ -83,6 +83,38 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
     }
   });
 
+  test('a checkpoint taken while a tool call waits for its result forks before that call, never between it and its result', async () => {
+    api.setResponder(script(text('Hi there.'), bash(`touch ${path.join(ws.dir, 'made-by-tool.txt')}`), text('Made it.'), text('We are before the file was made.')));
+    const core = await open();
+    try {
+      const s = await core.manager.create({ prompt: 'say hi', workspaceFolder: ws.dir });
+      await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
+      let checkpoint: Checkpoint | undefined;
+      core.manager.onDidRequestPermission(async (ask) => {
+        // The CLI has printed the tool call and waits: its result is not in the transcript yet.
+        checkpoint = await core.checkpoints.create(s.id, 'mid-call');
+        core.manager.respondToPermission(ask.sessionId, ask.requestId, { behavior: 'allow' });
+      });
+      const turn = core.manager.waitForTurn(s.id);
+      await core.manager.send(s.id, 'make the file');
+      await turn;
+      assert.ok(checkpoint);
+
+      const restored = await core.checkpoints.restore(checkpoint.id);
+      const forked = core.manager.waitForTurn(restored.sessionId);
+      await core.manager.send(restored.sessionId, 'where are we?');
+      await forked;
+      const request = api.mainTurns.at(-1)!;
+      assert.equal(request.latestUserText, 'where are we?');
+      const sent = JSON.stringify(request.body.messages);
+      assert.ok(!sent.includes('Tool result missing'), `the fork sent a tool call without its result: ${sent.slice(-600)}`);
+      assert.ok(!sent.includes('"tool_use"'), 'the call made after the checkpoint is not in the fork');
+      assert.ok(request.allUserTexts.includes('say hi'), 'the conversation before the checkpoint is');
+    } finally {
+      await core.close();
+    }
+  });
+
   test("a checkpoint's file count survives a restart of the core", async () => {
     await writeFile(path.join(ws.dir, 'counted.txt'), 'one\n');
     api.setResponder(script(text('Noted.')));
