@@ -6,7 +6,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { inheritedHistory } from '../../src/core/checkpoints/forkPoint.js';
 import type { Checkpoint } from '../../src/core/checkpoints/types.js';
+import { messageText } from '../../src/core/transcript/blocks.js';
 import { openShannonCore, type ShannonCore, type ShannonCoreOptions } from '../../src/core/shannon.js';
 import { FakeAnthropicApi, script, type Reply } from '../support/fakeAnthropic.js';
 import { CLAUDE_BIN, hermeticClaudeEnv, tempWorkspace, type HermeticClaudeEnv } from '../support/realCli.js';
@@ -110,6 +112,17 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
       assert.ok(!sent.includes('Tool result missing'), `the fork sent a tool call without its result: ${sent.slice(-600)}`);
       assert.ok(!sent.includes('"tool_use"'), 'the call made after the checkpoint is not in the fork');
       assert.ok(request.allUserTexts.includes('say hi'), 'the conversation before the checkpoint is');
+
+      // The fork's panel shows that same history above its own messages.
+      const inherited = await inheritedHistory(core.store, core.manager.get(restored.sessionId)!, { limit: 100 });
+      const said = inherited!.entries.map((e) => messageText(e.raw)).filter(Boolean);
+      assert.equal(inherited!.parentId, s.id);
+      assert.ok(said.includes('say hi') && said.includes('Hi there.'), `inherited: ${JSON.stringify(said)}`);
+      assert.ok(!said.includes('make the file'), 'nothing after the fork point');
+      // A plain fork inherits all its parent had said.
+      const plain = await core.manager.fork(s.id);
+      const all = (await inheritedHistory(core.store, plain, { limit: 100 }))!.entries.map((e) => messageText(e.raw));
+      assert.ok(all.includes('make the file') && all.includes('Made it.'));
     } finally {
       await core.close();
     }

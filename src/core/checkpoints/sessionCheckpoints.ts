@@ -90,8 +90,11 @@ export class SessionCheckpoints implements Checkpoints {
   }
 
   async restore(checkpointId: string, signal?: AbortSignal) {
-    const { checkpoint, restored, removed, sessionId } = await this.service.restore(checkpointId, signal);
-    return { checkpoint, restored, removed, sessionId };
+    const result = await this.service.restore(checkpointId, signal);
+    // The fork shows the history it continues (forkPoint.ts) by this link.
+    const checkpoint = { ...result.checkpoint, forks: [...(result.checkpoint.forks ?? []), result.sessionId] };
+    this.store.addCheckpoint(checkpoint);
+    return { checkpoint, restored: result.restored, removed: result.removed, sessionId: result.sessionId };
   }
 
   get(checkpointId: string): Checkpoint | undefined {

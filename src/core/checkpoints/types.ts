@@ -23,6 +23,8 @@ export interface Checkpoint {
   files?: number;
   /** An automatic checkpoint's turn: the files it changed (what a restore would put back). */
   changedFiles?: string[];
+  /** The sessions restoring it started: each continues the conversation from here. */
+  forks?: string[];
 }
 
 /** Checkpoints of sessions, as the composition root offers them to the extension and MCP. */

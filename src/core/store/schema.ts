@@ -82,11 +82,13 @@ const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE TABLE tombstones (kind TEXT NOT NULL, id TEXT NOT NULL, deleted_at INTEGER NOT NULL, PRIMARY KEY (kind, id));
     `),
   // A checkpoint's file count and, for an automatic one, the files its turn changed: they
-  // were known only to the process that made it. NULL for older rows: not known.
+  // were known only to the process that made it. NULL for older rows: not known. And the
+  // sessions its restores started (JSON ids), so a fork shows the history it continues.
   (db) =>
     db.run(`
       ALTER TABLE checkpoints ADD COLUMN files INTEGER;
       ALTER TABLE checkpoints ADD COLUMN changed_files TEXT;
+      ALTER TABLE checkpoints ADD COLUMN forks TEXT;
     `),
 ];
 
