@@ -5,8 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CheckpointService, type Checkpoint } from './checkpoints/checkpointService.js';
-import { WorkspaceSnapshots, type SnapshotChange } from './checkpoints/workspaceSnapshots.js';
+import type { AutoCheckpoints } from './checkpoints/autoCheckpoints.js';
+import { SessionCheckpoints } from './checkpoints/sessionCheckpoints.js';
+import type { Checkpoints } from './checkpoints/types.js';
+import { WorkspaceSnapshots } from './checkpoints/workspaceSnapshots.js';
 import { ShannonError, asShannonError, isShannonError } from './errors.js';
 import { atomicWriteFile } from './store/files.js';
 import { HistoryImporter, type ImportMark } from './history/historyImporter.js';
@@ -32,27 +34,6 @@ export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persist
   git?: string;
   /** Isolation defaults and the files new worktrees get (settings). */
   worktrees?: Pick<SessionWorktreesOptions, 'defaultIsolation' | 'fileRules'>;
-}
-
-/** A checkpoint as every UI shows it: the row, where its files belong, how many were kept. */
-export interface CheckpointInfo extends Checkpoint {
-  workspaceFolder: string;
-  label: string;
-  files: number;
-}
-
-export interface Checkpoints {
-  /** One checkpoint, or undefined when there is none with that id. */
-  get(checkpointId: string): CheckpointInfo | undefined;
-  create(sessionId: string, label?: string, signal?: AbortSignal): Promise<CheckpointInfo>;
-  list(sessionId: string): Promise<CheckpointInfo[]>;
-  /** What restoring would change; changes nothing. */
-  preview(checkpointId: string, signal?: AbortSignal): Promise<{ checkpoint: CheckpointInfo; changes: SnapshotChange[] }>;
-  /** Files back as they were, and a new session forked at that conversation point. */
-  restore(checkpointId: string, signal?: AbortSignal): Promise<{ checkpoint: CheckpointInfo; restored: string[]; removed: string[]; sessionId: string }>;
-  /** A file's bytes at the checkpoint (null: it did not exist then), for a diff editor. */
-  fileAt(checkpointId: string, file: string): Promise<Uint8Array | null>;
-  delete(checkpointId: string): Promise<void>;
 }
 
 export interface HistoryImportResult {
@@ -102,24 +83,23 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
   });
 
   const snapshots = new WorkspaceSnapshots({ storageDir: dataDir, ...(git ? { git } : {}) });
-  let checkpoints: CoreCheckpoints | undefined;
+  let auto: AutoCheckpoints | undefined;
+  const autoFailed = (err: unknown) =>
+    onDidWarn.fire(
+      new ShannonError('CHECKPOINT_FAILED', `No automatic checkpoint for this turn: ${asShannonError(err).message}`, 'The turn ran anyway. Turn off automatic checkpoints if this folder cannot be snapshotted.', { fix: 'turn-off-auto-checkpoint' }),
+    );
   const manager = new SessionManager({
     ...managerOptions,
     persistence: store,
     onDidSpawn: (sessionId, process) => processes.track(process, { sessionId, label: manager.get(sessionId)?.title }),
     beforeTurn: async (session) => {
       if (!autoCheckpoint?.() || session.options.permissionMode === 'plan') return;
-      try {
-        await checkpoints!.create(session.id, `Before turn ${session.metrics.turns + 1}`);
-      } catch (err) {
-        onDidWarn.fire(
-          new ShannonError('CHECKPOINT_FAILED', `No automatic checkpoint before this turn: ${asShannonError(err).message}`, 'The turn ran anyway. Turn off automatic checkpoints if this folder cannot be snapshotted.', { fix: 'turn-off-auto-checkpoint' }),
-        );
-      }
+      await auto?.beforeTurn(session).catch(autoFailed);
     },
   });
-  checkpoints = new CoreCheckpoints(store, snapshots, manager);
+  const checkpoints = new SessionCheckpoints(store, snapshots, manager);
   disposables.add(checkpoints.track());
+  auto = disposables.add(checkpoints.automatic(autoFailed));
   const worktrees = disposables.add(
     new SessionWorktrees({
       storageDir: dataDir,
@@ -232,124 +212,5 @@ async function readMarks(file: string): Promise<Record<string, ImportMark>> {
     return JSON.parse(await readFile(file, 'utf8')) as Record<string, ImportMark>;
   } catch {
     return {};
-  }
-}
-
-/** Checkpoints tied to the live conversation point of each session. */
-class CoreCheckpoints implements Checkpoints {
-  private readonly service: CheckpointService;
-  /** The last assistant message and transcript seq per session, kept from the message stream. */
-  private readonly points = new Map<string, { messageUuid?: string; seq: number }>();
-  private readonly files = new Map<string, number>();
-
-  constructor(
-    private readonly store: SessionStore,
-    private readonly snapshots: WorkspaceSnapshots,
-    private readonly manager: SessionManager,
-  ) {
-    this.service = new CheckpointService({
-      snapshots,
-      // A session's files are in its worktree when it has one: that is the folder snapshotted.
-      store: {
-        addCheckpoint: (c) => store.addCheckpoint(c),
-        getCheckpoint: (id) => store.getCheckpoint(id),
-        listCheckpoints: (id) => store.listCheckpoints(id),
-        deleteCheckpoint: (id) => store.deleteCheckpoint(id),
-        getSession: (id) => {
-          const r = manager.get(id);
-          return r && { workspaceFolder: sessionFilesFolder(r) };
-        },
-      },
-      sessions: {
-        startSession: async (request) => {
-          const parent = manager.get(request.parentId);
-          const record = request.options.resume
-            ? await manager.fork(request.parentId, { ...(request.title ? { title: request.title } : {}), ...(request.options.resumeAt ? { resumeAt: request.options.resumeAt } : {}) })
-            : await manager.create({
-                workspaceFolder: parent?.workspaceFolder ?? request.workspaceFolder,
-                cwd: parent?.cwd,
-                options: parent?.options,
-                title: request.title ?? `${parent?.title ?? 'Session'} (restored)`,
-                ...(parent?.worktree ? { worktree: parent.worktree } : {}),
-              });
-          return { sessionId: record.id };
-        },
-      },
-    });
-  }
-
-  track(): Disposable {
-    return this.manager.onDidMessage((e) => {
-      if (!e.entry) return;
-      const point = this.points.get(e.sessionId) ?? { seq: -1 };
-      point.seq = e.entry.seq;
-      if (e.message.kind === 'assistant') point.messageUuid = e.message.message.uuid;
-      this.points.set(e.sessionId, point);
-    });
-  }
-
-  async create(sessionId: string, label?: string, signal?: AbortSignal): Promise<CheckpointInfo> {
-    const session = this.manager.get(sessionId);
-    if (!session) throw new ShannonError('SESSION_NOT_FOUND', `There is no session with id "${sessionId}".`, 'List the sessions to find the right id.');
-    const point = this.points.get(sessionId) ?? (await this.pointFromTranscript(sessionId));
-    const { checkpoint, snapshot } = await this.service.create(
-      {
-        sessionId,
-        workspaceFolder: sessionFilesFolder(session),
-        cliSessionId: session.cliSessionId,
-        messageUuid: point.messageUuid,
-        seq: point.seq,
-        label: label?.trim() || `Checkpoint after turn ${session.metrics.turns}`,
-      },
-      signal,
-    );
-    this.files.set(checkpoint.id, snapshot.files);
-    return this.info(checkpoint, sessionFilesFolder(session));
-  }
-
-  async list(sessionId: string): Promise<CheckpointInfo[]> {
-    const session = this.manager.get(sessionId);
-    const folder = session ? sessionFilesFolder(session) : '';
-    return (await this.service.list(sessionId)).map((c) => this.info(c, folder));
-  }
-
-  async preview(checkpointId: string, signal?: AbortSignal) {
-    const { checkpoint, changes } = await this.service.preview(checkpointId, signal);
-    return { checkpoint: this.info(checkpoint, this.folderOf(checkpoint)), changes };
-  }
-
-  async restore(checkpointId: string, signal?: AbortSignal) {
-    const result = await this.service.restore(checkpointId, signal);
-    return { checkpoint: this.info(result.checkpoint, this.folderOf(result.checkpoint)), restored: result.restored, removed: result.removed, sessionId: result.sessionId };
-  }
-
-  get(checkpointId: string): CheckpointInfo | undefined {
-    const checkpoint = this.store.getCheckpoint(checkpointId);
-    return checkpoint && this.info(checkpoint, this.folderOf(checkpoint));
-  }
-
-  async fileAt(checkpointId: string, file: string): Promise<Uint8Array | null> {
-    const checkpoint = this.store.getCheckpoint(checkpointId);
-    if (!checkpoint?.snapshotRef) throw new ShannonError('INVALID_ARGUMENT', `No checkpoint ${checkpointId}.`);
-    return this.snapshots.fileAt(this.folderOf(checkpoint), checkpoint.snapshotRef, file);
-  }
-
-  delete(checkpointId: string): Promise<void> {
-    return this.service.delete(checkpointId);
-  }
-
-  private folderOf(checkpoint: Checkpoint): string {
-    const session = this.manager.get(checkpoint.sessionId);
-    return session ? sessionFilesFolder(session) : '';
-  }
-
-  private info(checkpoint: Checkpoint, workspaceFolder: string): CheckpointInfo {
-    return { ...checkpoint, workspaceFolder, label: checkpoint.label ?? '', files: this.files.get(checkpoint.id) ?? 0 };
-  }
-
-  private async pointFromTranscript(sessionId: string): Promise<{ messageUuid?: string; seq: number }> {
-    const [last] = (await this.store.readTranscriptTail(sessionId, { limit: 1 })).entries;
-    const [lastAssistant] = (await this.store.readTranscriptTail(sessionId, { limit: 1, filter: (e) => e.type === 'assistant' && !!e.uuid })).entries;
-    return { seq: last?.seq ?? -1, ...(lastAssistant?.uuid ? { messageUuid: lastAssistant.uuid } : {}) };
   }
 }

@@ -3,9 +3,4 @@
  * session manager, checkpoints, history import. The extension host opens it once, after
  * activation has returned, so activation never waits for sql.js.
  */
-import type { Checkpoints } from '../core/shannon.js';
-
 export { openShannonCore, type ShannonCore, type ShannonCoreOptions } from '../core/shannon.js';
-
-/** Checkpoints as the composition root offers them. */
-export type CheckpointsFacade = Checkpoints;

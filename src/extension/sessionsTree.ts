@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { SessionRecord } from '../core/session/types.js';
 import type { ShannonCore } from './core.js';
-import { GROUP_LABELS, formatAge, sessionDescription, sessionIcon, sessionTooltip, STATE_LABELS, formatCost, type StateGroup } from './model/format.js';
+import { GROUP_LABELS, formatAge, sessionDescription, sessionIcon, sessionTooltip, checkpointTooltip, STATE_LABELS, formatCost, type StateGroup } from './model/format.js';
 import type { McpAccess } from './model/mcpAccess.js';
 import { SessionTreeModel, sessionContextValue, type FolderRef, type Refresh, type TreeNode } from './model/sessionTreeModel.js';
 
@@ -184,7 +184,7 @@ export class SessionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
         const item = new vscode.TreeItem(c.label || 'Checkpoint', vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         item.description = formatAge(c.createdAt, now);
-        item.tooltip = `${c.label || 'Checkpoint'} — ${new Date(c.createdAt).toLocaleString()}`;
+        item.tooltip = new vscode.MarkdownString(checkpointTooltip(c));
         item.iconPath = new vscode.ThemeIcon('bookmark');
         item.contextValue = 'checkpoint';
         return item;

@@ -4,6 +4,7 @@
  * (createShannonCore), and tests can hand it a partial one. Optional parts (checkpoints,
  * history) make their tools answer "not available here" instead of failing to start.
  */
+import type { Checkpoints } from '../core/checkpoints/types.js';
 import type { ClaudeBinary } from '../core/cli/locate.js';
 import type { Disposable } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
@@ -42,30 +43,8 @@ export interface McpTranscripts {
 }
 
 
-/** A checkpoint as the core keeps it (CheckpointService's `Checkpoint`), plus what a create learns. */
-export interface McpCheckpoint {
-  id: string;
-  sessionId: string;
-  createdAt: number;
-  seq: number;
-  label?: string;
-  cliSessionId?: string;
-  messageUuid?: string;
-  /** Files in the snapshot (known when it was just made). */
-  files?: number;
-}
-
-export interface McpCheckpoints {
-  /** One checkpoint, or undefined when there is none with that id. */
-  get(checkpointId: string): Promise<McpCheckpoint | undefined> | McpCheckpoint | undefined;
-  /** Snapshots the session's workspace folder and its current conversation point. */
-  create(sessionId: string, label: string | undefined, signal?: AbortSignal): Promise<McpCheckpoint>;
-  list(sessionId: string): Promise<McpCheckpoint[]>;
-  /** What restoring would change, without changing anything. */
-  preview(checkpointId: string, signal?: AbortSignal): Promise<{ checkpoint: McpCheckpoint; changes: Array<{ path: string; change: string }> }>;
-  /** Puts the files back and starts a new session forked at the checkpoint. */
-  restore(checkpointId: string, signal?: AbortSignal): Promise<{ checkpoint: McpCheckpoint; restored: string[]; removed: string[]; sessionId: string }>;
-}
+/** Checkpoints as the core offers them (SessionCheckpoints satisfies it). */
+export type McpCheckpoints = Pick<Checkpoints, 'get' | 'create' | 'list' | 'preview' | 'restore'>;
 
 /** Sessions in worktrees of their own and their changes (the core's SessionWorktrees satisfies it). */
 export type McpWorktrees = Pick<SessionWorktrees, 'createSession' | 'diff' | 'bringBack' | 'discard'>;

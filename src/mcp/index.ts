@@ -5,7 +5,6 @@ export { applyPermissionPolicy } from './permissionPolicy.js';
 export { permissionModeAllowed } from './cap.js';
 export {
   DEFAULT_MAX_PERMISSION_MODE,
-  type McpCheckpoint,
   type McpCheckpoints,
   type McpHistory,
   type McpPolicy,

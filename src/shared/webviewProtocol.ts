@@ -45,6 +45,8 @@ export interface InitMessage {
   settings: WebviewSettings;
   /** How full the context window was at the last reading (live sessions, after a turn). */
   context?: ContextWindow;
+  /** A fork's parent history up to the fork point, shown dimmed above `entries` (all of them loaded). */
+  inherited?: { parentTitle: string; entries: PanelEntry[] };
 }
 
 export type HostMessage =

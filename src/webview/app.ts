@@ -21,6 +21,8 @@ export class App {
   private readonly model = new TranscriptModel();
   private entries: PanelEntry[] = [];
   private hasOlder = false;
+  /** A fork's parent history up to the fork point (shown once the fork's own history is all loaded). */
+  private inherited: InitMessage['inherited'];
   private loadingOlder = false;
   private session: SessionRecord | undefined;
   private readonly toggled = new Set<string>();
@@ -203,7 +205,8 @@ export class App {
     const started = performance.now();
     this.entries = m.entries.slice();
     this.hasOlder = m.hasOlder;
-    this.model.reset(this.entries);
+    this.inherited = m.inherited;
+    this.model.reset(this.entries, this.inherited);
     this.model.applyPartials(m.partials);
     this.model.takeChanges();
     this.permissions.reset(m.pendingPermissions);
@@ -453,7 +456,7 @@ export class App {
       const { entries, hasOlder } = await this.host.request('loadOlder', { beforeSeq: this.model.firstSeq });
       this.hasOlder = hasOlder;
       this.entries = entries.concat(this.entries);
-      this.model.reset(this.entries);
+      this.model.reset(this.entries, hasOlder ? undefined : this.inherited);
       this.model.takeChanges();
       this.list.reset(this.model.rows);
     } catch {

@@ -6,6 +6,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { inheritedHistory } from '../../src/core/checkpoints/forkPoint.js';
+import type { Checkpoint } from '../../src/core/checkpoints/types.js';
+import { messageText } from '../../src/core/transcript/blocks.js';
 import { openShannonCore, type ShannonCore, type ShannonCoreOptions } from '../../src/core/shannon.js';
 import { FakeAnthropicApi, script, type Reply } from '../support/fakeAnthropic.js';
 import { CLAUDE_BIN, hermeticClaudeEnv, tempWorkspace, type HermeticClaudeEnv } from '../support/realCli.js';
@@ -55,7 +58,7 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
       const s = await core.manager.create({ prompt: 'read my notes', workspaceFolder: ws.dir });
       await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
       const checkpoint = await core.checkpoints.create(s.id, 'before the edit');
-      assert.equal(checkpoint.workspaceFolder, ws.dir);
+      assert.equal(core.checkpoints.folderOf(checkpoint), ws.dir);
       assert.ok(checkpoint.messageUuid, 'the conversation point is the last assistant message');
 
       const edited = core.manager.waitForTurn(s.id);
@@ -82,17 +85,97 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
     }
   });
 
-  test('with auto-checkpoint on, every turn is preceded by a checkpoint', async () => {
-    api.setResponder(script(text('one'), text('two')));
+  test('a checkpoint taken while a tool call waits for its result forks before that call, never between it and its result', async () => {
+    api.setResponder(script(text('Hi there.'), bash(`touch ${path.join(ws.dir, 'made-by-tool.txt')}`), text('Made it.'), text('We are before the file was made.')));
+    const core = await open();
+    try {
+      const s = await core.manager.create({ prompt: 'say hi', workspaceFolder: ws.dir });
+      await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
+      let checkpoint: Checkpoint | undefined;
+      core.manager.onDidRequestPermission(async (ask) => {
+        // The CLI has printed the tool call and waits: its result is not in the transcript yet.
+        checkpoint = await core.checkpoints.create(s.id, 'mid-call');
+        core.manager.respondToPermission(ask.sessionId, ask.requestId, { behavior: 'allow' });
+      });
+      const turn = core.manager.waitForTurn(s.id);
+      await core.manager.send(s.id, 'make the file');
+      await turn;
+      assert.ok(checkpoint);
+
+      const restored = await core.checkpoints.restore(checkpoint.id);
+      const forked = core.manager.waitForTurn(restored.sessionId);
+      await core.manager.send(restored.sessionId, 'where are we?');
+      await forked;
+      const request = api.mainTurns.at(-1)!;
+      assert.equal(request.latestUserText, 'where are we?');
+      const sent = JSON.stringify(request.body.messages);
+      assert.ok(!sent.includes('Tool result missing'), `the fork sent a tool call without its result: ${sent.slice(-600)}`);
+      assert.ok(!sent.includes('"tool_use"'), 'the call made after the checkpoint is not in the fork');
+      assert.ok(request.allUserTexts.includes('say hi'), 'the conversation before the checkpoint is');
+
+      // The fork's panel shows that same history above its own messages.
+      const inherited = await inheritedHistory(core.store, core.manager.get(restored.sessionId)!, { limit: 100 });
+      const said = inherited!.entries.map((e) => messageText(e.raw)).filter(Boolean);
+      assert.equal(inherited!.parentId, s.id);
+      assert.ok(said.includes('say hi') && said.includes('Hi there.'), `inherited: ${JSON.stringify(said)}`);
+      assert.ok(!said.includes('make the file'), 'nothing after the fork point');
+      // A plain fork inherits all its parent had said.
+      const plain = await core.manager.fork(s.id);
+      const all = (await inheritedHistory(core.store, plain, { limit: 100 }))!.entries.map((e) => messageText(e.raw));
+      assert.ok(all.includes('make the file') && all.includes('Made it.'));
+    } finally {
+      await core.close();
+    }
+  });
+
+  test("a checkpoint's file count survives a restart of the core", async () => {
+    await writeFile(path.join(ws.dir, 'counted.txt'), 'one\n');
+    api.setResponder(script(text('Noted.')));
+    let core = await open();
+    let checkpoint: Checkpoint;
+    let sessionId: string;
+    try {
+      const s = await core.manager.create({ prompt: 'note this', workspaceFolder: ws.dir });
+      sessionId = s.id;
+      await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
+      checkpoint = await core.checkpoints.create(s.id, 'counted');
+      assert.ok(checkpoint.files! >= 1, 'the snapshot holds the folder’s files');
+    } finally {
+      await core.close();
+    }
+    core = await open();
+    try {
+      assert.equal(core.checkpoints.get(checkpoint.id)?.files, checkpoint.files);
+      assert.deepEqual((await core.checkpoints.list(sessionId)).map((c) => [c.label, c.files]), [['counted', checkpoint.files]]);
+    } finally {
+      await core.close();
+    }
+  });
+
+  test('automatic checkpoints: one per turn that changed a file, named from its prompt, listing its files', async () => {
+    const file = path.join(ws.dir, 'auto.txt');
+    await writeFile(file, 'before\n');
+    api.setResponder(script(text('Hello.'), bash(`echo after | tee ${file}`), text('Changed it.'), text('Just talking.')));
     const core = await open({ autoCheckpoint: () => true });
     try {
-      const s = await core.manager.create({ prompt: 'first', workspaceFolder: ws.dir });
+      core.manager.onDidRequestPermission((ask) => core.manager.respondToPermission(ask.sessionId, ask.requestId, { behavior: 'allow' }));
+      const s = await core.manager.create({ prompt: 'say hello', workspaceFolder: ws.dir });
       await core.manager.waitForTurn(s.id, undefined, s.promptUuid);
-      const second = core.manager.waitForTurn(s.id);
-      await core.manager.send(s.id, 'second');
-      await second;
+      for (const prompt of ['please   rewrite\nauto.txt', 'and now just chat']) {
+        const turn = core.manager.waitForTurn(s.id);
+        await core.manager.send(s.id, prompt);
+        await turn;
+      }
+      await waitUntil(() => core.store.listCheckpoints(s.id).length > 0);
       const list = await core.checkpoints.list(s.id);
-      assert.deepEqual(list.map((c) => c.label), ['Before turn 1', 'Before turn 2']);
+      assert.deepEqual(
+        list.map((c) => [c.label, c.changedFiles]),
+        [['please rewrite auto.txt', ['auto.txt']]],
+        'the chat-only turns leave no checkpoint',
+      );
+      assert.equal(await readFile(file, 'utf8'), 'after\n');
+      await core.checkpoints.restore(list[0]!.id);
+      assert.equal(await readFile(file, 'utf8'), 'before\n', 'it holds the files as they were before that turn');
     } finally {
       await core.close();
     }

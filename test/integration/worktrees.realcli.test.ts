@@ -197,7 +197,7 @@ describe('sessions in worktrees, with the real CLI', { timeout: 300_000 }, () =>
     const watch = core.worktrees.watch(session.id);
     try {
       const checkpoint = await core.checkpoints.create(session.id, 'after first');
-      assert.equal(checkpoint.workspaceFolder, w.root, 'the checkpoint snapshots the worktree');
+      assert.equal(core.checkpoints.folderOf(checkpoint), w.root, 'the checkpoint snapshots the worktree');
       const next = core.manager.waitForTurn(session.id);
       await core.manager.send(session.id, 'write notes.txt: second');
       await next;

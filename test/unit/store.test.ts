@@ -95,7 +95,7 @@ describe('SessionStore', () => {
     assert.deepEqual([first.seq, second.seq], [0, 1]);
     store.recordTurn(turn('s1', 1));
     store.recordTurn(turn('s2', 1, { model: 'claude-opus', costUsd: 0.5, endedAt: Date.UTC(2025, 0, 11, 12) }));
-    store.addCheckpoint({ id: 'c1', sessionId: 's1', createdAt: 5, cliSessionId: 'cli-1', messageUuid: first.uuid!, seq: 0, label: 'before edit', snapshotRef: 'refs/x' });
+    store.addCheckpoint({ id: 'c1', sessionId: 's1', createdAt: 5, cliSessionId: 'cli-1', messageUuid: first.uuid!, seq: 0, label: 'before edit', snapshotRef: 'refs/x', files: 12, changedFiles: ['src/a.ts'] });
     await store.flush();
     store.dispose();
 
@@ -121,7 +121,7 @@ describe('SessionStore', () => {
       assert.deepEqual(await again.readTranscript('s1', { fromSeq: 1 }), [transcript[1]]);
       assert.equal(say(again, 's1', 'next').seq, 2, 'seq continues after a reopen');
       assert.deepEqual(again.listTurns('s1'), [turn('s1', 1)]);
-      assert.deepEqual(again.getCheckpoint('c1')?.label, 'before edit');
+      assert.deepEqual(again.getCheckpoint('c1'), { id: 'c1', sessionId: 's1', createdAt: 5, cliSessionId: 'cli-1', messageUuid: first.uuid!, seq: 0, label: 'before edit', snapshotRef: 'refs/x', files: 12, changedFiles: ['src/a.ts'] });
       assert.deepEqual(
         again.listCheckpoints('s1').map((c) => c.id),
         ['c1'],
@@ -200,6 +200,33 @@ describe('SessionStore', () => {
     assert.ok(again.getSession('s3'));
     assert.equal((await again.readTranscript('s1')).length, 2);
     again.dispose();
+  });
+
+  it('opens a store written before checkpoints kept their file count, and keeps counts from then on', async () => {
+    const dir = await tempDir();
+    const store = await SessionStore.open({ dir });
+    store.upsertSession(record('s1'));
+    store.addCheckpoint({ id: 'old', sessionId: 's1', createdAt: 1, seq: 0, label: 'made by 0.1', snapshotRef: 'r1' });
+    await store.flush();
+    store.dispose();
+    // The same file as schema 1 wrote it: no files, changed_files or forks column.
+    const file = path.join(dir, 'store.sqlite');
+    const SQL = await initSqlJs();
+    const db = new SQL.Database(await readFile(file));
+    db.run('ALTER TABLE checkpoints DROP COLUMN files; ALTER TABLE checkpoints DROP COLUMN changed_files; ALTER TABLE checkpoints DROP COLUMN forks; PRAGMA user_version = 1');
+    await writeFile(file, db.export());
+
+    const again = await SessionStore.open({ dir });
+    try {
+      assert.deepEqual(again.getCheckpoint('old'), { id: 'old', sessionId: 's1', createdAt: 1, seq: 0, label: 'made by 0.1', snapshotRef: 'r1' });
+      again.addCheckpoint({ id: 'new', sessionId: 's1', createdAt: 2, seq: 1, label: 'made now', snapshotRef: 'r2', files: 3 });
+      await again.flush();
+    } finally {
+      again.dispose();
+    }
+    const third = await SessionStore.open({ dir });
+    assert.equal(third.getCheckpoint('new')?.files, 3);
+    third.dispose();
   });
 
   it('refuses a store written by a newer Shannon and leaves the file untouched', async () => {
@@ -457,7 +484,7 @@ describe('SessionStore', () => {
       say(store, 'gone', 'secretword appears here');
       say(store, 'stays', 'ordinary words');
       store.recordTurn(turn('gone', 1));
-      store.addCheckpoint({ id: 'cp', sessionId: 'gone', createdAt: 1, seq: 0 });
+      store.addCheckpoint({ id: 'cp', sessionId: 'gone', createdAt: 1, seq: 0, label: '' });
       await store.settleIndex();
       assert.equal((await store.search('secretword')).length, 1);
 

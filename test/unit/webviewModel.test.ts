@@ -53,6 +53,21 @@ describe('webview transcript model', () => {
     assert.ok(result.durationMs > 0);
   });
 
+  it('shows a fork’s inherited history dimmed, then "forked here", then the fork’s own turn', () => {
+    const model = new TranscriptModel();
+    const parent = capture('bash-allow');
+    model.reset(capture('text-turn'), { parentTitle: 'Fix the parser', entries: parent });
+    const inherited = model.rows.filter((r) => r.inherited);
+    assert.deepEqual(kinds(inherited), ['user', 'init', 'text', 'tool', 'text', 'result']);
+    const divider = model.rows[inherited.length]!;
+    assert.ok(divider.kind === 'notice' && !divider.inherited);
+    assert.match(divider.text, /Forked here from "Fix the parser"/);
+    assert.deepEqual(kinds(model.rows.slice(inherited.length + 1)), ['user', 'init', 'text', 'result']);
+    assert.ok(model.rows.slice(inherited.length + 1).every((r) => !r.inherited));
+    assert.equal(new Set(model.rows.map((r) => r.key)).size, model.rows.length, 'the parent’s rows never share a key with the fork’s');
+    assert.equal(model.firstSeq, 0, 'loading older entries goes by the fork’s own seqs');
+  });
+
   it('pairs a Bash tool call with its result in one card: command, stdout, no error', () => {
     const model = new TranscriptModel();
     model.reset(capture('bash-allow'));

@@ -9,11 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { ShannonError } from '../errors.js';
 import type { ClaudeRunOptions, SessionRecord } from '../session/types.js';
-import type { CheckpointRecord } from '../store/types.js';
+import type { Checkpoint } from './types.js';
 import type { Snapshot, SnapshotChange, WorkspaceSnapshots } from './workspaceSnapshots.js';
-
-/** A checkpoint row: the conversation point plus the snapshot ref, as the store keeps it. */
-export type Checkpoint = CheckpointRecord;
 
 export interface CheckpointStore {
   addCheckpoint(checkpoint: Checkpoint): void | Promise<void>;
@@ -59,13 +56,19 @@ export class CheckpointService {
     },
   ) {}
 
-  /** Called by the session manager before each turn that can edit files. */
+  /** Snapshots the files and keeps the checkpoint. */
   async create(point: CheckpointPoint, signal?: AbortSignal): Promise<{ checkpoint: Checkpoint; snapshot: Snapshot }> {
+    const made = await this.prepare(point, signal);
+    await this.deps.store.addCheckpoint(made.checkpoint);
+    return made;
+  }
+
+  /** Snapshots the files; the checkpoint is the caller's to keep (an automatic one waits for its prompt). */
+  async prepare(point: CheckpointPoint, signal?: AbortSignal): Promise<{ checkpoint: Checkpoint; snapshot: Snapshot }> {
     const snapshot = await this.deps.snapshots.snapshot(point.workspaceFolder, point.label, signal);
-    const checkpoint: Checkpoint = { id: randomUUID(), sessionId: point.sessionId, createdAt: snapshot.createdAt, seq: point.seq, label: point.label, snapshotRef: snapshot.ref };
+    const checkpoint: Checkpoint = { id: randomUUID(), sessionId: point.sessionId, createdAt: snapshot.createdAt, seq: point.seq, label: point.label, snapshotRef: snapshot.ref, files: snapshot.files };
     if (point.cliSessionId) checkpoint.cliSessionId = point.cliSessionId;
     if (point.messageUuid) checkpoint.messageUuid = point.messageUuid;
-    await this.deps.store.addCheckpoint(checkpoint);
     return { checkpoint, snapshot };
   }
 
@@ -81,7 +84,7 @@ export class CheckpointService {
 
   async restore(checkpointId: string, signal?: AbortSignal): Promise<RestoreResult> {
     const { checkpoint, folder, ref } = await this.resolve(checkpointId);
-    const undo = await this.deps.snapshots.snapshot(folder, `Before restoring "${checkpoint.label ?? checkpoint.id}"`, signal);
+    const undo = await this.deps.snapshots.snapshot(folder, `Before restoring "${checkpoint.label || checkpoint.id}"`, signal);
     const { restored, removed } = await this.deps.snapshots.restore(folder, ref, signal);
     const request: Parameters<ForkStarter['startSession']>[0] = { workspaceFolder: folder, options: forkOptions(checkpoint), parentId: checkpoint.sessionId };
     if (checkpoint.label) request.title = checkpoint.label;
@@ -103,7 +106,7 @@ export class CheckpointService {
     }
     const folder = (await this.deps.store.getSession(checkpoint.sessionId))?.workspaceFolder;
     if (!folder || !checkpoint.snapshotRef) {
-      throw new ShannonError('CHECKPOINT_FAILED', `Checkpoint "${checkpoint.label ?? id}" has no snapshot of the workspace files.`, 'Pick another checkpoint.');
+      throw new ShannonError('CHECKPOINT_FAILED', `Checkpoint "${checkpoint.label || id}" has no snapshot of the workspace files.`, 'Pick another checkpoint.');
     }
     return { checkpoint, folder, ref: checkpoint.snapshotRef };
   }

@@ -12,7 +12,8 @@ import { constants as fsConstants, promises as nodeFs } from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { ShannonError, type ShannonErrorCode } from '../errors.js';
-import { formatSemVer, meetsMinimum, MIN_CLAUDE_VERSION, parseClaudeVersion, parseSemVer } from './version.js';
+import { expandHome, knownPlaces, type PlaceContext } from './installPlaces.js';
+import { formatSemVer, meetsMinimum, MIN_CLAUDE_VERSION, parseClaudeVersion } from './version.js';
 
 export type ClaudeSource = 'setting' | 'env' | 'path' | 'known-location';
 
@@ -155,6 +156,7 @@ export class ClaudeLocator {
   private readonly explicitName: string;
   private readonly cache = new Map<string, ClaudeBinary>();
   private lastReports: CandidateReport[] = [];
+  private readonly place: PlaceContext;
 
   constructor(deps: ClaudeLocatorDeps = {}) {
     this.env = deps.env ?? process.env;
@@ -166,6 +168,7 @@ export class ClaudeLocator {
     this.minVersion = deps.minVersion ?? MIN_CLAUDE_VERSION;
     this.path = this.platform === 'win32' ? nodePath.win32 : nodePath.posix;
     this.explicitName = deps.explicitPathName ?? 'claude path';
+    this.place = { platform: this.platform, home: this.home, path: this.path, fs: this.fs, env: (name) => this.getEnv(name) };
   }
 
   /** What the last `locate` looked at, in order (the cache answering does not change it). */
@@ -210,7 +213,7 @@ export class ClaudeLocator {
       out.push(c);
     };
     for (const c of this.onPath('claude')) add(c);
-    const places = await this.knownPlaces();
+    const places = await knownPlaces(this.place);
     for (const place of places) {
       for (const dir of place.dirs) for (const name of this.executableNames('claude')) add({ path: this.path.join(dir, name), source: 'known-location', place: place.label });
     }
@@ -221,7 +224,7 @@ export class ClaudeLocator {
 
   private async locateNamed(raw: string, source: 'setting' | 'env', signal?: AbortSignal): Promise<ClaudeBinary> {
     const label = source === 'setting' ? `\`${this.explicitName}\`` : 'SHANNON_CLAUDE_PATH';
-    const value = this.expandHome(raw);
+    const value = expandHome(this.place, raw);
     let candidate: ClaudeCandidate;
     if (!/[\\/]/.test(value)) {
       // A bare command name ("claude", "claude-beta"): the user means "that command on PATH".
@@ -305,70 +308,6 @@ export class ClaudeLocator {
     if (/\.[A-Za-z0-9]+$/.test(name)) return [name];
     const exts = (this.getEnv('PATHEXT') ?? '.COM;.EXE;.BAT;.CMD').split(';').map((e) => e.trim()).filter((e) => e.startsWith('.'));
     return exts.map((ext) => `${name}${ext.toLowerCase()}`);
-  }
-
-  private async knownPlaces(): Promise<{ label: string; dirs: string[] }[]> {
-    const j = this.path.join;
-    const home = this.home;
-    const env = (name: string) => this.getEnv(name)?.trim() || undefined;
-    const places: { label?: string; dir: string; glob?: string }[] = [];
-    const add = (dir: string | undefined, glob?: string) => {
-      if (dir) places.push({ dir, glob });
-    };
-
-    if (this.platform === 'win32') {
-      const appData = env('APPDATA') ?? j(home, 'AppData', 'Roaming');
-      const localAppData = env('LOCALAPPDATA') ?? j(home, 'AppData', 'Local');
-      add(j(appData, 'npm'));
-      add(j(home, '.local', 'bin')); // the native installer
-      add(env('npm_config_prefix'));
-      add(env('NVM_SYMLINK')); // nvm-windows
-      add(j(env('VOLTA_HOME') ?? j(localAppData, 'Volta'), 'bin'));
-      add(env('PNPM_HOME') ?? j(localAppData, 'pnpm'));
-      add(j(env('ProgramFiles') ?? 'C:\\Program Files', 'nodejs'));
-    } else {
-      const dataHome = env('XDG_DATA_HOME') ?? j(home, '.local', 'share');
-      add(j(home, '.claude', 'local')); // `claude migrate-installer`
-      add(j(home, '.local', 'bin')); // the native installer
-      const npmPrefix = env('npm_config_prefix') ?? env('NPM_CONFIG_PREFIX');
-      add(npmPrefix && j(npmPrefix, 'bin'));
-      const npmrcPrefix = await this.npmrcPrefix();
-      add(npmrcPrefix && j(npmrcPrefix, 'bin'));
-      add(j(home, '.npm-global', 'bin'));
-      add('/opt/homebrew/bin');
-      add('/usr/local/bin');
-      add('/usr/bin');
-      add(j(env('VOLTA_HOME') ?? j(home, '.volta'), 'bin'));
-      add(j(env('ASDF_DATA_DIR') ?? j(home, '.asdf'), 'shims'));
-      add(j(env('MISE_DATA_DIR') ?? j(dataHome, 'mise'), 'shims'));
-      add(j(env('NVM_DIR') ?? j(home, '.nvm'), 'versions', 'node'), 'bin');
-      const fnmDirs = env('FNM_DIR') ? [env('FNM_DIR')] : [j(dataHome, 'fnm'), ...(this.platform === 'darwin' ? [j(home, 'Library', 'Application Support', 'fnm')] : []), j(home, '.fnm')];
-      for (const dir of fnmDirs) add(dir && j(dir, 'node-versions'), j('installation', 'bin'));
-      add(j(env('BUN_INSTALL') ?? j(home, '.bun'), 'bin'));
-      add(env('PNPM_HOME') ?? (this.platform === 'darwin' ? j(home, 'Library', 'pnpm') : j(dataHome, 'pnpm')));
-      add(j(home, '.yarn', 'bin'));
-    }
-
-    const out: { label: string; dirs: string[] }[] = [];
-    for (const { dir, glob } of places) {
-      if (glob === undefined) {
-        out.push({ label: this.tilde(dir), dirs: [dir] });
-        continue;
-      }
-      // One folder per installed Node version, the newest first: that is the one a shell would use by default.
-      const versions = (await this.fs.readdir(dir).catch(() => [] as string[])).sort(byVersionDescending);
-      out.push({ label: this.tilde(this.path.join(dir, '*', glob)), dirs: versions.map((v) => this.path.join(dir, v, glob)) });
-    }
-    return out;
-  }
-
-  /** The `prefix=` of ~/.npmrc, where `npm install -g` puts binaries (found without running npm). */
-  private async npmrcPrefix(): Promise<string | undefined> {
-    const text = await this.fs.readFile(this.path.join(this.home, '.npmrc')).catch(() => '');
-    const m = /^\s*prefix\s*=\s*(.+?)\s*$/m.exec(text);
-    if (!m?.[1]) return undefined;
-    const value = this.expandHome(m[1].replace(/^["']|["']$/g, '').replace(/\$\{HOME\}/g, this.home));
-    return this.path.isAbsolute(value) ? value : undefined;
   }
 
   // ── one candidate ──
@@ -477,29 +416,10 @@ export class ClaudeLocator {
     const key = Object.keys(this.env).find((k) => k.toUpperCase() === name.toUpperCase());
     return key === undefined ? undefined : this.env[key];
   }
-
-  private expandHome(p: string): string {
-    if (p === '~') return this.home;
-    if (p.startsWith('~/') || (this.platform === 'win32' && p.startsWith('~\\'))) return this.path.join(this.home, p.slice(2));
-    return p;
-  }
-
-  private tilde(p: string): string {
-    const rel = this.path.relative(this.home, p);
-    return rel && !rel.startsWith('..') && !this.path.isAbsolute(rel) ? `~${this.path.sep}${rel}` : p;
-  }
 }
 
 function describe(r: CandidateReport): string {
   return `${r.path} (${r.place}): ${r.outcome}${r.version && r.outcome !== 'too-old' ? ` ${r.version}` : ''}${r.detail ? ` — ${r.detail}` : ''}`;
-}
-
-function byVersionDescending(a: string, b: string): number {
-  const va = parseSemVer(a);
-  const vb = parseSemVer(b);
-  if (va && vb) return vb.major - va.major || vb.minor - va.minor || vb.patch - va.patch;
-  if (va || vb) return va ? -1 : 1;
-  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 /** A short, single-line excerpt of what a program printed. */

@@ -10,7 +10,7 @@ import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { ShannonError } from '../errors';
 import { LIVE_STATES, type SessionRecord, type SessionState, type TurnMetrics } from '../session/types';
 import { checkHeader, CorruptDatabase, migrate, SCHEMA_VERSION } from './schema';
-import type { CheckpointRecord, SessionFilter, UsageQuery, UsageRow } from './types';
+import type { Checkpoint, SessionFilter, UsageQuery, UsageRow } from './types';
 import type { UsageCell, UsageTurn } from './usageTypes';
 
 /** A result row by column name (or alias). */
@@ -337,22 +337,22 @@ export class MetaDb {
   // --- checkpoints --------------------------------------------------------------------------
 
   /** Writes the row unless it was deleted (checkpoints are immutable once made, bar the label). */
-  putCheckpoint(c: CheckpointRecord): boolean {
+  putCheckpoint(c: Checkpoint): boolean {
     if (this.get("SELECT 1 FROM tombstones WHERE kind = 'checkpoint' AND id = ?", [c.id])) return false;
     if (this.get("SELECT 1 FROM tombstones WHERE kind = 'session' AND id = ?", [c.sessionId])) return false;
     this.run(
-      `INSERT OR REPLACE INTO checkpoints (id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [c.id, c.sessionId, c.createdAt, c.cliSessionId ?? null, c.messageUuid ?? null, c.seq, c.label ?? null, c.snapshotRef ?? null],
+      `INSERT OR REPLACE INTO checkpoints (id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref, files, changed_files, forks)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [c.id, c.sessionId, c.createdAt, c.cliSessionId ?? null, c.messageUuid ?? null, c.seq, c.label || null, c.snapshotRef ?? null, c.files ?? null, c.changedFiles ? JSON.stringify(c.changedFiles) : null, c.forks ? JSON.stringify(c.forks) : null],
     );
     return true;
   }
 
-  getCheckpoint(id: string): CheckpointRecord | undefined {
+  getCheckpoint(id: string): Checkpoint | undefined {
     return this.all(`${CHECKPOINT_SELECT} WHERE id = ?`, [id]).map(toCheckpoint)[0];
   }
 
-  listCheckpoints(sessionId?: string): CheckpointRecord[] {
+  listCheckpoints(sessionId?: string): Checkpoint[] {
     return sessionId === undefined
       ? this.all(`${CHECKPOINT_SELECT} ORDER BY created_at, id`, []).map(toCheckpoint)
       : this.all(`${CHECKPOINT_SELECT} WHERE session_id = ? ORDER BY created_at, id`, [sessionId]).map(toCheckpoint);
@@ -371,7 +371,7 @@ export class MetaDb {
     const out = new Map<string, string>();
     const rows = this.all(
       `SELECT id, 's' || updated_at AS part FROM sessions
-       UNION ALL SELECT session_id, 'c' || count(*) || ':' || max(created_at) || ':' || group_concat(coalesce(label, ''), ',') FROM checkpoints GROUP BY session_id
+       UNION ALL SELECT session_id, 'c' || count(*) || ':' || max(created_at) || ':' || group_concat(coalesce(label, '') || '/' || coalesce(changed_files, ''), ',') FROM checkpoints GROUP BY session_id
        UNION ALL SELECT session_id, 't' || count(*) || ':' || max(ended_at) FROM turns GROUP BY session_id`,
       [],
     );
@@ -458,7 +458,7 @@ export class MetaDb {
   }
 }
 
-const CHECKPOINT_SELECT = 'SELECT id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref FROM checkpoints';
+const CHECKPOINT_SELECT = 'SELECT id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref, files, changed_files, forks FROM checkpoints';
 
 function toRecord(r: Row): SessionRecord {
   return JSON.parse(String(r.record)) as SessionRecord;
@@ -468,12 +468,14 @@ function optional(v: SqlValue | undefined): string | undefined {
   return v === null || v === undefined ? undefined : String(v);
 }
 
-function toCheckpoint(r: Row): CheckpointRecord {
-  const c: CheckpointRecord = { id: String(r.id), sessionId: String(r.session_id), createdAt: Number(r.created_at), seq: Number(r.seq) };
+function toCheckpoint(r: Row): Checkpoint {
+  const c: Checkpoint = { id: String(r.id), sessionId: String(r.session_id), createdAt: Number(r.created_at), seq: Number(r.seq), label: optional(r.label) ?? '' };
   if (r.cli_session_id !== null) c.cliSessionId = String(r.cli_session_id);
   if (r.message_uuid !== null) c.messageUuid = String(r.message_uuid);
-  if (r.label !== null) c.label = String(r.label);
   if (r.snapshot_ref !== null) c.snapshotRef = String(r.snapshot_ref);
+  if (r.files !== null) c.files = Number(r.files);
+  if (r.changed_files !== null) c.changedFiles = JSON.parse(String(r.changed_files)) as string[];
+  if (r.forks !== null) c.forks = JSON.parse(String(r.forks)) as string[];
   return c;
 }
 

@@ -6,7 +6,7 @@ import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic } from 'sql.js';
 
 /** The newest schema this code knows. Bump it with a new entry in MIGRATIONS. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
@@ -80,6 +80,15 @@ const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       -- What a deletion leaves behind, so that a merge with another window's older copy
       -- does not bring a deleted row back.
       CREATE TABLE tombstones (kind TEXT NOT NULL, id TEXT NOT NULL, deleted_at INTEGER NOT NULL, PRIMARY KEY (kind, id));
+    `),
+  // A checkpoint's file count and, for an automatic one, the files its turn changed: they
+  // were known only to the process that made it. NULL for older rows: not known. And the
+  // sessions its restores started (JSON ids), so a fork shows the history it continues.
+  (db) =>
+    db.run(`
+      ALTER TABLE checkpoints ADD COLUMN files INTEGER;
+      ALTER TABLE checkpoints ADD COLUMN changed_files TEXT;
+      ALTER TABLE checkpoints ADD COLUMN forks TEXT;
     `),
 ];
 

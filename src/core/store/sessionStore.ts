@@ -30,7 +30,7 @@ import { SessionWriters } from './sessionWriters';
 import { writeFailed, wrongKind } from './storeErrors';
 import { TranscriptFiles, type CorruptLine, type NewEntry } from './transcripts';
 import type { BackwardRead, ForwardRead, TailRead } from './transcriptReads';
-import type { CheckpointRecord, PrunePolicy, SearchHit, SearchOptions, SessionFilter, UsageQuery, UsageRow } from './types';
+import type { Checkpoint, PrunePolicy, SearchHit, SearchOptions, SessionFilter, UsageQuery, UsageRow } from './types';
 import { watchFile } from './watcher';
 import { WriteBehind } from './writeBehind';
 import type { UsageCell, UsageTurn } from './usageTypes';
@@ -260,18 +260,18 @@ export class SessionStore implements Disposable {
 
   // --- checkpoints ---------------------------------------------------------------------------
 
-  addCheckpoint(checkpoint: CheckpointRecord): void {
+  addCheckpoint(checkpoint: Checkpoint): void {
     const copy = { ...checkpoint };
     this.apply((db) => void db.putCheckpoint(copy), [checkpoint.sessionId]);
   }
 
-  getCheckpoint(id: string): CheckpointRecord | undefined {
+  getCheckpoint(id: string): Checkpoint | undefined {
     this.assertOpen();
     return this.shared.db.getCheckpoint(id);
   }
 
   /** A session's checkpoints, oldest first; every checkpoint without `sessionId`. */
-  listCheckpoints(sessionId?: string): CheckpointRecord[] {
+  listCheckpoints(sessionId?: string): Checkpoint[] {
     this.assertOpen();
     return this.shared.db.listCheckpoints(sessionId);
   }

@@ -1,21 +1,6 @@
 /** Shapes the store's callers pass and get back. Session shapes live in ../session/types. */
 import type { SessionState } from '../session/types';
-
-/** A conversation point plus a pointer to the files snapshot (made by the checkpoints module). */
-export interface CheckpointRecord {
-  id: string;
-  sessionId: string;
-  createdAt: number;
-  /** The CLI session to resume from (`--resume`). */
-  cliSessionId?: string;
-  /** The last message kept (`--resume-session-at`). */
-  messageUuid?: string;
-  /** The transcript seq of that message. */
-  seq: number;
-  label?: string;
-  /** Opaque to the store: where the snapshot of the workspace files lives. */
-  snapshotRef?: string;
-}
+export type { Checkpoint } from '../checkpoints/types';
 
 export interface SessionFilter {
   workspaceFolder?: string;

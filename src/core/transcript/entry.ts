@@ -3,7 +3,7 @@
  * `uuid` are read off the raw JSON for keeping, and the rule of which entries are worth showing.
  */
 import type { InboundMessage } from '../protocol/messages';
-import type { TranscriptEntry } from '../session/types';
+import type { TranscriptEntry } from './types';
 import { isObject } from './values';
 
 /** What the store needs to keep a message (it assigns `seq`); `rawText` is the line as received. */

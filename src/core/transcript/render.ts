@@ -4,7 +4,7 @@
  * stream of entries in order, because two things only make sense in sequence: the CLI reports
  * cost as a running total per process, and it repeats `system/init` before every turn.
  */
-import type { TranscriptEntry } from '../session/types';
+import type { TranscriptEntry } from './types';
 import { compactText } from './compact';
 import { contentBlocks, INTERRUPT_MARKER, isStopped, isStoppedToolResult, messageText, textOf } from './blocks';
 import { formatCost, formatDuration, formatTokens, oneLine } from '../format';

@@ -5,9 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { ShannonError } from '../../core/errors.js';
-import type { CheckpointsFacade, ShannonCore } from '../core.js';
-
-type CheckpointView = Awaited<ReturnType<CheckpointsFacade['list']>>[number];
+import type { Checkpoint, Checkpoints } from '../../core/checkpoints/types.js';
+import type { ShannonCore } from '../core.js';
 import { checkpointIdFrom, confirmedFrom, textFrom } from '../model/commandArgs.js';
 import { formatAge, oneLine } from '../model/format.js';
 import type { CommandContext } from './context.js';
@@ -71,14 +70,14 @@ export function checkpointCommands(ctx: CommandContext): Record<string, (...args
   };
 }
 
-function requireCheckpoints(core: ShannonCore): CheckpointsFacade {
+function requireCheckpoints(core: ShannonCore): Checkpoints {
   if (!core.checkpoints) {
     throw new ShannonError('NOT_SUPPORTED', 'Checkpoints are not available in this Shannon build.', 'Update Shannon.');
   }
   return core.checkpoints;
 }
 
-async function pickCheckpoint(core: ShannonCore, checkpoints: CheckpointsFacade, arg: unknown): Promise<CheckpointView | undefined> {
+async function pickCheckpoint(core: ShannonCore, checkpoints: Checkpoints, arg: unknown): Promise<Checkpoint | undefined> {
   const withCheckpoints = new Set(core.store.listCheckpoints().map((c) => c.sessionId));
   const session = await resolveSession(core, arg, {
     title: 'Restore Checkpoint: session',
@@ -108,7 +107,7 @@ const CHANGE_TEXT: Record<string, { icon: string; text: string }> = {
 /** Shows the files the restore changes; Enter on the first row restores, on a file opens its diff. */
 async function confirmRestore(
   core: ShannonCore,
-  preview: { checkpoint: CheckpointView; changes: Array<{ path: string; change: string }> },
+  preview: { checkpoint: Checkpoint; changes: Array<{ path: string; change: string }> },
 ): Promise<boolean> {
   const { checkpoint, changes } = preview;
   const restoreItem: ChangeItem = {
@@ -150,12 +149,8 @@ async function confirmRestore(
 }
 
 /** The file at the checkpoint against the file now, in VS Code's diff editor. */
-async function openDiff(core: ShannonCore, checkpoint: CheckpointView, file: string): Promise<void> {
-  const current = vscode.Uri.file(`${checkpoint.workspaceFolder}/${file}`);
-  if (!core.checkpoints?.fileAt) {
-    await vscode.commands.executeCommand('vscode.open', current, { preview: true, preserveFocus: true });
-    return;
-  }
+async function openDiff(core: ShannonCore, checkpoint: Checkpoint, file: string): Promise<void> {
+  const current = vscode.Uri.file(`${core.checkpoints.folderOf(checkpoint)}/${file}`);
   const before = checkpointFileUri(checkpoint.id, file);
   await vscode.commands.executeCommand('vscode.diff', before, current, `${file} (checkpoint "${checkpoint.label}" ↔ now)`, { preview: true, preserveFocus: true });
 }
@@ -173,7 +168,7 @@ export class CheckpointFileProvider implements vscode.TextDocumentContentProvide
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const checkpointId = new URLSearchParams(uri.query).get('checkpoint');
     const checkpoints = (await this.core()).checkpoints;
-    if (!checkpointId || !checkpoints?.fileAt) return '';
+    if (!checkpointId) return '';
     const bytes = await checkpoints.fileAt(checkpointId, uri.path.replace(/^\//, ''));
     return bytes === null ? '' : new TextDecoder().decode(bytes);
   }

@@ -6,6 +6,7 @@ import type { SessionRecord, SessionState } from '../../core/session/types.js';
 import { formatCost, formatTokens, STATE_LABELS } from '../../core/format';
 import type { McpAccess } from './mcpAccess.js';
 import { problemIcon, problemLabel, queueTooltipLines } from './sessionProblems.js';
+import type { CheckpointRow } from './sessionTreeModel.js';
 
 export { formatCost, formatDuration, formatTokens, oneLine, STATE_LABELS } from '../../core/format';
 
@@ -137,6 +138,21 @@ export function sessionTooltip(record: SessionRecord, now: number, mcp?: McpAcce
   if (mcp === 'unshared') lines.push('- MCP: not shared — above what MCP clients may steer; they can only read it');
   if (record.error) lines.push('', `$(error) ${escapeMarkdown(record.error.message)}${record.error.hint ? ` — ${escapeMarkdown(record.error.hint)}` : ''}`);
   lines.push(...queueTooltipLines(record));
+  return lines.join('\n');
+}
+
+/** How many changed files a checkpoint's tooltip lists before "and N more". */
+const TOOLTIP_FILES = 15;
+
+/** Markdown for a checkpoint row's tooltip: its name, when, and the files its turn changed. */
+export function checkpointTooltip(c: CheckpointRow): string {
+  const lines = [`**${escapeMarkdown(c.label || 'Checkpoint')}**`, '', `${new Date(c.createdAt).toLocaleString()}${c.files !== undefined ? ` · ${c.files} file${c.files === 1 ? '' : 's'} saved` : ''}`];
+  const changed = c.changedFiles ?? [];
+  if (changed.length) {
+    lines.push('', `The turn changed ${changed.length} file${changed.length === 1 ? '' : 's'} (restoring puts them back):`, '');
+    lines.push(...changed.slice(0, TOOLTIP_FILES).map((f) => `- \`${f.replaceAll('`', "'")}\``));
+    if (changed.length > TOOLTIP_FILES) lines.push(`- and ${changed.length - TOOLTIP_FILES} more`);
+  }
   return lines.join('\n');
 }
 

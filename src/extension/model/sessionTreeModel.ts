@@ -7,6 +7,7 @@
  * Node objects are stable: the same session is the same object for as long as it is shown,
  * because VS Code matches refreshed elements by identity.
  */
+import type { Checkpoint } from '../../core/checkpoints/types.js';
 import type { SessionRecord } from '../../core/session/types.js';
 import { isBusy, isLive, isTerminal } from '../../core/session/types.js';
 import { STATE_GROUPS, stateGroup, type StateGroup } from './format.js';
@@ -37,18 +38,13 @@ export interface SessionNode {
   record: SessionRecord;
 }
 
-export interface CheckpointInfo {
-  id: string;
-  sessionId: string;
-  label?: string;
-  createdAt: number;
-  files?: number;
-}
+/** What a checkpoint's row shows. */
+export type CheckpointRow = Pick<Checkpoint, 'id' | 'sessionId' | 'label' | 'createdAt' | 'files' | 'changedFiles'>;
 
 export interface CheckpointNode {
   readonly kind: 'checkpoint';
   readonly id: string;
-  checkpoint: CheckpointInfo;
+  checkpoint: CheckpointRow;
 }
 
 /** "Show N more…" at the end of a long Finished group. */
@@ -231,7 +227,7 @@ export class SessionTreeModel {
     }
   }
 
-  checkpointNodes(checkpoints: readonly CheckpointInfo[]): CheckpointNode[] {
+  checkpointNodes(checkpoints: readonly CheckpointRow[]): CheckpointNode[] {
     return [...checkpoints].sort((a, b) => b.createdAt - a.createdAt).map((c) => ({ kind: 'checkpoint', id: `checkpoint:${c.id}`, checkpoint: c }));
   }
 

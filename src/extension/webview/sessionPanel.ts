@@ -31,6 +31,7 @@ import { renderPanelHtml } from './html';
 import { DIFF_TOOLS, toolUses } from '../../core/transcript/blocks';
 import { isDisplayable } from '../../core/transcript/entry';
 import { FULL_STRING, olderQuery, panelWindow, tailQuery, trimEntry } from './transcriptWindow';
+import { inheritedHistory } from '../../core/checkpoints/forkPoint';
 import type { DiffDocuments } from './diffDocuments';
 import type { PanelCore } from './types';
 
@@ -211,6 +212,9 @@ export class SessionPanel implements vscode.Disposable {
         settings: this.host.settings(),
         context: this.host.context?.(this.sessionId),
       };
+      const inherited = hasOlder ? undefined : await inheritedHistory(core.store, session, tailQuery());
+      if (generation !== this.loadGeneration || this.isDisposed()) return;
+      if (inherited) init.inherited = { parentTitle: core.manager.get(inherited.parentId)?.title ?? '', entries: panelWindow(inherited).entries };
       this.panel.title = panelTitle(init.session);
       this.phase = 'live';
       await this.panel.webview.postMessage(init satisfies HostMessage);

@@ -2,6 +2,7 @@
  * What the session panels need from the core: the manager's steering calls and events, and the
  * store's transcript reads. A structural subset, so tests can hand in a fake.
  */
+import type { Checkpoint } from '../../core/checkpoints/types';
 import type { SessionManager } from '../../core/session/manager';
 import type { Event } from '../../core/lifecycle';
 import type { SessionRecord, TranscriptEntry } from '../../core/session/types';
@@ -29,6 +30,8 @@ export interface TranscriptReader {
   readTranscriptEntry(sessionId: string, seq: number): Promise<TranscriptEntry | undefined>;
   /** With these two, a panel closes when its session is deleted (here or in another window). */
   getSession?(sessionId: string): SessionRecord | undefined;
+  /** For a fork made by restoring a checkpoint: where it left its parent. */
+  listCheckpoints?(sessionId: string): Checkpoint[];
   onDidChange?: Event<{ sessionIds: string[] }>;
 }
 

@@ -6,7 +6,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
 import { assertMayDrive } from '../cap.js';
-import { resolvePolicy, type McpCheckpoint, type McpCheckpoints, type ShannonMcpDeps } from '../deps.js';
+import type { Checkpoint } from '../../core/checkpoints/types.js';
+import { resolvePolicy, type McpCheckpoints, type ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
 import { checkpointSchema, idArg } from '../schemas.js';
 import { requireRecord } from './sessions.js';
@@ -50,7 +51,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
         const checkpoints = requireCheckpoints(deps.checkpoints);
         requireRecord(deps, args.session_id);
         const list = await checkpoints.list(args.session_id);
-        const text = list.length ? list.map((c) => `${c.id}  "${c.label ?? ''}"  ${new Date(c.createdAt).toISOString()}  at transcript position ${c.seq}`).join('\n') : 'This session has no checkpoints.';
+        const text = list.length ? list.map((c) => `${c.id}  "${c.label}"  ${new Date(c.createdAt).toISOString()}  at transcript position ${c.seq}`).join('\n') : 'This session has no checkpoints.';
         return ok(text, { checkpoints: list.map(checkpointOut) });
       }, log),
   );
@@ -96,7 +97,7 @@ export function registerCheckpointTools(server: McpServer, deps: ShannonMcpDeps)
   );
 }
 
-function checkpointOut(c: McpCheckpoint) {
+function checkpointOut(c: Checkpoint) {
   return {
     checkpoint_id: c.id,
     session_id: c.sessionId,

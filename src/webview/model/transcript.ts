@@ -23,6 +23,8 @@ interface RowBase {
   seq?: number;
   /** Set for rows produced inside a subagent (the Task tool's id). */
   parentToolUseId?: string;
+  /** A fork's row from its parent's history (shown dimmed, above "forked here"). */
+  inherited?: true;
 }
 
 export interface UserRow extends RowBase {
@@ -158,7 +160,7 @@ export class TranscriptModel {
   }
 
   /** Replaces everything with these entries (a panel's first load, or after loading older ones). */
-  reset(entries: readonly TranscriptEntry[]): void {
+  reset(entries: readonly TranscriptEntry[], inherited?: { parentTitle: string; entries: readonly TranscriptEntry[] }): void {
     this.list = [];
     this.byKey.clear();
     this.tools.clear();
@@ -170,7 +172,17 @@ export class TranscriptModel {
     this.lastTotalCost = 0;
     this.lastInit = undefined;
     this.structureChanged = true;
+    if (inherited?.entries.length) this.addInherited(inherited);
     this.append(entries);
+  }
+
+  /** The parent's rows, built apart (their seqs are the parent's) and keyed apart, then the divider. */
+  private addInherited(inherited: { parentTitle: string; entries: readonly TranscriptEntry[] }): void {
+    const parent = new TranscriptModel();
+    parent.append(inherited.entries);
+    for (const row of parent.rows) this.add({ ...row, key: `parent:${row.key}`, inherited: true });
+    const from = inherited.parentTitle ? ` from "${inherited.parentTitle}"` : '';
+    this.add({ kind: 'notice', key: 'parent:forked-here', rev: 0, level: 'info', icon: 'repo-forked', text: `Forked here${from}: the conversation above is what this session continues.` });
   }
 
   /** Adds entries newer than what the model holds; older or repeated seqs are ignored. */

@@ -56,7 +56,7 @@ function markdownFor(key: string, rev: number, text: string): string {
  * the list: no node swap, its ResizeObserver and data-key stay).
  */
 export function renderRow(row: Row, ctx: RowContext, existing?: HTMLElement): HTMLElement {
-  const className = `row row-${row.kind}${row.parentToolUseId ? ' row-nested' : ''}`;
+  const className = `row row-${row.kind}${row.parentToolUseId ? ' row-nested' : ''}${row.inherited ? ' row-inherited' : ''}`;
   const el = existing ?? h('div');
   if (el.className !== className) el.className = className;
   if (existing) {

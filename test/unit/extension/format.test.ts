@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptyMetrics } from '../../../src/core/session/types.js';
 import {
+  checkpointTooltip,
   formatAge,
   formatCost,
   formatDuration,
@@ -86,6 +87,17 @@ test('the tooltip names the state, cost, turns, tokens and the error with its hi
   assert.match(tip, /\$0\.50 · 2 turns · 1 tool call\b/);
   assert.match(tip, /1\.2k in · 30 out/);
   assert.match(tip, /No claude — Install it/);
+});
+
+test("a checkpoint's tooltip lists the files its turn changed", () => {
+  const many = Array.from({ length: 20 }, (_, i) => `src/f${i}.ts`);
+  const tip = checkpointTooltip({ id: 'c', sessionId: 's', createdAt: NOW, label: 'rewrite the parser', files: 40, changedFiles: ['src/parser.ts', ...many] });
+  assert.match(tip, /\*\*rewrite the parser\*\*/);
+  assert.match(tip, /40 files saved/);
+  assert.match(tip, /changed 21 files/);
+  assert.match(tip, /- `src\/parser\.ts`/);
+  assert.match(tip, /and 6 more/);
+  assert.doesNotMatch(checkpointTooltip({ id: 'c', sessionId: 's', createdAt: NOW, label: 'manual' }), /changed/);
 });
 
 test('oneLine collapses whitespace and cuts with an ellipsis', () => {
