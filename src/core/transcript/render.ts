@@ -9,6 +9,7 @@ import { compactText } from './compact';
 import { contentBlocks, INTERRUPT_MARKER, messageText, textOf } from './blocks';
 import { formatCost, formatDuration, formatTokens, oneLine } from '../format';
 import { safeText } from './safeText';
+import { TurnCostCounter } from './turnCost';
 import { clip, isObject, num, safeJson, str, type Json } from './values';
 
 export type LineLevel = 'info' | 'warn' | 'error' | 'debug';
@@ -25,8 +26,8 @@ type Entry = Pick<TranscriptEntry, 'direction' | 'type' | 'raw'>;
 
 /** Feed it a session's entries in order; each call returns that entry's lines (often none). */
 export class TranscriptRenderer {
-  /** The last `total_cost_usd`, once one was seen: a turn's cost is the difference. */
-  private lastTotalCost: number | undefined;
+  /** The CLI's cost is a running total per process: a turn's share (turnCost.ts). */
+  private readonly turnCost = new TurnCostCounter();
   private lastInit: string | undefined;
 
   /** The entry's lines, with terminal control sequences and bidi overrides made inert (safeText). */
@@ -63,10 +64,7 @@ export class TranscriptRenderer {
 
   private resultLine(raw: Json): RenderedLine {
     const usage = isObject(raw.usage) ? raw.usage : {};
-    const total = typeof raw.total_cost_usd === 'number' ? raw.total_cost_usd : undefined;
-    // A new process (a resume) starts its total from zero: a total below the last one is all new.
-    const cost = total === undefined || this.lastTotalCost === undefined ? total : total >= this.lastTotalCost ? total - this.lastTotalCost : total;
-    if (total !== undefined) this.lastTotalCost = total;
+    const cost = this.turnCost.next(raw);
     const figures = [
       ...(cost !== undefined ? [formatCost(cost)] : []),
       formatDuration(num(raw.duration_ms)),
