@@ -29,6 +29,13 @@ export class TranscriptRenderer {
   /** The CLI's cost is a running total per process: a turn's share (turnCost.ts). */
   private readonly turnCost = new TurnCostCounter();
   private lastInit: string | undefined;
+  /** Set by processStarted(): the next init opens a new process and is worth its line. */
+  private freshProcess = false;
+
+  /** A new `claude` process starts (a resume, a wake): its first init is shown even if unchanged. */
+  processStarted(): void {
+    this.freshProcess = true;
+  }
 
   /** The entry's lines, with terminal control sequences and bidi overrides made inert (safeText). */
   render(entry: Entry): RenderedLine[] {
@@ -87,9 +94,10 @@ export class TranscriptRenderer {
         const tools = Array.isArray(raw.tools) ? raw.tools.length : 0;
         const version = str(raw.claude_code_version);
         const text = `Claude Code${version ? ` ${version}` : ''} started: model ${str(raw.model) || '?'}, permission mode ${str(raw.permissionMode) || '?'}, ${tools} tools, cwd ${str(raw.cwd) || '?'}`;
-        // Printed again before every turn: worth a line only when something in it changed.
-        if (text === this.lastInit) return [];
+        // Printed again before every turn: worth a line once per process, or when something in it changed.
+        if (text === this.lastInit && !this.freshProcess) return [];
         this.lastInit = text;
+        this.freshProcess = false;
         return [{ level: 'info', text }];
       }
       case 'api_retry': {

@@ -19,6 +19,12 @@ interface Totals {
 
 export class TurnCostCounter {
   private last: Totals | undefined;
+  private fresh = false;
+
+  /** The last result counted came from a process other than the one before it (or was the first). */
+  get newProcess(): boolean {
+    return this.fresh;
+  }
 
   /** This result's turn cost; undefined when the result carries no `total_cost_usd`. */
   next(result: Json): number | undefined {
@@ -26,14 +32,31 @@ export class TurnCostCounter {
     const now: Totals = { costUsd: result.total_cost_usd, tokens: cumulativeTokens(result.modelUsage) };
     const before = this.last;
     this.last = now;
-    if (!before || !sameProcess(before, now, turnTokens(result.usage))) return now.costUsd;
-    return now.costUsd - before.costUsd;
+    this.fresh = !before || !sameProcess(before, now, turnTokens(result.usage));
+    return this.fresh || !before ? now.costUsd : now.costUsd - before.costUsd;
   }
 
   /** Forget the running total (the entries that follow do not continue the ones seen). */
   reset(): void {
     this.last = undefined;
+    this.fresh = false;
   }
+}
+
+/**
+ * The seqs of the `system/init` entries that opened a process: the init of each turn whose result
+ * began a new process (the CLI prints an init before every turn, so the init itself cannot tell).
+ */
+export function processStartInits(entries: ReadonlyArray<{ seq: number; direction: string; type: string; subtype?: string; raw: unknown }>): Set<number> {
+  const counter = new TurnCostCounter();
+  const starts = new Set<number>();
+  let lastInit: number | undefined;
+  for (const e of entries) {
+    if (e.direction !== 'in' || !isObject(e.raw)) continue;
+    if (e.type === 'system' && e.raw.subtype === 'init') lastInit = e.seq;
+    else if (e.type === 'result' && counter.next(e.raw) !== undefined && counter.newProcess && lastInit !== undefined) starts.add(lastInit);
+  }
+  return starts;
 }
 
 function sameProcess(before: Totals, now: Totals, turn: number): boolean {
