@@ -15,6 +15,7 @@ import { defaultOpen, estimateRowHeight, renderRow, resultText, type RowContext,
 import { ContextMeter } from './view/contextMeter';
 import { PermissionView } from './view/permissions';
 import { VirtualList } from './view/virtualList';
+import { revealEntry } from './view/searchReveal';
 
 export class App {
   private readonly model = new TranscriptModel();
@@ -190,6 +191,9 @@ export class App {
         break;
       case 'focusInput':
         this.input.focus();
+        break;
+      case 'revealEntry':
+        void revealEntry({ list: this.list, rows: () => this.model.rows, firstSeq: () => this.model.firstSeq, hasOlder: () => this.hasOlder, loadOlder: () => this.loadOlder() }, m.seq, m.terms);
         break;
       case 'reply':
         break;
