@@ -4,7 +4,13 @@
  * is on screen (a visible panel renders permission asks itself, so no notification is needed).
  */
 export interface SessionPanels {
-  show(sessionId: string, options?: { preserveFocus?: boolean }): void | Thenable<void>;
+  show(sessionId: string, options?: { preserveFocus?: boolean; reveal?: EntryReveal }): void | Thenable<void>;
   /** The session's panel is open and visible to the person. */
   isVisible(sessionId: string): boolean;
+}
+
+/** A transcript entry to bring into view, with the words to mark in it (a search hit). */
+export interface EntryReveal {
+  seq: number;
+  terms: string[];
 }

@@ -63,6 +63,8 @@ export type HostMessage =
   | { type: 'contextChanged'; context: ContextWindow }
   /** Put the keyboard focus in the message box (the panel was revealed by a command). */
   | { type: 'focusInput' }
+  /** Scroll to the entry `seq` and mark `terms` in it (a search hit was opened). */
+  | { type: 'revealEntry'; seq: number; terms: string[] }
   | ReplyMessage;
 
 // ---- webview → host ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { ContextMeter } from './view/contextMeter';
 import { ErrorCard } from './view/errorCard';
 import { PermissionView } from './view/permissions';
 import { VirtualList } from './view/virtualList';
+import { revealEntry } from './view/searchReveal';
 
 export class App {
   private readonly model = new TranscriptModel();
@@ -195,6 +196,9 @@ export class App {
         break;
       case 'focusInput':
         this.input.focus();
+        break;
+      case 'revealEntry':
+        void revealEntry({ list: this.list, rows: () => this.model.rows, firstSeq: () => this.model.firstSeq, hasOlder: () => this.hasOlder, loadOlder: () => this.loadOlder() }, m.seq, m.terms);
         break;
       case 'reply':
         break;

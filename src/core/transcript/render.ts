@@ -9,6 +9,7 @@ import { compactText } from './compact';
 import { contentBlocks, INTERRUPT_MARKER, isStopped, isStoppedToolResult, messageText, textOf } from './blocks';
 import { formatCost, formatDuration, formatTokens, oneLine } from '../format';
 import { safeText } from './safeText';
+import { TurnCostCounter } from './turnCost';
 import { clip, isObject, num, safeJson, str, type Json } from './values';
 
 export type LineLevel = 'info' | 'warn' | 'error' | 'debug';
@@ -25,9 +26,16 @@ type Entry = Pick<TranscriptEntry, 'direction' | 'type' | 'raw'>;
 
 /** Feed it a session's entries in order; each call returns that entry's lines (often none). */
 export class TranscriptRenderer {
-  /** The last `total_cost_usd`, once one was seen: a turn's cost is the difference. */
-  private lastTotalCost: number | undefined;
+  /** The CLI's cost is a running total per process: a turn's share (turnCost.ts). */
+  private readonly turnCost = new TurnCostCounter();
   private lastInit: string | undefined;
+  /** Set by processStarted(): the next init opens a new process and is worth its line. */
+  private freshProcess = false;
+
+  /** A new `claude` process starts (a resume, a wake): its first init is shown even if unchanged. */
+  processStarted(): void {
+    this.freshProcess = true;
+  }
 
   /** The entry's lines, with terminal control sequences and bidi overrides made inert (safeText). */
   render(entry: Entry): RenderedLine[] {
@@ -63,10 +71,7 @@ export class TranscriptRenderer {
 
   private resultLine(raw: Json): RenderedLine {
     const usage = isObject(raw.usage) ? raw.usage : {};
-    const total = typeof raw.total_cost_usd === 'number' ? raw.total_cost_usd : undefined;
-    // A new process (a resume) starts its total from zero: a total below the last one is all new.
-    const cost = total === undefined || this.lastTotalCost === undefined ? total : total >= this.lastTotalCost ? total - this.lastTotalCost : total;
-    if (total !== undefined) this.lastTotalCost = total;
+    const cost = this.turnCost.next(raw);
     const figures = [
       ...(cost !== undefined ? [formatCost(cost)] : []),
       formatDuration(num(raw.duration_ms)),
@@ -89,9 +94,10 @@ export class TranscriptRenderer {
         const tools = Array.isArray(raw.tools) ? raw.tools.length : 0;
         const version = str(raw.claude_code_version);
         const text = `Claude Code${version ? ` ${version}` : ''} started: model ${str(raw.model) || '?'}, permission mode ${str(raw.permissionMode) || '?'}, ${tools} tools, cwd ${str(raw.cwd) || '?'}`;
-        // Printed again before every turn: worth a line only when something in it changed.
-        if (text === this.lastInit) return [];
+        // Printed again before every turn: worth a line once per process, or when something in it changed.
+        if (text === this.lastInit && !this.freshProcess) return [];
         this.lastInit = text;
+        this.freshProcess = false;
         return [{ level: 'info', text }];
       }
       case 'api_retry': {

@@ -5,10 +5,12 @@ import { USAGE_RANGES, type UsageRange } from '../../shared/usageProtocol.js';
 import { folderName } from '../model/sessionTreeModel.js';
 import { formatAge, oneLine, STATE_LABELS, stateIcon } from '../model/format.js';
 import type { CommandContext } from './context.js';
+import type { EntryReveal } from '../panels.js';
+import { revealOf } from '../model/searchHit.js';
 
 const SEARCH_DELAY_MS = 150;
 
-type HitItem = vscode.QuickPickItem & { sessionId?: string };
+type HitItem = vscode.QuickPickItem & { sessionId?: string; reveal?: EntryReveal };
 
 export function historyCommands(ctx: CommandContext): Record<string, (...args: unknown[]) => unknown> {
   return {
@@ -52,9 +54,9 @@ async function searchSessions(ctx: CommandContext, initial: string | undefined):
       }
     }, SEARCH_DELAY_MS);
   };
-  const chosen = await new Promise<string | undefined>((resolve) => {
+  const chosen = await new Promise<HitItem | undefined>((resolve) => {
     pick.onDidChangeValue(run);
-    pick.onDidAccept(() => resolve(pick.selectedItems[0]?.sessionId));
+    pick.onDidAccept(() => resolve(pick.selectedItems[0]));
     pick.onDidHide(() => resolve(undefined));
     if (initial) {
       pick.value = initial;
@@ -65,8 +67,9 @@ async function searchSessions(ctx: CommandContext, initial: string | undefined):
   running?.abort();
   clearTimeout(timer);
   pick.dispose();
-  if (chosen) await ctx.panels().show(chosen);
-  return chosen;
+  // The panel opens at the hit, its words marked.
+  if (chosen?.sessionId) await ctx.panels().show(chosen.sessionId, chosen.reveal ? { reveal: chosen.reveal } : {});
+  return chosen?.sessionId;
 
   function itemsFor(hits: Awaited<ReturnType<typeof core.store.search>>): HitItem[] {
     const now = Date.now();
@@ -82,6 +85,7 @@ async function searchSessions(ctx: CommandContext, initial: string | undefined):
         description: `${STATE_LABELS[record.state]} · ${formatAge(record.updatedAt, now)} · ${folderName(record.workspaceFolder)}${more > 0 ? ` · ${more} more match${more === 1 ? '' : 'es'}` : ''}`,
         detail: oneLine(sessionHits[0]!.snippet, 200),
         sessionId,
+        reveal: revealOf(sessionHits[0]!),
         alwaysShow: true,
       });
     }

@@ -34,6 +34,7 @@ import { FULL_STRING, olderQuery, panelWindow, tailQuery, trimEntry } from './tr
 import { inheritedHistory } from '../../core/checkpoints/forkPoint';
 import type { DiffDocuments } from './diffDocuments';
 import type { PanelCore } from './types';
+import type { EntryReveal } from '../panels';
 
 export interface SessionPanelHost {
   readonly extensionUri: vscode.Uri;
@@ -53,6 +54,8 @@ export class SessionPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly batcher: MessageBatcher;
   private phase: Phase = 'loading';
+  /** A search hit to show once the transcript is loaded. */
+  private pendingReveal: EntryReveal | undefined;
   /** Live entries that arrived while the transcript was being read for `init`. */
   private buffered: TranscriptEntry[] = [];
   /** Which load of the page `init` is for: a second `ready` supersedes a first still loading. */
@@ -101,6 +104,12 @@ export class SessionPanel implements vscode.Disposable {
   reveal(preserveFocus = false): void {
     this.panel.reveal(undefined, preserveFocus);
     if (!preserveFocus) this.batcher.send({ type: 'focusInput' });
+  }
+
+  /** Scrolls the transcript to the entry and marks the words (now, or right after the first load). */
+  revealEntry(target: EntryReveal): void {
+    if (this.phase === 'live') this.batcher.send({ type: 'revealEntry', ...target });
+    else this.pendingReveal = target;
   }
 
   // ---- live events (the manager dispatches only this session's) ------------------------------
@@ -219,6 +228,8 @@ export class SessionPanel implements vscode.Disposable {
       this.phase = 'live';
       await this.panel.webview.postMessage(init satisfies HostMessage);
       this.batcher.resume();
+      if (this.pendingReveal) this.batcher.send({ type: 'revealEntry', ...this.pendingReveal });
+      this.pendingReveal = undefined;
     } catch (err) {
       if (generation !== this.loadGeneration || this.isDisposed()) return;
       const message = err instanceof Error ? err.message : String(err);

@@ -15,10 +15,11 @@ import * as vscode from 'vscode';
 import { DisposableStore, type Disposable as CoreDisposable } from '../../core/lifecycle';
 import { isBusy } from '../../core/session/types';
 import { SESSION_VIEW_TYPE, type ContextWindow, type PartialDelta, type WebviewPersistedState, type WebviewSettings } from '../../shared/webviewProtocol';
-import type { SessionPanels } from '../panels';
+import type { EntryReveal, SessionPanels } from '../panels';
 import { DiffDocuments } from './diffDocuments';
 import { panelTitle, SessionPanel, type SessionPanelHost } from './sessionPanel';
 import { StreamAccumulator } from '../../core/transcript/stream';
+import { takeWaitingTab } from './restoredTabs';
 import type { PanelCore } from './types';
 
 export interface SessionPanelManagerOptions {
@@ -77,19 +78,24 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
   }
 
   /** Shows the session's panel, creating it if needed, and puts the focus in its message box. */
-  async show(sessionId: string, options: { preserveFocus?: boolean; viewColumn?: vscode.ViewColumn } = {}): Promise<void> {
+  async show(sessionId: string, options: { preserveFocus?: boolean; viewColumn?: vscode.ViewColumn; reveal?: EntryReveal } = {}): Promise<void> {
     if (this.disposed) return;
     const existing = this.panels.get(sessionId);
     if (existing) {
       existing.reveal(options.preserveFocus);
+      if (options.reveal) existing.revealEntry(options.reveal);
       return;
     }
     const core = await this.attach();
     const record = core.manager.get(sessionId);
+    const title = record ? panelTitle(record) : 'Claude Code session';
+    // After a reload the session may have a tab VS Code has not revived yet: take its place.
+    const waitingIn = record ? await takeWaitingTab(title, [...this.panels.values()].filter((p) => p.panel.title === title).length) : undefined;
+    if (this.panels.has(sessionId)) return this.show(sessionId, options);
     const panel = vscode.window.createWebviewPanel(
       SESSION_VIEW_TYPE,
-      record ? panelTitle(record) : 'Claude Code session',
-      { viewColumn: options.viewColumn ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
+      title,
+      { viewColumn: options.viewColumn ?? waitingIn ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus ?? false },
       {
         enableScripts: true,
         enableFindWidget: true,
@@ -98,7 +104,8 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
         localResourceRoots: [vscode.Uri.joinPath(this.options.extensionUri, 'dist'), vscode.Uri.joinPath(this.options.extensionUri, 'media')],
       },
     );
-    this.adopt(panel, sessionId);
+    const adopted = this.adopt(panel, sessionId);
+    if (options.reveal) adopted.revealEntry(options.reveal);
   }
 
   /** The session's panel is open and on screen. */
@@ -145,6 +152,18 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
     }
     if (this.panels.has(sessionId)) {
       // Two restored tabs of one session: keep the first.
+      panel.dispose();
+      return;
+    }
+    const core = await this.attach().catch(() => undefined);
+    if (core && !core.manager.get(sessionId)) {
+      // Deleted while its tab waited (here, in another window, by retention): close it, and say so.
+      const title = panel.title;
+      panel.dispose();
+      void vscode.window.showInformationMessage(`The session "${title}" was deleted, so its tab was closed.`);
+      return;
+    }
+    if (this.disposed || this.panels.has(sessionId)) {
       panel.dispose();
       return;
     }

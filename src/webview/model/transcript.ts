@@ -11,6 +11,7 @@
 import { BlockIndex, INTERRUPT_MARKER, isStopped, isStoppedToolResult, textOf } from '../../core/transcript/blocks';
 import { num, str, type Json } from '../../core/transcript/values';
 import { compactText } from '../../core/transcript/compact';
+import { TurnCostCounter } from '../../core/transcript/turnCost';
 import type { PanelEntry, PartialDelta } from '../../shared/webviewProtocol';
 
 type TranscriptEntry = PanelEntry;
@@ -126,8 +127,8 @@ export class TranscriptModel {
   private structureChanged = false;
   private minSeq = Number.POSITIVE_INFINITY;
   private maxSeq = -1;
-  /** The CLI reports cost cumulatively per process: the last total, to get each turn's share. */
-  private lastTotalCost = 0;
+  /** The CLI reports cost cumulatively per process: each turn's share (turnCost.ts). */
+  private readonly turnCost = new TurnCostCounter();
   private lastInit: { model: string; cwd: string } | undefined;
 
   get rows(): readonly Row[] {
@@ -169,7 +170,7 @@ export class TranscriptModel {
     this.streamed.clear();
     this.minSeq = Number.POSITIVE_INFINITY;
     this.maxSeq = -1;
-    this.lastTotalCost = 0;
+    this.turnCost.reset();
     this.lastInit = undefined;
     this.structureChanged = true;
     if (inherited?.entries.length) this.addInherited(inherited);
@@ -398,10 +399,7 @@ export class TranscriptModel {
   private addResult(entry: TranscriptEntry, raw: Json): void {
     this.endStreaming();
     const usage = (raw.usage ?? {}) as Json;
-    const total = num(raw.total_cost_usd);
-    // A new process starts its total from zero: a total below the last one is all new.
-    const costUsd = total >= this.lastTotalCost ? total - this.lastTotalCost : total;
-    this.lastTotalCost = total;
+    const costUsd = this.turnCost.next(raw) ?? 0;
     this.add({
       kind: 'result',
       key: `e${entry.seq}`,

@@ -19,11 +19,13 @@ function create(): Md {
   md.renderer.rules.fence = (tokens, idx) => {
     const token = tokens[idx]!;
     const lang = token.info.trim().split(/\s+/)[0] ?? '';
-    const label = lang ? `<span class="code-lang">${escape(lang)}</span>` : '<span class="code-lang"></span>';
     const langClass = lang ? ` class="language-${escape(lang.replace(/[^\w-]/g, ''))}"` : '';
+    const copy = `<button type="button" class="icon-button" data-action="copy-code" title="Copy code" aria-label="Copy code"><i class="codicon codicon-copy" aria-hidden="true"></i></button>`;
+    // A header bar only when it has something to say; without a language the Copy button floats.
+    const top = lang ? `<div class="code-header"><span class="code-lang">${escape(lang)}</span>${copy}</div>` : `<div class="code-copy">${copy}</div>`;
     return (
       `<div class="code-block">` +
-      `<div class="code-header">${label}<button type="button" class="icon-button" data-action="copy-code" title="Copy code" aria-label="Copy code"><i class="codicon codicon-copy" aria-hidden="true"></i></button></div>` +
+      top +
       `<pre><code${langClass}>${highlight(token.content, lang) ?? escape(token.content)}</code></pre>` +
       `</div>`
     );

@@ -8,6 +8,7 @@ import { type InitRow, type NoticeRow, type ResultRow, type Row, type TextRow, t
 import { formatCost, formatDuration, formatTokens, toolIcon, toolSummary } from '../model/format';
 import { h, icon, iconButton } from './dom';
 import { renderMarkdown } from './markdown';
+import { closeOpenMarkdown } from './streamingMarkdown';
 
 /** What rows need to know about the panel's state besides the row itself. */
 export interface RowContext {
@@ -35,18 +36,19 @@ export function defaultOpen(row: Row, part: RowPart): boolean {
 /** Lines of tool output shown before "Show all". */
 export const OUTPUT_PREVIEW_LINES = 30;
 
-const markdownCache = new Map<string, { rev: number; text: string; html: string }>();
+const markdownCache = new Map<string, { rev: number; text: string; streaming: boolean; html: string }>();
 const MARKDOWN_CACHE_SIZE = 400;
 
-function markdownFor(key: string, rev: number, text: string): string {
+/** While a reply streams, the markers it left open are closed for this render (streamingMarkdown.ts). */
+function markdownFor(key: string, rev: number, text: string, streaming = false): string {
   const hit = markdownCache.get(key);
-  if (hit && hit.rev === rev && hit.text === text) {
+  if (hit && hit.rev === rev && hit.text === text && hit.streaming === streaming) {
     markdownCache.delete(key);
     markdownCache.set(key, hit);
     return hit.html;
   }
-  const html = renderMarkdown(text);
-  markdownCache.set(key, { rev, text, html });
+  const html = renderMarkdown(streaming ? closeOpenMarkdown(text) : text);
+  markdownCache.set(key, { rev, text, streaming, html });
   if (markdownCache.size > MARKDOWN_CACHE_SIZE) markdownCache.delete(markdownCache.keys().next().value!);
   return html;
 }
@@ -64,7 +66,7 @@ export function renderRow(row: Row, ctx: RowContext, existing?: HTMLElement): HT
     const body = row.kind === 'text' && existing.firstElementChild?.classList.contains('markdown') ? (existing.firstElementChild as HTMLElement) : undefined;
     if (body && row.kind === 'text') {
       body.className = `markdown${row.streaming ? ' streaming' : ''}${row.isError ? ' error-text' : ''}`;
-      body.innerHTML = markdownFor(row.key, row.rev, row.text);
+      body.innerHTML = markdownFor(row.key, row.rev, row.text, row.streaming);
       return el;
     }
     el.replaceChildren();
@@ -110,7 +112,7 @@ function userRow(row: UserRow): Node[] {
 
 function textRow(row: TextRow): HTMLElement {
   const body = h('div', { class: `markdown${row.streaming ? ' streaming' : ''}${row.isError ? ' error-text' : ''}` });
-  body.innerHTML = markdownFor(row.key, row.rev, row.text);
+  body.innerHTML = markdownFor(row.key, row.rev, row.text, row.streaming);
   return body;
 }
 

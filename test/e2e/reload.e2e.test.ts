@@ -1,0 +1,108 @@
+/**
+ * Session tabs across Reload Window, in a real VS Code (code-server) with the real CLI. VS Code
+ * restores a webview tab in the background only when it is next shown, so right after a reload
+ * a session's tab can exist without Shannon having its panel yet. A person's path:
+ * two sessions, each in its tab → reload → click the background one in the Sessions tree: its one
+ * tab comes forward (no second tab, none vanishing) → reload → delete the session whose tab waits
+ * in the background → click that tab: it closes itself and says the session was deleted.
+ * Screenshots: test-results/e2e/reload-*.png.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fakeAnthropic';
+import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
+import { closeWorkbench, openWorkbench, screenshot, waitFor, waitForVisible } from './support/browser';
+import { startCodeServer } from './support/codeServer';
+import { openShannonView, treeRow } from './support/shannonUi';
+import { newSession, panelShowing, tabs } from './support/sessions';
+import { buildShannonVsix } from './support/vsix';
+
+const ALPHA = 'Alpha reload session';
+const BETA = 'Beta reload session';
+
+const responder: Responder = (req) => {
+  if (!req.isMainTurn) return sideCallReply(req);
+  return { blocks: [{ type: 'text', text: `Reply to ${req.allUserTexts.at(-1) ?? req.latestUserText}` }] };
+};
+
+describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
+  let vsixPath: string;
+  let api: FakeAnthropicApi;
+  let claude: HermeticClaudeEnv;
+  let folder: string;
+
+  before(async () => {
+    vsixPath = await buildShannonVsix();
+    api = await FakeAnthropicApi.start(responder);
+    claude = await hermeticClaudeEnv(api, { CLAUDE_CODE_MAX_RETRIES: '0' });
+    folder = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-e2e-reload-')));
+    await writeFile(path.join(folder, 'README.md'), '# reload e2e workspace\n');
+  });
+
+  after(async () => {
+    await api?.close();
+    await claude?.dispose();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('a session clicked after a reload has one tab; a deleted session\'s restored tab closes itself and says why', async () => {
+    const server = await startCodeServer({ vsixPath, folder, env: { ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } });
+    let page: Page | undefined;
+    try {
+      page = await openWorkbench(server.url, folder);
+      const p = page;
+      await newSession(p, ALPHA);
+      await panelShowing(p, `Reply to ${ALPHA}`);
+      await newSession(p, BETA);
+      await panelShowing(p, `Reply to ${BETA}`);
+      assert.equal(await tabs(p, ALPHA).count(), 1);
+
+      // Reload: Beta's tab is in front (restored at once), Alpha's waits in the background.
+      await p.reload();
+      await waitForVisible(p, p.locator('.monaco-workbench'), { what: 'the workbench after reload', timeoutMs: 60_000 });
+      await waitFor(p, async () => (await tabs(p, ALPHA).count()) === 1 && (await tabs(p, BETA).count()) === 1, { what: 'both tabs restored', timeoutMs: 60_000 });
+      await openShannonView(p);
+      await treeRow(p, ALPHA).first().click();
+      await waitForVisible(p, p.locator('.tab.active', { hasText: ALPHA }), { what: "Alpha's tab in front" });
+      await panelShowing(p, `Reply to ${ALPHA}`);
+      await screenshot(p, 'reload-01-clicked-after-reload');
+      assert.equal(await tabs(p, ALPHA).count(), 1, 'one tab for the session, not a second one');
+      assert.equal(await tabs(p, BETA).count(), 1, 'the other tab stays');
+
+      // Reload again: now Beta waits in the background. Delete it, then click its tab.
+      await p.reload();
+      await waitForVisible(p, p.locator('.monaco-workbench'), { what: 'the workbench after the second reload', timeoutMs: 60_000 });
+      await waitFor(p, async () => (await tabs(p, BETA).count()) === 1, { what: "Beta's restored tab", timeoutMs: 60_000 });
+      await openShannonView(p);
+      await deleteSession(p, BETA);
+      await waitFor(p, async () => (await treeRow(p, BETA).count()) === 0, { what: 'Beta gone from the tree', timeoutMs: 20_000 });
+      if ((await tabs(p, BETA).count()) > 0) await tabs(p, BETA).first().click();
+      await waitFor(p, async () => (await tabs(p, BETA).count()) === 0, { what: "the deleted session's tab closed", timeoutMs: 20_000 });
+      assert.equal(await p.getByText(/There is no session with id/).count(), 0, 'no bare "There is no session with id"');
+      await screenshot(p, 'reload-02-deleted-session-tab-closed');
+      assert.equal(await tabs(p, ALPHA).count(), 1);
+    } finally {
+      if (page) await closeWorkbench(page);
+      await server.stop();
+    }
+  });
+});
+
+/** Delete Session from the palette (its picker reuses the palette's widget), confirmed. */
+async function deleteSession(page: Page, title: string): Promise<void> {
+  await page.locator('.monaco-workbench').focus();
+  await page.keyboard.press('F1');
+  const palette = page.locator('.quick-input-widget .quick-input-box input');
+  await waitForVisible(page, palette, { what: 'the command palette' });
+  await palette.fill('>Shannon: Delete Session');
+  await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Shannon: Delete Session' }), { what: 'Delete Session in the palette' });
+  await palette.press('Enter');
+  const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await waitForVisible(page, pick, { what: `${title} in the Delete Session picker` });
+  await pick.click();
+  await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete' }).click();
+}
