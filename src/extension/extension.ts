@@ -22,6 +22,7 @@ import { safeChannel } from './model/safeChannel.js';
 import { engineLimits, prunePolicy, runDefaults, worktreeFileRules, type ShannonSettings } from './model/settings.js';
 import { SessionPanelManager } from './webview/sessionPanelManager.js';
 import { PermissionPrompts } from './permissionPrompts.js';
+import { EditReviews } from './review/editReviews.js';
 import { SessionOutputChannels } from './sessionOutput.js';
 import { SessionsTree, type TreeSnapshotItem } from './sessionsTree.js';
 import { Settings } from './settings.js';
@@ -82,11 +83,12 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   // The session webview panels (src/extension/webview), made once `core` exists below.
   let panels!: SessionPanelManager;
   const contextMeters = new ContextMeters(() => panels);
-  const permissions = new PermissionPrompts(() => panels);
+  const reviews = new EditReviews(settings, () => panels.diffs);
+  const permissions = new PermissionPrompts(() => panels, () => reviews);
   const changes = new ChangesView(contextKeys);
   const sessionKeys = new SessionContextKeys(contextKeys);
   const attention = new Attention(tree.view, () => panels, settings);
-  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, changes, attention, contextMeters, sessionKeys);
+  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, changes, attention, contextMeters, sessionKeys);
 
   // ---- the core, opened once, after activation returns -------------------------------------
   let coreInstance: ShannonCore | undefined;
@@ -122,6 +124,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     settings: () => ({ showPartialMessages: settings.current.showPartialMessages }),
     onDidChangeSettings: settings.onDidChange,
     context: (id) => contextMeters.current(id),
+    review: reviews,
   });
   // Also made during activation, for its serializer.
   const usage = new UsageDashboard({ extensionUri: context.extensionUri, core, panels: () => panels, settings, log });
@@ -182,6 +185,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     tree.attach(c);
     outputs.attach(c);
     permissions.attach(c);
+    reviews.attach(c);
     statusBar.attach(c, { warnAtPercent: () => settings.current.usage.warnAtPercent, onDidChangeSettings: settings.onDidChange });
     contextMeters.attach(c);
     changes.attach(c);

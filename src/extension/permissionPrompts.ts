@@ -1,6 +1,6 @@
 /**
  * Permission asks (`can_use_tool`) for sessions whose panel is not on screen: a notification
- * with Allow once / Allow for this session / Deny. The panel renders its own card; whoever
+ * with Allow once / Allow for this session (the CLI's suggested rule) / Deny. The panel renders its own card; whoever
  * answers first wins (the engine accepts one answer per ask and throws for a second), and the
  * loser is told, quietly, that the ask was already settled.
  */
@@ -12,9 +12,10 @@ import type { ShannonCore } from './core.js';
 import { oneLine } from './model/format.js';
 import { describeInput } from './model/permissionText.js';
 import type { SessionPanels } from './panels.js';
+import type { PanelReview } from './webview/sessionPanel.js';
+import { allowChoices } from '../webview/model/allowChoices.js';
 
 export const ALLOW_ONCE = 'Allow once';
-export const ALLOW_SESSION = 'Allow for this session';
 export const DENY = 'Deny';
 const WATCH_INTERVAL_MS = 1000;
 
@@ -26,7 +27,11 @@ export class PermissionPrompts implements vscode.Disposable {
   /** Asks shown in a visible panel, watched in case the panel goes away unanswered. */
   private readonly watching = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly panels: () => SessionPanels) {}
+  constructor(
+    private readonly panels: () => SessionPanels,
+    /** Reviewed edits answer with the text of their diff's right side. */
+    private readonly review?: () => PanelReview | undefined,
+  ) {}
 
   attach(core: ShannonCore): void {
     this.core = core;
@@ -83,11 +88,12 @@ export class PermissionPrompts implements vscode.Disposable {
     this.open.add(key);
     try {
       const title = core.manager.get(ask.sessionId)?.title ?? 'A session';
+      const allowSession = allowChoices(ask).session.label;
       const choice = await vscode.window.showWarningMessage(
         // What is being approved must read as it is: no bidi override may turn the command around.
         safeText(`${oneLine(title, 60)}: Claude wants to use ${ask.toolName}${describeInput(ask) ? ` — ${describeInput(ask)}` : ''}`),
         ALLOW_ONCE,
-        ALLOW_SESSION,
+        allowSession,
         DENY,
       );
       if (!choice) return; // dismissed: the ask stays pending, answerable in the panel
@@ -101,17 +107,20 @@ export class PermissionPrompts implements vscode.Disposable {
         if (reason === undefined) return;
         decision = { behavior: 'deny', message: reason };
       } else {
-        decision = { behavior: 'allow', scope: choice === ALLOW_SESSION ? 'session' : 'once' };
+        decision = { behavior: 'allow', scope: choice === allowSession ? 'session' : 'once' };
       }
-      this.answer(ask, decision);
+      await this.answer(ask, decision);
     } finally {
       this.open.delete(key);
     }
   }
 
-  private answer(ask: PermissionAsk, decision: PermissionDecision): void {
+  private async answer(ask: PermissionAsk, given: PermissionDecision): Promise<void> {
     const core = this.core;
     if (!core) return;
+    const review = this.review?.();
+    const decision = review ? await review.resolve(ask.sessionId, ask.requestId, given) : given;
+    if (!decision) return;
     if (!this.isPending(ask)) {
       vscode.window.setStatusBarMessage(`$(check) ${ask.toolName}: already answered`, 4000);
       return;

@@ -79,6 +79,8 @@ export interface WebviewRequests {
   permission: { params: { requestId: string; decision: PermissionDecision }; result: void };
   /** Edit / Write / MultiEdit: show the change in VS Code's diff editor. */
   openDiff: { params: { toolUseId: string }; result: void };
+  /** ExitPlanMode: show the plan of a pending ask as a markdown preview. */
+  openPlan: { params: { requestId: string }; result: void };
   /** Entries before `beforeSeq`, oldest first. */
   loadOlder: { params: { beforeSeq: number }; result: { entries: PanelEntry[]; hasOlder: boolean } };
   /** One entry whole (a tool's full output after the preview was cut). */
@@ -124,6 +126,7 @@ const REQUEST_TYPES: Readonly<Record<RequestType, true>> = {
   resume: true,
   permission: true,
   openDiff: true,
+  openPlan: true,
   loadOlder: true,
   fullEntry: true,
   fix: true,
@@ -163,8 +166,11 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       const d = m.decision as Record<string, unknown> | undefined;
       if (!str('requestId') || typeof d !== 'object' || d === null) return undefined;
       if (d.behavior === 'allow') {
-        const scope = d.scope === 'session' ? 'session' : 'once';
-        return { type: 'permission', id, requestId: m.requestId as string, decision: { behavior: 'allow', scope } };
+        const scope = d.scope === 'session' || d.scope === 'tool' ? d.scope : 'once';
+        // Approving a plan continues in one of these; nothing from a panel may widen it further.
+        const mode = d.mode === 'default' || d.mode === 'acceptEdits' ? d.mode : undefined;
+        const answers = stringRecord(d.answers);
+        return { type: 'permission', id, requestId: m.requestId as string, decision: { behavior: 'allow', scope, ...(mode ? { mode } : {}), ...(answers ? { answers } : {}) } };
       }
       if (d.behavior === 'deny') {
         const message = typeof d.message === 'string' ? d.message : undefined;
@@ -174,6 +180,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     }
     case 'openDiff':
       return str('toolUseId') ? { type: 'openDiff', id, toolUseId: m.toolUseId as string } : undefined;
+    case 'openPlan':
+      return str('requestId') ? { type: 'openPlan', id, requestId: m.requestId as string } : undefined;
     case 'loadOlder':
       return typeof m.beforeSeq === 'number' ? { type: 'loadOlder', id, beforeSeq: m.beforeSeq } : undefined;
     case 'fullEntry':
@@ -181,4 +189,11 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'fix':
       return isShannonFix(m.fix) ? { type: 'fix', id, fix: m.fix } : undefined;
   }
+}
+
+/** A plain object of strings (AskUserQuestion answers), or undefined. */
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value);
+  return entries.every(([, v]) => typeof v === 'string') ? (Object.fromEntries(entries) as Record<string, string>) : undefined;
 }

@@ -83,6 +83,7 @@ export class App {
     this.permissions = new PermissionView({
       answer: (ask, decision) => this.answer(ask, decision),
       openDiff: (toolUseId) => void this.run(this.host.request('openDiff', { toolUseId })),
+      openPlan: (requestId) => void this.run(this.host.request('openPlan', { requestId })),
       onChange: () => this.permissionsChanged(),
     });
     this.list = new VirtualList<Row>({

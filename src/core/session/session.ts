@@ -12,7 +12,7 @@ import type { ControlRequestBody } from '../protocol/control.js';
 import { toolUses } from '../transcript/blocks.js';
 import { isKept, toEntry } from '../transcript/entry.js';
 import { classifyMessage, userTurn, type InboundMessage, type JsonObject, type SDKResultMessage } from '../protocol/messages.js';
-import { parsePermissionAsk, toPermissionResult, type PermissionAsk, type PermissionDecision } from './permissions.js';
+import { formatToolRule, parsePermissionAsk, rulesAllowed, toPermissionResult, type PermissionAsk, type PermissionDecision } from './permissions.js';
 import { RunContext, type RunOwner } from './runContext.js';
 import type { DecodeErrorEvent, LaunchSpec, PermissionSettledEvent, Prompt, SessionMessageEvent, SessionPersistence, StateChange, StderrEvent, TurnEndEvent } from './sessionEvents.js';
 import { assertTransition } from './stateMachine.js';
@@ -359,11 +359,16 @@ export class Session implements Disposable, RunOwner {
       this.onDidRequestPermissionEmitter.fire(ask);
     });
     if (!decision) return undefined; // withdrawn: not answered
-    if (decision.behavior === 'allow' && decision.scope === 'session') {
-      this.allowedForSession.add(ask.toolName);
-      // Kept with the record: a process that wakes a suspended session is started with it.
+    // An approved plan: ExitPlanMode puts the mode from before planning back unless the mode has
+    // left `plan` already, and the CLI ignores a setMode answer here (fixtures README).
+    if (decision.behavior === 'allow' && decision.mode) await this.setPermissionMode(decision.mode).catch(() => undefined);
+    const rules = rulesAllowed(ask, decision);
+    for (const rule of rules) if (rule.content === undefined) this.allowedForSession.add(rule.tool);
+    if (rules.length) {
+      // Kept with the record: a process that wakes a suspended session is started with them.
       const allowed = this.record.options.allowedTools ?? [];
-      if (!allowed.includes(ask.toolName)) this.record.options = { ...this.record.options, allowedTools: [...allowed, ask.toolName] };
+      const added = rules.map(formatToolRule).filter((r) => !allowed.includes(r));
+      if (added.length) this.record.options = { ...this.record.options, allowedTools: [...allowed, ...added] };
     }
     return toPermissionResult(ask, decision) as JsonObject;
   }

@@ -23,6 +23,8 @@ export interface ShannonSettings {
   isolation: Isolation;
   worktree: { copy: string[]; symlink: string[] };
   notifyOnTurnEnd: boolean;
+  /** Open the diff editor by itself when Claude asks to change a file. */
+  review: { openDiffOnAsk: boolean };
   /** The status bar warns once the plan's five-hour window is this full (percent). */
   usage: { warnAtPercent: number };
 }
@@ -48,6 +50,7 @@ export type SettingKey =
   | 'worktree.copy'
   | 'worktree.symlink'
   | 'notifyOnTurnEnd'
+  | 'review.openDiffOnAsk'
   | 'usage.warnAtPercent';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
@@ -71,6 +74,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'worktree.copy',
   'worktree.symlink',
   'notifyOnTurnEnd',
+  'review.openDiffOnAsk',
   'usage.warnAtPercent',
 ];
 
@@ -93,6 +97,7 @@ export const DEFAULT_SETTINGS: ShannonSettings = {
   isolation: 'auto',
   worktree: { copy: [], symlink: [] },
   notifyOnTurnEnd: true,
+  review: { openDiffOnAsk: true },
   usage: { warnAtPercent: 80 },
 };
 
@@ -124,6 +129,7 @@ export function readSettings(get: (key: SettingKey) => unknown): ShannonSettings
     isolation: isolationOr(get('isolation'), d.isolation),
     worktree: { copy: stringsOr(get('worktree.copy')), symlink: stringsOr(get('worktree.symlink')) },
     notifyOnTurnEnd: boolOr(get('notifyOnTurnEnd'), d.notifyOnTurnEnd),
+    review: { openDiffOnAsk: boolOr(get('review.openDiffOnAsk'), d.review.openDiffOnAsk) },
     usage: { warnAtPercent: intOr(get('usage.warnAtPercent'), d.usage.warnAtPercent, 1, 100) },
   };
 }
@@ -151,6 +157,7 @@ export function changedKeys(a: ShannonSettings, b: ShannonSettings): SettingKey[
     'worktree.copy': s.worktree.copy,
     'worktree.symlink': s.worktree.symlink,
     notifyOnTurnEnd: s.notifyOnTurnEnd,
+    'review.openDiffOnAsk': s.review.openDiffOnAsk,
     'usage.warnAtPercent': s.usage.warnAtPercent,
   });
   const fa = flat(a);

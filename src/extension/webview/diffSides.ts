@@ -5,6 +5,8 @@
  * already edited. Otherwise it falls back to the tool's own strings. Pure.
  */
 
+import { applyEdits, editsOf, type Edit } from '../../core/review/editProposal';
+
 type Json = Record<string, unknown>;
 
 export interface DiffSides {
@@ -14,12 +16,6 @@ export interface DiffSides {
   /** How each side was obtained, for the editor's title. */
   beforeLabel: string;
   afterLabel: string;
-}
-
-interface Edit {
-  oldString: string;
-  newString: string;
-  replaceAll: boolean;
 }
 
 export function diffSides(toolName: string, input: Json, current: string | undefined): DiffSides | undefined {
@@ -41,28 +37,4 @@ export function diffSides(toolName: string, input: Json, current: string | undef
   }
   const join = (pick: (e: Edit) => string) => edits.map(pick).join('\n\n⋯\n\n');
   return { filePath, before: join((e) => e.oldString), after: join((e) => e.newString), beforeLabel: 'old text', afterLabel: 'new text' };
-}
-
-function editsOf(value: unknown): Edit[] {
-  if (!Array.isArray(value)) return [];
-  return value
-    .filter((e): e is Json => typeof e === 'object' && e !== null && typeof (e as Json).old_string === 'string' && typeof (e as Json).new_string === 'string')
-    .map((e) => ({ oldString: e.old_string as string, newString: e.new_string as string, replaceAll: e.replace_all === true }));
-}
-
-/** Applies the edits in order; undefined if one of them does not match. */
-function applyEdits(text: string, edits: readonly Edit[]): string | undefined {
-  let out = text;
-  for (const e of edits) {
-    if (e.oldString === '') {
-      // Creating a file with Edit: only an empty file matches.
-      if (out !== '') return undefined;
-      out = e.newString;
-      continue;
-    }
-    const at = out.indexOf(e.oldString);
-    if (at < 0) return undefined;
-    out = e.replaceAll ? out.split(e.oldString).join(e.newString) : out.slice(0, at) + e.newString + out.slice(at + e.oldString.length);
-  }
-  return out;
 }

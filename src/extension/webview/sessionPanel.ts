@@ -46,6 +46,16 @@ export interface SessionPanelHost {
   readonly log?: vscode.LogOutputChannel;
   /** The session's last context-window reading, for the header's meter. */
   context?(sessionId: string): ContextWindow | undefined;
+  readonly review?: PanelReview;
+}
+
+/** What the panel asks of the review of edits and plans (src/extension/review/editReviews.ts). */
+export interface PanelReview {
+  /** The decision to send (a reviewed edit's text in it); undefined: the user backed out. */
+  resolve(sessionId: string, requestId: string, decision: PermissionDecision): Promise<PermissionDecision | undefined>;
+  /** Opens the editable review diff of a pending ask; false when there is none. */
+  open(sessionId: string, toolUseId: string): Promise<boolean>;
+  openPlan(sessionId: string, requestId: string): Promise<void>;
 }
 
 type Phase = 'loading' | 'live' | 'disposed';
@@ -267,11 +277,17 @@ export class SessionPanel implements vscode.Disposable {
       case 'resume':
         await manager.resume(id, request.text);
         return undefined;
-      case 'permission':
-        manager.respondToPermission(id, request.requestId, request.decision);
+      case 'permission': {
+        const decision = this.host.review ? await this.host.review.resolve(id, request.requestId, request.decision) : request.decision;
+        if (decision) manager.respondToPermission(id, request.requestId, decision);
         return undefined;
+      }
       case 'openDiff':
+        if (await this.host.review?.open(id, request.toolUseId)) return undefined;
         return this.openDiff(request.toolUseId);
+      case 'openPlan':
+        if (!this.host.review) throw new Error('Plans cannot be opened here.');
+        return this.host.review.openPlan(id, request.requestId);
       case 'loadOlder': {
         const read = await store.readTranscriptTail(id, olderQuery(request.beforeSeq));
         for (const e of read.entries) this.noteToolInputs(e);

@@ -17,7 +17,7 @@ import { isBusy } from '../../core/session/types';
 import { SESSION_VIEW_TYPE, type ContextWindow, type PartialDelta, type WebviewPersistedState, type WebviewSettings } from '../../shared/webviewProtocol';
 import type { EntryReveal, SessionPanels } from '../panels';
 import { DiffDocuments } from './diffDocuments';
-import { panelTitle, SessionPanel, type SessionPanelHost } from './sessionPanel';
+import { panelTitle, SessionPanel, type PanelReview, type SessionPanelHost } from './sessionPanel';
 import { StreamAccumulator } from '../../core/transcript/stream';
 import { takeWaitingTab } from './restoredTabs';
 import type { PanelCore } from './types';
@@ -33,6 +33,8 @@ export interface SessionPanelManagerOptions {
   log?: vscode.LogOutputChannel;
   /** A session's last context-window reading (the header's meter). */
   context?(sessionId: string): ContextWindow | undefined;
+  /** Review of file changes and plans (src/extension/review). */
+  review?: PanelReview;
 }
 
 export class SessionPanelManager implements SessionPanels, vscode.Disposable {
@@ -42,7 +44,8 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
   private readonly streams = new Map<string, StreamAccumulator>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly coreSubscriptions = new DisposableStore();
-  private readonly diffs = new DiffDocuments();
+  /** The read-only sides of diffs (the review's left side too). */
+  readonly diffs = new DiffDocuments();
   private readonly host: SessionPanelHost;
   private coreAttached: Promise<PanelCore> | undefined;
   private disposed = false;
@@ -56,6 +59,7 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
       diffs: this.diffs,
       log: options.log,
       context: (id) => options.context?.(id),
+      review: options.review,
     };
     this.disposables.push(
       this.diffs,

@@ -73,7 +73,7 @@ export function registerPermissionTools(server: McpServer, deps: ShannonMcpDeps)
           deps.sessions.respondToPermission(
             args.session_id,
             args.request_id,
-            args.decision === 'allow' ? { behavior: 'allow', scope: args.remember ? 'session' : 'once' } : { behavior: 'deny', ...(args.message ? { message: args.message } : {}) },
+            args.decision === 'allow' ? { behavior: 'allow', scope: args.remember ? 'tool' : 'once' } : { behavior: 'deny', ...(args.message ? { message: args.message } : {}) },
           );
           const answered = `${args.decision === 'allow' ? 'Allowed' : 'Denied'} ${args.request_id}.`;
           if (!args.wait) return turnResult(deps, args.session_id, undefined, `${answered} Read what follows with get_session_output.`);

@@ -1,17 +1,23 @@
 /**
  * Permission cards: one per pending `can_use_tool` ask, above the message box where they cannot
- * scroll out of sight. Allow once, Allow for this session, or Deny with an optional reason; the
+ * scroll out of sight. Allow once, Allow for this session (the CLI's suggested rule), Allow the
+ * whole tool, or Deny with an optional reason; plans and questions have cards of their own. The
  * answer goes to the host (→ SessionManager.respondToPermission). A card disappears when the
  * host says the ask is settled, whoever answered it.
  */
 import type { PermissionAsk, PermissionDecision } from '../../shared/webviewProtocol';
-import { DIFF_TOOLS } from '../../core/transcript/blocks';
+import { REVIEWED_TOOLS } from '../../core/review/editProposal';
+import { allowChoices } from '../model/allowChoices';
 import { toolIcon, toolSummary } from '../model/format';
 import { append, h, icon } from '../render/dom';
+import { askParts, reasonForm, type AskParts } from './askParts';
+import { planCardBody } from './planCard';
+import { questionCardBody } from './questionCard';
 
 export interface PermissionViewHost {
   answer(ask: PermissionAsk, decision: PermissionDecision): Promise<void>;
   openDiff(toolUseId: string): void;
+  openPlan(requestId: string): void;
   /** The set of pending asks changed (the transcript marks their tool cards). */
   onChange(): void;
 }
@@ -76,12 +82,35 @@ export class PermissionView {
   }
 
   private card(ask: PermissionAsk): HTMLElement {
-    const summary = toolSummary(ask.toolName, ask.input);
     const titleId = `perm-title-${ask.requestId}`;
     const card = h('div', { class: 'permission-card', role: 'group', 'aria-labelledby': titleId, 'data-request-id': ask.requestId });
-    const error = h('div', { class: 'permission-error', role: 'alert' });
-    error.hidden = true;
+    const parts = askParts((decision) => this.host.answer(ask, decision));
+    const plan = ask.toolName === 'ExitPlanMode';
+    const question = ask.toolName === 'AskUserQuestion';
+    const title = plan
+      ? h('div', { class: 'permission-title', id: titleId }, icon('checklist'), h('strong', {}, 'Claude has a plan'), h('span', { class: 'muted' }, ' — approve it to start'))
+      : question
+        ? h('div', { class: 'permission-title', id: titleId }, icon('question'), h('strong', {}, 'Claude has a question'))
+        : h(
+            'div',
+            { class: 'permission-title', id: titleId },
+            icon('shield'),
+            h('span', {}, 'Claude wants to use '),
+            icon(toolIcon(ask.toolName)),
+            h('strong', {}, ask.toolName),
+          );
+    const body = plan
+      ? planCardBody(ask, parts, () => this.host.openPlan(ask.requestId))
+      : question
+        ? questionCardBody(ask, parts)
+        : this.toolCardBody(ask, parts);
+    append(card, [title, !plan && !question && ask.title && ask.title !== ask.toolName ? h('div', { class: 'permission-subtitle' }, ask.title) : undefined, ...body, parts.error]);
+    return card;
+  }
 
+  /** Any other tool: what it would do, Allow once / for this session (narrowly) / Deny. */
+  private toolCardBody(ask: PermissionAsk, parts: AskParts): HTMLElement[] {
+    const summary = toolSummary(ask.toolName, ask.input);
     const detail = h('div', { class: 'permission-detail' });
     if (ask.toolName === 'Bash' && typeof ask.input.command === 'string') {
       detail.append(h('pre', { class: 'command' }, h('code', {}, `$ ${ask.input.command}`)));
@@ -93,81 +122,29 @@ export class PermissionView {
     if (ask.decisionReason) detail.append(h('div', { class: 'muted' }, ask.decisionReason));
     if (ask.blockedPath) detail.append(h('div', { class: 'muted' }, `Path it needs: ${ask.blockedPath}`));
 
-    const allowOnce = h('button', { type: 'button', class: 'button primary' }, icon('check'), 'Allow once');
-    const allowSession = h('button', { type: 'button', class: 'button secondary', title: `Allow ${ask.toolName} for the rest of this session without asking` }, icon('check-all'), 'Allow for this session');
-    const deny = h('button', { type: 'button', class: 'button secondary' }, icon('close'), 'Deny…');
-    const actions = h('div', { class: 'permission-actions' }, allowOnce, allowSession, deny);
-    if (DIFF_TOOLS.has(ask.toolName)) {
-      const diff = h('button', { type: 'button', class: 'button secondary' }, icon('diff'), 'Show diff');
+    const edit = REVIEWED_TOOLS.has(ask.toolName);
+    const allowOnce = parts.button(edit ? 'Accept' : 'Allow once', { icon: 'check', primary: true, title: edit ? 'Make this change (as the diff shows it, with your edits)' : undefined });
+    const allow = allowChoices(ask);
+    const allowSession = parts.button(allow.session.label, { icon: 'check-all', title: allow.session.title });
+    const allowTool = allow.tool ? parts.button(allow.tool.label, { icon: 'warning', title: allow.tool.title }) : undefined;
+    const deny = parts.button(edit ? 'Reject…' : 'Deny…', { icon: 'close' });
+    const actions = h('div', { class: 'permission-actions' }, allowOnce, allowSession, allowTool, deny);
+    if (edit) {
+      const diff = parts.button('Review diff', { icon: 'diff', title: 'Open the change in the diff editor; you can edit its right side before accepting' });
       diff.addEventListener('click', () => this.host.openDiff(ask.toolUseId));
       actions.append(diff);
     }
-
-    const reasonId = `perm-reason-${ask.requestId}`;
-    const reasonInput = h('input', { type: 'text', id: reasonId, class: 'input', placeholder: 'Tell Claude why, or what to do instead (optional)' });
-    const confirmDeny = h('button', { type: 'button', class: 'button primary danger' }, 'Deny');
-    const cancelDeny = h('button', { type: 'button', class: 'button secondary' }, 'Back');
-    const denyForm = h(
-      'div',
-      { class: 'deny-form' },
-      h('label', { for: reasonId, class: 'section-label' }, 'Reason for denying'),
-      h('div', { class: 'deny-row' }, reasonInput, confirmDeny, cancelDeny),
-    );
-    denyForm.hidden = true;
-
-    const all = [allowOnce, allowSession, deny, confirmDeny, cancelDeny];
-    const send = async (decision: PermissionDecision) => {
-      for (const b of all) b.disabled = true;
-      error.hidden = true;
-      try {
-        await this.host.answer(ask, decision);
-        // The card goes when the host says the ask is settled.
-      } catch (e) {
-        error.textContent = e instanceof Error ? e.message : String(e);
-        error.hidden = false;
-        for (const b of all) b.disabled = false;
-      }
-    };
-    allowOnce.addEventListener('click', () => void send({ behavior: 'allow', scope: 'once' }));
-    allowSession.addEventListener('click', () => void send({ behavior: 'allow', scope: 'session' }));
-    deny.addEventListener('click', () => {
-      actions.hidden = true;
-      denyForm.hidden = false;
-      reasonInput.focus();
+    allowOnce.addEventListener('click', () => void parts.send({ behavior: 'allow', scope: 'once' }));
+    allowSession.addEventListener('click', () => void parts.send({ behavior: 'allow', scope: 'session' }));
+    allowTool?.addEventListener('click', () => void parts.send({ behavior: 'allow', scope: 'tool' }));
+    const form = reasonForm(parts, actions, {
+      id: `perm-reason-${ask.requestId}`,
+      label: edit ? 'Reason for rejecting' : 'Reason for denying',
+      placeholder: 'Tell Claude why, or what to do instead (optional)',
+      confirm: edit ? 'Reject' : 'Deny',
+      opener: deny,
+      onConfirm: (message) => void parts.send({ behavior: 'deny', message }),
     });
-    const closeDeny = () => {
-      denyForm.hidden = true;
-      actions.hidden = false;
-      deny.focus();
-    };
-    cancelDeny.addEventListener('click', closeDeny);
-    confirmDeny.addEventListener('click', () => void send({ behavior: 'deny', message: reasonInput.value.trim() || undefined }));
-    reasonInput.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') {
-        e.preventDefault();
-        confirmDeny.click();
-      } else if (e.key === 'Escape') {
-        e.preventDefault();
-        e.stopPropagation();
-        closeDeny();
-      }
-    });
-
-    append(card, [
-      h(
-        'div',
-        { class: 'permission-title', id: titleId },
-        icon('shield'),
-        h('span', {}, 'Claude wants to use '),
-        icon(toolIcon(ask.toolName)),
-        h('strong', {}, ask.toolName),
-      ),
-      ask.title && ask.title !== ask.toolName ? h('div', { class: 'permission-subtitle' }, ask.title) : undefined,
-      detail,
-      actions,
-      denyForm,
-      error,
-    ]);
-    return card;
+    return [detail, actions, form];
   }
 }

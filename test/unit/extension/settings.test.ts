@@ -44,6 +44,7 @@ test('every setting is declared in package.json with the default the code assume
     'worktree.copy': DEFAULT_SETTINGS.worktree.copy,
     'worktree.symlink': DEFAULT_SETTINGS.worktree.symlink,
     notifyOnTurnEnd: DEFAULT_SETTINGS.notifyOnTurnEnd,
+    'review.openDiffOnAsk': DEFAULT_SETTINGS.review.openDiffOnAsk,
     'usage.warnAtPercent': DEFAULT_SETTINGS.usage.warnAtPercent,
   };
   for (const key of SETTING_KEYS) {
