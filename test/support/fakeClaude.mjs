@@ -9,6 +9,7 @@
 //   FAKE_CLAUDE_DEPTH           deep-line: how deep the tool input of the middle message nests
 //                               (default 100000: it parses, but JSON.stringify cannot write it)
 //   FAKE_CLAUDE_IGNORE_SIGTERM  hang: "1" = survive SIGTERM, so only SIGKILL ends it
+//   FAKE_CLAUDE_READY_FILE      hang: written once the SIGTERM handler is in place
 //   FAKE_CLAUDE_PID_FILE        spawn-child: where the grandchild's pid is written
 //   FAKE_CLAUDE_ARGV_FILE       any mode: where the argv it was given is written (JSON)
 //
@@ -28,6 +29,9 @@ const argv = process.argv.slice(2);
 process.stdout.on('error', () => process.exit(0));
 if (env.FAKE_CLAUDE_ARGV_FILE) writeAtomically(env.FAKE_CLAUDE_ARGV_FILE, JSON.stringify(argv));
 if (mode === 'hang' && env.FAKE_CLAUDE_IGNORE_SIGTERM === '1') process.on('SIGTERM', () => {});
+// Why a file and not /proc's SigCgt: Node catches SIGTERM itself from startup (to reset the
+// terminal before it dies), so the mask is set before the handler above exists.
+if (mode === 'hang' && env.FAKE_CLAUDE_READY_FILE) writeAtomically(env.FAKE_CLAUDE_READY_FILE, 'ready');
 
 if (mode === 'hang') {
   // No output, stdin never read, even for --version: only a signal ends it.

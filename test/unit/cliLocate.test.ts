@@ -447,13 +447,13 @@ describe('fakeClaude.mjs, the fault-injection claude', () => {
 
   test('hang: silent until SIGTERM; with FAKE_CLAUDE_IGNORE_SIGTERM=1 only SIGKILL ends it', async () => {
     for (const ignore of [false, true]) {
-      const child = spawn(FAKE, [], { env: { ...process.env, FAKE_CLAUDE_MODE: 'hang', FAKE_CLAUDE_IGNORE_SIGTERM: ignore ? '1' : '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const ready = path.join(await fs.mkdtemp(path.join(tmpdir(), 'fake-hang-')), 'ready');
+      const child = spawn(FAKE, [], { env: { ...process.env, FAKE_CLAUDE_MODE: 'hang', FAKE_CLAUDE_IGNORE_SIGTERM: ignore ? '1' : '0', FAKE_CLAUDE_READY_FILE: ready }, stdio: ['pipe', 'pipe', 'pipe'] });
       let output = '';
       child.stdout.on('data', (d) => (output += d));
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-      // Started, and (with ignore) its SIGTERM handler in place: on a loaded machine 400 ms is not enough.
-      await delay(400);
-      if (ignore) await catchesSigterm(child.pid!);
+      // Started, and (with ignore) its SIGTERM handler in place.
+      await untilExists(ready);
       child.kill('SIGTERM');
       const first = await Promise.race([exited, delay(500).then(() => 'still running' as const)]);
       if (ignore) {
@@ -484,14 +484,11 @@ describe('fakeClaude.mjs, the fault-injection claude', () => {
   });
 });
 
-/** Resolves once the process has a SIGTERM handler (Linux: bit 15 of SigCgt in /proc/<pid>/status). */
-async function catchesSigterm(pid: number): Promise<void> {
+/** Resolves once the file exists (the fake writes it when it is ready). */
+async function untilExists(file: string): Promise<void> {
   const deadline = Date.now() + 20_000;
-  for (;;) {
-    const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
-    if (mask && (BigInt(`0x${mask}`) & (1n << 14n)) !== 0n) return;
-    if (Date.now() > deadline) throw new Error(`process ${pid} never installed its SIGTERM handler`);
+  while (!(await fs.stat(file).then(() => true, () => false))) {
+    if (Date.now() > deadline) throw new Error(`${file} never appeared`);
     await delay(50);
   }
 }

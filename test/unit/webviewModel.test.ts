@@ -256,7 +256,7 @@ describe('webview transcript model', () => {
     assert.equal(model.rows.length, 1, 'still the one card');
   });
 
-  it('builds 10,000 entries into rows in well under a frame budget per thousand', () => {
+  it('builds the rows of 10,000 entries', () => {
     const base = capture('bash-allow').filter(isDisplayable);
     const entries: TranscriptEntry[] = [];
     for (let i = 0; entries.length < 10_000; i++) {
@@ -266,11 +266,9 @@ describe('webview transcript model', () => {
       }
     }
     const model = new TranscriptModel();
-    const t0 = performance.now();
     model.reset(entries);
-    const ms = performance.now() - t0;
+    // How long this takes is the webview bench's business (bench/), not a test's.
     assert.ok(model.rows.length > 5000);
-    assert.ok(ms < 200, `model build took ${ms.toFixed(1)} ms`);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { isBusy, isLive, isTerminal, type SessionRecord } from '../../core/session/types.js';
 
-export const SESSION_CONTEXT_KEYS = ['shannon.hasSessions', 'shannon.hasLiveSessions', 'shannon.hasBusySessions', 'shannon.hasResumableSessions', 'shannon.hasIsolatedSessions'] as const;
+export const SESSION_CONTEXT_KEYS = ['shannon.hasSessions', 'shannon.hasLiveSessions', 'shannon.hasBusySessions', 'shannon.hasResumableSessions', 'shannon.hasIsolatedSessions', 'shannon.hasQueuedSessions'] as const;
 export type SessionContextKey = (typeof SESSION_CONTEXT_KEYS)[number];
 
 export function sessionContextValues(records: readonly SessionRecord[]): Record<SessionContextKey, boolean> {
@@ -16,5 +16,6 @@ export function sessionContextValues(records: readonly SessionRecord[]): Record<
     'shannon.hasBusySessions': records.some((r) => isBusy(r.state)),
     'shannon.hasResumableSessions': records.some((r) => isTerminal(r.state) && !!r.cliSessionId),
     'shannon.hasIsolatedSessions': records.some((r) => r.worktree?.isolation === 'worktree' && !r.worktree.removedAt),
+    'shannon.hasQueuedSessions': records.some((r) => r.state === 'queued'),
   };
 }

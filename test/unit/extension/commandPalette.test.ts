@@ -25,6 +25,8 @@ const EVERYWHERE = new Set([
   'shannon.checkClaude',
   'shannon.showLog',
   'shannon.pruneWorktrees',
+  'shannon.logIn',
+  'shannon.openConcurrencySetting',
 ]);
 
 test('every command has a deliberate palette policy: everywhere, never (a tree-row action), or a when clause', () => {
@@ -60,10 +62,14 @@ test('the keys follow the sessions', () => {
     'shannon.hasBusySessions': false,
     'shannon.hasResumableSessions': false,
     'shannon.hasIsolatedSessions': false,
+    'shannon.hasQueuedSessions': false,
   });
   const running = sessionContextValues([record({ state: 'running' })]);
   assert.equal(running['shannon.hasBusySessions'], true);
   assert.equal(running['shannon.hasLiveSessions'], true);
+  const queued = sessionContextValues([record({ state: 'queued' })]);
+  assert.equal(queued['shannon.hasQueuedSessions'], true, 'Start Now is offered while one waits');
+  assert.equal(running['shannon.hasQueuedSessions'], false);
   const idle = sessionContextValues([record({ state: 'idle' })]);
   assert.equal(idle['shannon.hasBusySessions'], false, 'an idle session has nothing to interrupt');
   const done = sessionContextValues([record({ state: 'completed', cliSessionId: 'c' })]);
