@@ -61,7 +61,8 @@ export default async function suspensionBench(ctx: BenchContext): Promise<void> 
       ['idle, process kept', String(pids.length), formatBytes(idleRss), formatBytes(idleRss / pids.length)],
       ['suspended', String(pids.filter((p) => treeRss(p) > 0).length), formatBytes(leftover), formatBytes(leftover / pids.length)],
     ]);
-    ctx.log(`host RSS ${formatBytes(hostBefore)} with them idle, ${formatBytes(hostAfter)} suspended: a suspended session is its record, nothing more`);
+    // The host's own RSS moves with its heap and allocator, not with the sessions: shown, not subtracted.
+    ctx.log(`the host process (Shannon's core, all its sessions' records): RSS ${formatBytes(hostBefore)} with them idle, ${formatBytes(hostAfter)} suspended`);
   } finally {
     await engine.dispose();
   }
