@@ -65,3 +65,9 @@ export function formatPercent(p: number): string {
   if (!Number.isFinite(p)) return '—';
   return p > 0 && p < 1 ? `${p.toFixed(1)}%` : `${Math.round(p)}%`;
 }
+
+/** The local calendar day of a time, `YYYY-MM-DD`: how turns are grouped per day. */
+export function localDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
