@@ -72,3 +72,9 @@ export function queueWaitText(wait: QueueWait | undefined): string {
   const ahead = wait.position > 1 ? ` ${wait.position - 1} queued ahead of it.` : '';
   return `Queued: ${wait.busy} at work in this folder, limit ${wait.limit} — it starts when one of them finishes its turn.${ahead}`;
 }
+
+/** The local calendar day of a time, `YYYY-MM-DD`: how turns are grouped per day. */
+export function localDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}

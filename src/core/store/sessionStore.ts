@@ -17,6 +17,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { isShannonError, ShannonError } from '../errors';
+import { localDay } from '../format';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../lifecycle';
 import { LIVE_STATES, type SessionRecord, type TranscriptEntry, type TurnMetrics } from '../session/types';
 import { databasePaths, DB_FILE, loadDatabase } from './databaseFile';
@@ -450,8 +451,3 @@ export class SessionStore implements Disposable {
   }
 }
 
-/** The local calendar day of a time, `YYYY-MM-DD`: how turns are grouped per day. */
-export function localDay(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}

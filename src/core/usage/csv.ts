@@ -3,7 +3,7 @@
  * line break). Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at
  * the start: session titles come from prompts) gets a leading `'`, as OWASP advises.
  */
-import { localDay } from '../store/sessionStore';
+import { localDay } from '../format';
 import type { UsageFigures, UsageReport } from './report';
 
 export type Cell = string | number | boolean | undefined;

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { estimateCostUsd, priceOf, type ApiUsage } from '../history/pricing';
-import { localDay } from '../store/sessionStore';
+import { localDay } from '../format';
 import type { SessionRecord, Usage } from '../session/types';
 import type { UsageCell, UsageTurn } from '../store/usageTypes';
 import { burnRate, identifyBlocks, projectBlock, type BlockProjection, type BurnRate, type UsageBlock } from './blocks';

@@ -34,7 +34,15 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 }
 
 export function renderPanelHtml(o: PanelHtmlOptions): string {
+  return webviewPage({ ...o, root: 'app', bodyData: { 'session-id': o.sessionId } });
+}
+
+/** A webview's page: the CSP, the bundle's CSS and JS, one root element, data on <body>. */
+export function webviewPage(o: { cspSource: string; scriptUri: string; styleUri: string; title: string; root: string; bodyData: Record<string, string>; nonce?: string }): string {
   const nonce = o.nonce ?? createNonce();
+  const data = Object.entries(o.bodyData)
+    .map(([k, v]) => ` data-${k}="${escapeAttr(v)}"`)
+    .join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -44,8 +52,8 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
 <link rel="stylesheet" href="${escapeAttr(o.styleUri)}">
 <title>${escapeText(o.title)}</title>
 </head>
-<body data-session-id="${escapeAttr(o.sessionId)}">
-<div id="app"></div>
+<body${data}>
+<div id="${escapeAttr(o.root)}"></div>
 <script nonce="${escapeAttr(nonce)}" src="${escapeAttr(o.scriptUri)}"></script>
 </body>
 </html>`;
