@@ -12,6 +12,7 @@ import { atomicWriteFile } from './store/files.js';
 import { HistoryImporter, type ImportMark } from './history/historyImporter.js';
 import { claudeConfigDir } from './history/projectDirs.js';
 import { DisposableStore, Emitter, type Disposable, type Event } from './lifecycle.js';
+import { SessionCapabilities } from './session/capabilities.js';
 import { SessionManager, type SessionManagerOptions } from './session/manager.js';
 import type { SessionRecord } from './session/types.js';
 import { SessionStore, type PrunePolicy } from './store/index.js';
@@ -19,7 +20,7 @@ import { leftoversWarning, ProcessRegistry } from './process/processRegistry.js'
 import { SessionWorktrees, sessionFilesFolder, type SessionWorktreesOptions } from './worktrees/sessionWorktrees.js';
 import { PlanLimits } from './usage/planLimits.js';
 
-export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persistence' | 'beforeTurn' | 'onDidSpawn'> {
+export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persistence' | 'beforeTurn' | 'onDidSpawn' | 'onDidInitialize'> {
   /** Where the store, snapshots and import marks live (globalStorage or `--data-dir`). */
   dataDir: string;
   /** sql.js's wasm (the extension passes dist/sql-wasm.wasm). */
@@ -68,6 +69,8 @@ export interface ShannonCore extends Disposable {
   readonly worktrees: SessionWorktrees;
   /** The plan's five-hour and weekly limits, as the live sessions' CLI reports them. */
   readonly planLimits: PlanLimits;
+  /** Each live session's slash commands and subagents, as its CLI reports them. */
+  readonly capabilities: SessionCapabilities;
   /** Problems worth telling the user that did not stop anything (a failed auto-checkpoint, a corrupt store moved aside). */
   readonly onDidWarn: Event<ShannonError>;
   /** Reads the CLI's own transcripts for a folder into the store as past sessions. */
@@ -103,9 +106,11 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
 
   const snapshots = new WorkspaceSnapshots({ storageDir: dataDir, ...(git ? { git } : {}) });
   let checkpoints: CoreCheckpoints | undefined;
+  const capabilities = disposables.add(new SessionCapabilities());
   const manager = new SessionManager({
     ...managerOptions,
     persistence: store,
+    onDidInitialize: (sessionId, response) => capabilities.initialized(sessionId, response),
     onDidSpawn: (sessionId, process) => processes.track(process, { sessionId, label: manager.get(sessionId)?.title }),
     beforeTurn: async (session) => {
       if (!autoCheckpoint?.() || session.options.permissionMode === 'plan') return;
@@ -118,6 +123,11 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       }
     },
   });
+  disposables.add(
+    manager.onDidMessage((e) => {
+      if (e.direction === 'in') capabilities.observe(e.sessionId, e.message);
+    }),
+  );
   checkpoints = new CoreCheckpoints(store, snapshots, manager);
   disposables.add(checkpoints.track());
   const worktrees = disposables.add(
@@ -142,6 +152,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
     checkpoints,
     worktrees,
     planLimits,
+    capabilities,
     onDidWarn: (listener) => {
       const sub = onDidWarn.event(listener);
       for (const w of openWarnings.splice(0)) listener(w);
@@ -168,6 +179,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       if (manager.liveSession(sessionId)?.hasProcess || record.state === 'queued') await manager.cancel(sessionId);
       const refs = store.listCheckpoints(sessionId).flatMap((c) => (c.snapshotRef ? [c.snapshotRef] : []));
       manager.forget(sessionId);
+      capabilities.forget(sessionId);
       await store.deleteSession(sessionId);
       if (refs.length) await snapshots.forget(sessionFilesFolder(record), refs).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'CHECKPOINT_FAILED')));
       await worktrees.forgetSession(record).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'WORKTREE_FAILED')));

@@ -7,12 +7,13 @@
  * Webview → host: notifications (`ready`, `copy`, …) and requests carrying an `id` that the
  * host answers with exactly one `reply` of the same id (ok + result, or an error to show).
  */
+import type { SlashCommandInfo } from '../core/session/capabilities';
 import type { PermissionAsk, PermissionDecision } from '../core/session/permissions';
 import type { ErrorInfo, SessionRecord, SessionState, TranscriptEntry } from '../core/session/types';
 import type { PartialDelta } from '../core/transcript/stream';
 import type { ContextWindow } from '../core/usage/contextWindow';
 
-export type { ContextWindow, ErrorInfo, PartialDelta, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
+export type { SlashCommandInfo, ContextWindow, ErrorInfo, PartialDelta, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
 
 /**
  * A transcript entry as a panel gets it: strings past a size are cut (`trimmed`), because every
@@ -43,6 +44,8 @@ export interface InitMessage {
   settings: WebviewSettings;
   /** How full the context window was at the last reading (live sessions, after a turn). */
   context?: ContextWindow;
+  /** The slash commands the session's CLI offers (empty until a process has said). */
+  commands?: SlashCommandInfo[];
 }
 
 export type HostMessage =
@@ -57,6 +60,8 @@ export type HostMessage =
   | { type: 'settingsChanged'; settings: WebviewSettings }
   /** A new context-window reading (after each turn). */
   | { type: 'contextChanged'; context: ContextWindow }
+  /** The CLI's slash commands changed (a new process, `system/commands_changed`): replace the list. */
+  | { type: 'commandsChanged'; commands: SlashCommandInfo[] }
   /** Put the keyboard focus in the message box (the panel was revealed by a command). */
   | { type: 'focusInput' }
   | ReplyMessage;

@@ -12,6 +12,7 @@ import { formatCost, isBusy, isLive, STATE_ICONS, STATE_LABELS } from './model/f
 import { TranscriptModel, type Row } from './model/transcript';
 import { h, icon, iconButton } from './render/dom';
 import { defaultOpen, estimateRowHeight, renderRow, resultText, type RowContext, type RowPart } from './render/rows';
+import { ComposerAssist } from './view/composerAssist';
 import { ContextMeter } from './view/contextMeter';
 import { PermissionView } from './view/permissions';
 import { VirtualList } from './view/virtualList';
@@ -52,6 +53,8 @@ export class App {
     'aria-label': 'Message to Claude',
     placeholder: 'Message Claude…',
   });
+  // Before build(): its Enter handler must run ahead of the composer's.
+  private readonly assist = new ComposerAssist(this.input);
   private readonly sendButton = h('button', { type: 'button', class: 'button primary send', 'data-testid': 'send' });
   private readonly hintEl = h('div', { class: 'composer-hint muted' });
   private readonly errorEl = h('div', { class: 'composer-error', role: 'alert' });
@@ -114,6 +117,7 @@ export class App {
       { class: 'composer' },
       this.permissions.element,
       this.queuedEl,
+      this.assist.element,
       h('div', { class: 'composer-row' }, this.input, this.sendButton),
       this.errorEl,
       this.hintEl,
@@ -188,6 +192,9 @@ export class App {
         this.context = m.context;
         this.updateChrome();
         break;
+      case 'commandsChanged':
+        this.assist.setCommands(m.commands);
+        break;
       case 'focusInput':
         this.input.focus();
         break;
@@ -205,6 +212,7 @@ export class App {
     this.model.takeChanges();
     this.permissions.reset(m.pendingPermissions);
     this.context = m.context;
+    this.assist.setCommands(m.commands ?? []);
     this.setSession(m.session);
     this.list.reset(this.model.rows);
     const saved = this.host.getState();

@@ -46,6 +46,8 @@ export interface SessionManagerOptions {
   beforeTurn?(session: SessionRecord): Promise<void>;
   /** Told of each `claude` process once spawned (the process registry records its tree). */
   onDidSpawn?(sessionId: string, process: import('../process/claudeProcess.js').ClaudeProcess): void;
+  /** Each process's `initialize` response (SessionCapabilities keeps its commands and agents). */
+  onDidInitialize?(sessionId: string, response: import('../protocol/messages.js').JsonObject | undefined): void;
   now?: () => number;
 }
 
@@ -560,6 +562,7 @@ export class SessionManager implements Disposable {
           idleTimeoutMs: value(this.options.idleTimeoutMs, 0),
           beforeTurn: this.options.beforeTurn,
           onDidSpawn: this.options.onDidSpawn,
+          onDidInitialize: this.options.onDidInitialize,
         },
         prompt,
         promptUuid,

@@ -48,6 +48,8 @@ export interface LaunchSpec {
   beforeTurn?(session: SessionRecord): Promise<void>;
   /** Told of each `claude` process once spawned (shannon.ts records its tree for restart recovery). */
   onDidSpawn?(sessionId: string, process: ClaudeProcess): void;
+  /** The process's `initialize` response (its commands and agents: capabilities.ts). */
+  onDidInitialize?(sessionId: string, response: JsonObject | undefined): void;
 }
 
 export type Prompt = string | UserContentBlock[];
@@ -229,7 +231,7 @@ export class Session implements Disposable {
         this.transition('running');
         await this.writePrompt(run, turnInput(prompt, promptUuid));
       }
-      await init;
+      spec.onDidInitialize?.(this.id, await init);
       if (prompt === undefined && this.record.state === 'starting') {
         const queued = this.queuedPrompts.shift();
         if (queued === undefined) this.transition('idle');

@@ -21,6 +21,7 @@ import {
   type InitMessage,
   type ContextWindow,
   type PartialDelta,
+  type SlashCommandInfo,
   type WebviewRequest,
   type WebviewSettings,
 } from '../../shared/webviewProtocol';
@@ -145,6 +146,10 @@ export class SessionPanel implements vscode.Disposable {
     if (this.phase === 'live') this.batcher.send({ type: 'contextChanged', context });
   }
 
+  commandsChanged(commands: SlashCommandInfo[]): void {
+    if (this.phase === 'live') this.batcher.send({ type: 'commandsChanged', commands });
+  }
+
   dispose(): void {
     if (this.phase === 'disposed') return;
     this.phase = 'disposed';
@@ -209,6 +214,7 @@ export class SessionPanel implements vscode.Disposable {
         pendingPermissions: core.manager.pendingPermissions(this.sessionId),
         settings: this.host.settings(),
         context: this.host.context?.(this.sessionId),
+        commands: core.capabilities?.get(this.sessionId).commands ?? [],
       };
       this.panel.title = panelTitle(init.session);
       this.phase = 'live';

@@ -201,6 +201,8 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
           }),
         );
       }
+      const capabilities = core.capabilities;
+      if (capabilities) add(capabilities.onDidChange((id) => this.panels.get(id)?.commandsChanged(capabilities.get(id).commands)));
       add(m.onDidRequestPermission((ask) => this.panels.get(ask.sessionId)?.permissionAsked(ask)));
       add(m.onDidSettlePermission((e) => this.panels.get(e.sessionId)?.permissionSettled(e.requestId, e.decision)));
       return core;

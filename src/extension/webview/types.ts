@@ -2,6 +2,7 @@
  * What the session panels need from the core: the manager's steering calls and events, and the
  * store's transcript reads. A structural subset, so tests can hand in a fake.
  */
+import type { SessionCapabilities } from '../../core/session/capabilities';
 import type { SessionManager } from '../../core/session/manager';
 import type { Event } from '../../core/lifecycle';
 import type { SessionRecord, TranscriptEntry } from '../../core/session/types';
@@ -35,4 +36,6 @@ export interface TranscriptReader {
 export interface PanelCore {
   manager: PanelManager;
   store: TranscriptReader;
+  /** Each live session's slash commands (for the composer's `/` completion). */
+  capabilities?: Pick<SessionCapabilities, 'get' | 'onDidChange'>;
 }
