@@ -15,6 +15,7 @@ import { defaultOpen, estimateRowHeight, renderRow, resultText, type RowContext,
 import { ComposerAssist } from './view/composerAssist';
 import { ContextMeter } from './view/contextMeter';
 import { PermissionView } from './view/permissions';
+import { TodoListView } from './view/todoList';
 import { VirtualList } from './view/virtualList';
 
 export class App {
@@ -55,6 +56,7 @@ export class App {
   });
   // Before build(): its Enter handler must run ahead of the composer's.
   private readonly assist = new ComposerAssist(this.input);
+  private readonly todos = new TodoListView();
   private readonly sendButton = h('button', { type: 'button', class: 'button primary send', 'data-testid': 'send' });
   private readonly hintEl = h('div', { class: 'composer-hint muted' });
   private readonly errorEl = h('div', { class: 'composer-error', role: 'alert' });
@@ -124,7 +126,7 @@ export class App {
     );
     this.errorEl.hidden = true;
     const body = h('div', { class: 'transcript-wrap' }, this.scroller, this.emptyEl, this.jumpButton);
-    this.root.append(header, body, composer, this.liveRegion);
+    this.root.append(header, this.todos.element, body, composer, this.liveRegion);
 
     this.stopButton.addEventListener('click', () => this.interrupt());
     this.cancelButton.addEventListener('click', () => void this.run(this.host.request('cancel', {})));
@@ -208,6 +210,7 @@ export class App {
     this.entries = m.entries.slice();
     this.hasOlder = m.hasOlder;
     this.model.reset(this.entries);
+    this.todos.reset(this.entries);
     this.model.applyPartials(m.partials);
     this.model.takeChanges();
     this.permissions.reset(m.pendingPermissions);
@@ -237,6 +240,7 @@ export class App {
     }
     const before = this.model.rows.length;
     this.model.append(entries);
+    this.todos.append(entries);
     this.flushModel();
     if (this.model.rows.length > before) {
       const last = this.model.rows.at(-1);
@@ -457,6 +461,7 @@ export class App {
       this.hasOlder = hasOlder;
       this.entries = entries.concat(this.entries);
       this.model.reset(this.entries);
+      this.todos.reset(this.entries);
       this.model.takeChanges();
       this.list.reset(this.model.rows);
     } catch {

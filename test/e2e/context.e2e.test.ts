@@ -23,27 +23,22 @@ const PROMPT = {
   todos: 'Plan the context work',
 } as const;
 
+/** The todo scene: three tasks created, the first done, the second begun (CLI 2.1.197 has TaskCreate/TaskUpdate, not TodoWrite). */
+const TASK_STEPS: unknown[] = [
+  { name: 'TaskCreate', input: { subject: 'Read the brief', description: 'the brief', activeForm: 'Reading the brief' } },
+  { name: 'TaskCreate', input: { subject: 'Write the todo list view', description: 'the view', activeForm: 'Writing the todo list view' } },
+  { name: 'TaskCreate', input: { subject: 'Take a screenshot', description: 'a picture', activeForm: 'Taking a screenshot' } },
+  { name: 'TaskUpdate', input: { taskId: '1', status: 'completed' } },
+  { name: 'TaskUpdate', input: { taskId: '2', status: 'in_progress' } },
+];
+
 const responder: Responder = (req) => {
   if (!req.isMainTurn) return sideCallReply(req);
   const text = req.allUserTexts.at(-1) ?? req.latestUserText;
-  if (req.toolResults.length > 0) return { blocks: [{ type: 'text', text: 'Noted.' }] };
-  if (text.includes(PROMPT.todos)) {
-    return {
-      blocks: [
-        {
-          type: 'tool_use',
-          name: 'TodoWrite',
-          input: {
-            todos: [
-              { content: 'Read the brief', status: 'completed', activeForm: 'Reading the brief' },
-              { content: 'Write the todo list view', status: 'in_progress', activeForm: 'Writing the todo list view' },
-              { content: 'Take a screenshot', status: 'pending', activeForm: 'Taking a screenshot' },
-            ],
-          },
-        },
-      ],
-    };
-  }
+  const step = /^toolu_task_(\d+)$/.exec(req.toolResults[0]?.tool_use_id ?? '');
+  const next = step ? Number(step[1]) + 1 : text.includes(PROMPT.todos) && req.toolResults.length === 0 ? 0 : -1;
+  if (next >= 0 && next < TASK_STEPS.length) return { blocks: [{ type: 'tool_use', id: `toolu_task_${next}`, ...(TASK_STEPS[next] as object) }] as never };
+  if (req.toolResults.length > 0) return { blocks: [{ type: 'text', text: 'Working on it.' }] };
   return { blocks: [{ type: 'text', text: `You said: ${text.slice(0, 80)}` }] };
 };
 
@@ -96,6 +91,23 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
       assert.equal(await box.inputValue(), '/ship-it ');
       assert.equal(await list.isVisible(), false, 'the list closes once a command is taken');
       await box.fill('');
+
+      // 2. Tasks the model creates and updates: a live checklist pinned above the transcript.
+      await sendFromPanel(p, panel, PROMPT.todos);
+      const todos = panel.getByTestId('todo-list');
+      await waitFor(p, async () => (await todos.isVisible()) && (await todos.innerText()).includes('1 of 3 done'), { what: 'the todo list with one of three done', timeoutMs: 90_000 });
+      await waitFor(p, async () => (await panel.locator('.state-badge').innerText()).includes('Idle'), { what: 'the todo turn done', timeoutMs: 60_000 });
+      const items = await todos.locator('.todo-item').allInnerTexts();
+      assert.deepEqual(items.map((t) => t.trim()), ['Read the brief', 'Writing the todo list view', 'Take a screenshot']);
+      assert.equal(await todos.locator('.todo-completed').count(), 1);
+      assert.equal(await todos.locator('.todo-in_progress').count(), 1);
+      const top = await todos.evaluate((el) => el.getBoundingClientRect().top);
+      const transcriptTop = await panel.locator('.transcript').evaluate((el) => el.getBoundingClientRect().top);
+      assert.ok(top < transcriptTop, 'pinned above the transcript');
+      await screenshot(p, 'context-02-todo-list');
+      await runCommand(p, 'Preferences: Toggle between Light/Dark Themes');
+      await screenshot(p, 'context-03-todo-list-dark');
+      await runCommand(p, 'Preferences: Toggle between Light/Dark Themes');
     } finally {
       if (page) await closeWorkbench(page);
       await server.stop();
@@ -117,4 +129,12 @@ async function newSession(p: Page, prompt: string): Promise<void> {
 /** The content document of Shannon's session panel. */
 function sessionPanel(page: Page, timeoutMs = 60_000): Promise<Frame> {
   return webviewOf(page, 'shannon.shannon', '#app .composer', { timeoutMs, what: "Shannon's session panel" });
+}
+
+async function sendFromPanel(page: Page, panel: Frame, text: string): Promise<void> {
+  const box = panel.locator('#composer-input');
+  await waitFor(page, () => box.isEnabled(), { what: 'the message box enabled' });
+  await box.fill(text);
+  await box.press('Enter');
+  await waitFor(page, async () => (await panel.locator('.row-user', { hasText: text }).count()) > 0, { what: `the prompt "${text}" in the transcript`, timeoutMs: 30_000 });
 }
