@@ -8,12 +8,13 @@
  * host answers with exactly one `reply` of the same id (ok + result, or an error to show).
  */
 import type { SlashCommandInfo } from '../core/session/capabilities';
+import type { Attachment } from './attachments';
 import type { PermissionAsk, PermissionDecision } from '../core/session/permissions';
 import type { ErrorInfo, SessionRecord, SessionState, TranscriptEntry } from '../core/session/types';
 import type { PartialDelta } from '../core/transcript/stream';
 import type { ContextWindow } from '../core/usage/contextWindow';
 
-export type { SlashCommandInfo, ContextWindow, ErrorInfo, PartialDelta, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
+export type { Attachment, SlashCommandInfo, ContextWindow, ErrorInfo, PartialDelta, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
 
 /**
  * A transcript entry as a panel gets it: strings past a size are cut (`trimmed`), because every
@@ -62,6 +63,8 @@ export type HostMessage =
   | { type: 'contextChanged'; context: ContextWindow }
   /** The CLI's slash commands changed (a new process, `system/commands_changed`): replace the list. */
   | { type: 'commandsChanged'; commands: SlashCommandInfo[] }
+  /** Context for the next message (Send Selection, Ask About This File): shown as a chip. */
+  | { type: 'attach'; attachment: Attachment }
   /** Put the keyboard focus in the message box (the panel was revealed by a command). */
   | { type: 'focusInput' }
   | ReplyMessage;
@@ -82,6 +85,8 @@ export interface WebviewRequests {
   loadOlder: { params: { beforeSeq: number }; result: { entries: PanelEntry[]; hasOlder: boolean } };
   /** One entry whole (a tool's full output after the preview was cut). */
   fullEntry: { params: { seq: number }; result: { entry: PanelEntry | undefined } };
+  /** `@` completion: the session folder's files best matching `query`, and the editor's selection and problems. */
+  mentions: { params: { query: string }; result: { files: string[]; editor: Attachment[] } };
 }
 
 export type RequestType = keyof WebviewRequests;
@@ -123,6 +128,7 @@ const REQUEST_TYPES: Readonly<Record<RequestType, true>> = {
   openDiff: true,
   loadOlder: true,
   fullEntry: true,
+  mentions: true,
 };
 
 export function isWebviewRequest(message: WebviewMessage): message is WebviewRequest {
@@ -174,5 +180,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return typeof m.beforeSeq === 'number' ? { type: 'loadOlder', id, beforeSeq: m.beforeSeq } : undefined;
     case 'fullEntry':
       return typeof m.seq === 'number' ? { type: 'fullEntry', id, seq: m.seq } : undefined;
+    case 'mentions':
+      return str('query') ? { type: 'mentions', id, query: m.query as string } : undefined;
   }
 }

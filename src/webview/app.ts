@@ -54,8 +54,8 @@ export class App {
     'aria-label': 'Message to Claude',
     placeholder: 'Message Claude…',
   });
-  // Before build(): its Enter handler must run ahead of the composer's.
-  private readonly assist = new ComposerAssist(this.input);
+  /** Made first in the constructor: its Enter handler must run ahead of the composer's. */
+  private readonly assist: ComposerAssist;
   private readonly todos = new TodoListView();
   private readonly sendButton = h('button', { type: 'button', class: 'button primary send', 'data-testid': 'send' });
   private readonly hintEl = h('div', { class: 'composer-hint muted' });
@@ -66,6 +66,7 @@ export class App {
     private readonly root: HTMLElement,
     private readonly host: HostChannel,
   ) {
+    this.assist = new ComposerAssist(this.input, host);
     const saved = host.getState();
     this.sessionId = root.ownerDocument.body.dataset.sessionId || saved?.sessionId || '';
     if (saved?.sessionId === this.sessionId) {
@@ -195,7 +196,8 @@ export class App {
         this.updateChrome();
         break;
       case 'commandsChanged':
-        this.assist.setCommands(m.commands);
+      case 'attach':
+        this.assist.onMessage(m);
         break;
       case 'focusInput':
         this.input.focus();
@@ -340,9 +342,9 @@ export class App {
   // ---- user actions ----------------------------------------------------------------------
 
   private async submit(): Promise<void> {
-    const text = this.input.value.trim();
     const s = this.session;
-    if (!text || !s || this.input.disabled) return;
+    if (!this.input.value.trim() || !s || this.input.disabled) return;
+    const text = this.assist.compose(this.input.value.trim());
     const resume = !isLive(s.state) && s.state !== 'created';
     this.input.value = '';
     this.autosize();

@@ -6,6 +6,7 @@
  * Screenshots: test-results/e2e/context-*.png.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -21,7 +22,9 @@ import { buildShannonVsix } from './support/vsix';
 const PROMPT = {
   start: 'Start the context test',
   todos: 'Plan the context work',
+  selection: 'What do these lines do?',
 } as const;
+const GREETING = ['// greeting.ts', 'export const SELECTED_LINE_TWO = 2;', 'export const SELECTED_LINE_THREE = 3;', '', 'export const UNSELECTED_LINE_FIVE = 5;', ''].join('\n');
 
 /** The todo scene: three tasks created, the first done, the second begun (CLI 2.1.197 has TaskCreate/TaskUpdate, not TodoWrite). */
 const TASK_STEPS: unknown[] = [
@@ -54,6 +57,11 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
     claude = await hermeticClaudeEnv(api, { CLAUDE_CODE_MAX_RETRIES: '0' });
     folder = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-e2e-context-')));
     await writeFile(path.join(folder, 'README.md'), '# context e2e workspace\n');
+    await mkdir(path.join(folder, 'src'), { recursive: true });
+    await writeFile(path.join(folder, 'src', 'greeting.ts'), GREETING);
+    await writeFile(path.join(folder, '.gitignore'), '*.log\n');
+    await writeFile(path.join(folder, 'debug.log'), 'ignored by git\n');
+    execFileSync('git', ['init', '-q'], { cwd: folder });
     await mkdir(path.join(folder, '.claude', 'commands'), { recursive: true });
     await writeFile(path.join(folder, '.claude', 'commands', 'ship-it.md'), '---\ndescription: Ship the current branch\nargument-hint: <branch>\n---\nShip $ARGUMENTS now.\n');
   });
@@ -71,14 +79,14 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
       page = await openWorkbench(server.url, folder);
       const p = page;
       await newSession(p, PROMPT.start);
-      const panel = await sessionPanel(p);
+      let panel = await sessionPanel(p);
       await waitFor(p, async () => (await panel.locator('.state-badge').innerText()).includes('Idle'), { what: 'the first turn done', timeoutMs: 90_000 });
 
       // 1. `/` lists the session's commands; typing narrows to the custom one, with its description.
-      const box = panel.locator('#composer-input');
+      let box = panel.locator('#composer-input');
       await box.fill('');
       await box.pressSequentially('/');
-      const list = panel.locator('.completion');
+      let list = panel.locator('.completion');
       await waitForVisible(p, list, { what: 'the slash command list' });
       assert.ok((await list.locator('.completion-item').count()) > 3, 'built-in commands are listed too');
       await box.pressSequentially('ship');
@@ -108,6 +116,52 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
       await runCommand(p, 'Preferences: Toggle between Light/Dark Themes');
       await screenshot(p, 'context-03-todo-list-dark');
       await runCommand(p, 'Preferences: Toggle between Light/Dark Themes');
+
+      // 3. Send Selection (Ctrl+Alt+K in the editor): a chip in the panel; the model gets the file and those lines.
+      // Quick Open: the palette without its `>` searches files.
+      await p.locator('.monaco-workbench').focus();
+      await p.keyboard.press('F1');
+      const quickOpen = p.locator('.quick-input-widget .quick-input-box input');
+      await waitForVisible(p, quickOpen, { what: 'the command palette' });
+      await quickOpen.fill('greeting.ts');
+      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'greeting.ts' }), { what: 'greeting.ts in Quick Open' });
+      await p.keyboard.press('Enter');
+      const editor = p.locator('.editor-instance .monaco-editor').first();
+      await waitFor(p, async () => (await editor.innerText()).includes('SELECTED_LINE_TWO'), { what: 'greeting.ts open in an editor' });
+      await p.keyboard.press('Control+g');
+      await p.keyboard.type('2');
+      await p.keyboard.press('Enter');
+      await p.keyboard.press('Shift+ArrowDown');
+      await p.keyboard.press('Shift+ArrowDown');
+      await p.keyboard.press('Control+Alt+k');
+      // The panel comes back to the front (a hidden webview is rebuilt: find its document again).
+      await waitForVisible(p, p.locator('.tab.active', { hasText: PROMPT.start }), { what: 'the session panel brought to the front' });
+      panel = await sessionPanel(p);
+      const chip = panel.locator('.chip', { hasText: 'greeting.ts:2-3' });
+      await waitForVisible(p, chip, { what: 'the selection chip in the panel' });
+      await screenshot(p, 'context-04-selection-chip');
+
+      // `@` completes the folder's files (not what .gitignore ignores) and offers the selection.
+      box = panel.locator('#composer-input');
+      list = panel.locator('.completion');
+      await box.focus();
+      await box.pressSequentially('@greet');
+      await waitFor(p, async () => (await list.locator('.completion-item').first().innerText()).includes('greeting.ts'), { what: 'greeting.ts first for "@greet"' });
+      await box.fill('');
+      await box.pressSequentially('@');
+      await waitFor(p, async () => (await list.locator('.completion-item', { hasText: 'Selection' }).count()) > 0, { what: 'the selection offered after "@"' });
+      await screenshot(p, 'context-05-mention-completion');
+      await box.pressSequentially('debug');
+      await waitFor(p, async () => (await list.locator('.completion-item', { hasText: 'debug.log' }).count()) === 0, { what: 'debug.log (ignored by git) not offered' });
+      await box.fill('');
+
+      await sendFromPanel(p, panel, PROMPT.selection);
+      assert.equal(await chip.count(), 0, 'the chip went with the message');
+      await waitFor(p, async () => (await panel.locator('.state-badge').innerText()).includes('Idle'), { what: 'the selection turn done', timeoutMs: 60_000 });
+      const sent = JSON.stringify(api.mainTurns.at(-1)!.body.messages);
+      assert.ok(sent.includes('greeting.ts'), 'the path reaches the model');
+      assert.ok(sent.includes('SELECTED_LINE_TWO') && sent.includes('SELECTED_LINE_THREE'), 'the selected lines reach the model');
+      assert.ok(!sent.includes('UNSELECTED_LINE_FIVE'), 'only the selected lines');
     } finally {
       if (page) await closeWorkbench(page);
       await server.stop();
@@ -116,7 +170,7 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
 });
 
 async function newSession(p: Page, prompt: string): Promise<void> {
-  await runCommand(p, 'Shannon: New Session', { timeoutMs: 30_000 });
+  await runCommand(p, 'Shannon: New Session', { timeoutMs: 90_000 });
   const input = p.locator('.quick-input-widget .quick-input-box input');
   await waitForVisible(p, input, { what: 'the prompt input box' });
   await input.fill(prompt);

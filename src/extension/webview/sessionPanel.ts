@@ -20,7 +20,9 @@ import {
   type HostMessage,
   type InitMessage,
   type ContextWindow,
+  type Attachment,
   type PartialDelta,
+  type RequestResult,
   type SlashCommandInfo,
   type WebviewRequest,
   type WebviewSettings,
@@ -44,6 +46,8 @@ export interface SessionPanelHost {
   readonly log?: vscode.LogOutputChannel;
   /** The session's last context-window reading, for the header's meter. */
   context?(sessionId: string): ContextWindow | undefined;
+  /** `@` completion for a session working in `cwd`. */
+  mentions?(cwd: string, query: string): Promise<RequestResult<'mentions'>>;
 }
 
 type Phase = 'loading' | 'live' | 'disposed';
@@ -58,6 +62,8 @@ export class SessionPanel implements vscode.Disposable {
   private loadGeneration = 0;
   private lastSentSeq = -1;
   /** Inputs of file-changing tool calls seen, for the diff editor. */
+  /** Attachments that came before the page was ready (a new panel): sent after `init`. */
+  private pendingAttachments: Attachment[] = [];
   private readonly toolInputs = new Map<string, { name: string; input: Record<string, unknown> }>();
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDidDisposeEmitter.event;
@@ -146,6 +152,12 @@ export class SessionPanel implements vscode.Disposable {
     if (this.phase === 'live') this.batcher.send({ type: 'contextChanged', context });
   }
 
+  /** `reloading`: the page is about to load again (a hidden panel revealed): send it after `init`. */
+  attach(attachment: Attachment, reloading: boolean): void {
+    if (this.phase === 'live' && !reloading) this.batcher.send({ type: 'attach', attachment });
+    else this.pendingAttachments.push(attachment);
+  }
+
   commandsChanged(commands: SlashCommandInfo[]): void {
     if (this.phase === 'live') this.batcher.send({ type: 'commandsChanged', commands });
   }
@@ -219,6 +231,7 @@ export class SessionPanel implements vscode.Disposable {
       this.panel.title = panelTitle(init.session);
       this.phase = 'live';
       await this.panel.webview.postMessage(init satisfies HostMessage);
+      for (const attachment of this.pendingAttachments.splice(0)) this.batcher.send({ type: 'attach', attachment });
       this.batcher.resume();
     } catch (err) {
       if (generation !== this.loadGeneration || this.isDisposed()) return;
@@ -270,6 +283,10 @@ export class SessionPanel implements vscode.Disposable {
       case 'fullEntry': {
         const entry = await store.readTranscriptEntry(id, request.seq);
         return { entry: entry ? trimEntry(entry, FULL_STRING) : undefined };
+      }
+      case 'mentions': {
+        const cwd = manager.get(id)?.cwd;
+        return cwd && this.host.mentions ? this.host.mentions(cwd, request.query) : { files: [], editor: [] };
       }
     }
   }
