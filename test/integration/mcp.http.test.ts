@@ -28,6 +28,7 @@ const TOOLS = [
   'get_session_output',
   'get_usage',
   'interrupt_session',
+  'list_agents',
   'list_checkpoints',
   'list_sessions',
   'merge_session_changes',

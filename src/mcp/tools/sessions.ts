@@ -2,6 +2,7 @@
  * The tools that start, steer and read sessions. Handlers are thin: check what MCP adds (the
  * permission-mode cap, the cwd), call the core, shape the answer.
  */
+import { agentArg, checkedAgent } from './agents.js';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -85,6 +86,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           .enum(['carry', 'leave'])
           .optional()
           .describe('With a worktree, when the directory has uncommitted changes: "carry" them into the worktree, or "leave" them (the default: the worktree starts from the last commit). The result says which was done.'),
+        agent: agentArg.optional(),
         wait,
         timeout,
       },
@@ -99,7 +101,8 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           resolvePolicy(deps),
         );
         const { cwd, workspaceFolder } = await resolveCwd(deps, args.cwd);
-        const options: ClaudeRunOptions = { ...(args.model ? { model: args.model } : {}), ...capped.options };
+        const agent = args.agent ? await checkedAgent(deps, cwd, args.agent) : undefined;
+        const options: ClaudeRunOptions = { ...(args.model ? { model: args.model } : {}), ...capped.options, ...(agent ? { agent } : {}) };
         const capNote = capped.notes.join(' ') || undefined;
         const promptUuid = randomUUID();
         const watch = sessions.watchTurn(promptUuid);
@@ -343,7 +346,7 @@ export function requireRecord(deps: ShannonMcpDeps, id: string): SessionRecord {
   return record;
 }
 
-async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Promise<{ cwd: string; workspaceFolder: string }> {
+export async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Promise<{ cwd: string; workspaceFolder: string }> {
   const raw = given ?? deps.defaultCwd?.();
   if (!raw) throw new ShannonError('INVALID_ARGUMENT', 'No cwd was given and this server has no default folder.', 'Pass cwd: the absolute path of the directory to work in.');
   if (!path.isAbsolute(raw)) throw new ShannonError('INVALID_ARGUMENT', `cwd must be an absolute path; got "${raw}".`, 'Pass the full path of the directory.');
