@@ -1,8 +1,9 @@
 /**
  * The editor in the conversation, in a real VS Code (code-server) with the real `claude` CLI and
- * the fake Anthropic API: `/` completes the session's commands (a custom one from
- * `.claude/commands`), a todo list is pinned at the top of the panel, "Send Selection to Claude"
- * reaches the model with the file and the lines, and files a session edited carry a decoration.
+ * the fake Anthropic API: New Session offers the folder's agent with its description, `/`
+ * completes the session's commands (a custom one from `.claude/commands`), a todo list is pinned
+ * at the top of the panel, "Send Selection to Claude" (Ctrl+Alt+K) reaches the model with the
+ * file and the lines, `@` completes files (not the ones .gitignore ignores) and the selection.
  * Screenshots: test-results/e2e/context-*.png.
  */
 import assert from 'node:assert/strict';
@@ -62,6 +63,8 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
     await writeFile(path.join(folder, '.gitignore'), '*.log\n');
     await writeFile(path.join(folder, 'debug.log'), 'ignored by git\n');
     execFileSync('git', ['init', '-q'], { cwd: folder });
+    await mkdir(path.join(folder, '.claude', 'agents'), { recursive: true });
+    await writeFile(path.join(folder, '.claude', 'agents', 'reviewer.md'), '---\nname: reviewer\ndescription: Reviews code line by line\n---\nYou review code.\n');
     await mkdir(path.join(folder, '.claude', 'commands'), { recursive: true });
     await writeFile(path.join(folder, '.claude', 'commands', 'ship-it.md'), '---\ndescription: Ship the current branch\nargument-hint: <branch>\n---\nShip $ARGUMENTS now.\n');
   });
@@ -72,7 +75,7 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  it('completes slash commands, pins the todo list, sends a selection, marks edited files', async () => {
+  it('offers the folder’s agents, completes slash commands and @ files, pins the todo list, sends a selection', async () => {
     const server = await startCodeServer({ vsixPath, folder, env: { ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } });
     let page: Page | undefined;
     try {
@@ -133,9 +136,15 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
       await p.keyboard.press('Enter');
       await p.keyboard.press('Shift+ArrowDown');
       await p.keyboard.press('Shift+ArrowDown');
-      await p.keyboard.press('Control+Alt+k');
       // The panel comes back to the front (a hidden webview is rebuilt: find its document again).
-      await waitForVisible(p, p.locator('.tab.active', { hasText: PROMPT.start }), { what: 'the session panel brought to the front' });
+      // Pressed again if the busy extension host missed it (the chips take one copy of a selection).
+      const front = p.locator('.tab.active', { hasText: PROMPT.start });
+      for (let i = 0; i < 3 && !(await front.isVisible()); i++) {
+        await editor.click({ position: { x: 5, y: 5 }, trial: true }).catch(() => undefined);
+        await p.keyboard.press('Control+Alt+k');
+        await front.waitFor({ state: 'visible', timeout: 20_000 }).catch(() => undefined);
+      }
+      await waitForVisible(p, front, { what: 'the session panel brought to the front' });
       panel = await sessionPanel(p);
       const chip = panel.locator('.chip', { hasText: 'greeting.ts:2-3' });
       await waitForVisible(p, chip, { what: 'the selection chip in the panel' });
@@ -177,6 +186,12 @@ async function newSession(p: Page, prompt: string): Promise<void> {
   await input.press('Enter');
   await acceptPlaceStep(p);
   await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
+  await p.keyboard.press('Enter');
+  // The folder has an agent: a last step offers it, with its description.
+  const reviewer = p.locator('.quick-input-widget .monaco-list-row', { hasText: 'reviewer' });
+  await waitForVisible(p, reviewer, { what: 'the agent step' });
+  assert.match(await reviewer.innerText(), /Reviews code line by line/);
+  await screenshot(p, 'context-00-agent-step');
   await p.keyboard.press('Enter');
 }
 
