@@ -61,9 +61,9 @@ export class SessionPanel implements vscode.Disposable {
   /** Which load of the page `init` is for: a second `ready` supersedes a first still loading. */
   private loadGeneration = 0;
   private lastSentSeq = -1;
-  /** Inputs of file-changing tool calls seen, for the diff editor. */
   /** Attachments that came before the page was ready (a new panel): sent after `init`. */
   private pendingAttachments: Attachment[] = [];
+  /** Inputs of file-changing tool calls seen, for the diff editor. */
   private readonly toolInputs = new Map<string, { name: string; input: Record<string, unknown> }>();
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDidDisposeEmitter.event;
