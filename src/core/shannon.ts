@@ -14,6 +14,7 @@ import { atomicWriteFile } from './store/files.js';
 import { HistoryImporter, type ImportMark } from './history/historyImporter.js';
 import { claudeConfigDir } from './history/projectDirs.js';
 import { DisposableStore, Emitter, type Disposable, type Event } from './lifecycle.js';
+import { SessionCapabilities } from './session/capabilities.js';
 import { SessionManager, type SessionManagerOptions } from './session/manager.js';
 import type { SessionRecord } from './session/types.js';
 import { SessionStore, type PrunePolicy } from './store/index.js';
@@ -21,7 +22,7 @@ import { leftoversWarning, ProcessRegistry } from './process/processRegistry.js'
 import { SessionWorktrees, sessionFilesFolder, type SessionWorktreesOptions } from './worktrees/sessionWorktrees.js';
 import { PlanLimits } from './usage/planLimits.js';
 
-export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persistence' | 'beforeTurn' | 'onDidSpawn'> {
+export interface ShannonCoreOptions extends Omit<SessionManagerOptions, 'persistence' | 'beforeTurn' | 'onDidSpawn' | 'onDidInitialize'> {
   /** Where the store, snapshots and import marks live (globalStorage or `--data-dir`). */
   dataDir: string;
   /** sql.js's wasm (the extension passes dist/sql-wasm.wasm). */
@@ -49,6 +50,8 @@ export interface ShannonCore extends Disposable {
   readonly worktrees: SessionWorktrees;
   /** The plan's five-hour and weekly limits, as the live sessions' CLI reports them. */
   readonly planLimits: PlanLimits;
+  /** Each live session's slash commands and subagents, as its CLI reports them. */
+  readonly capabilities: SessionCapabilities;
   /** Problems worth telling the user that did not stop anything (a failed auto-checkpoint, a corrupt store moved aside). */
   readonly onDidWarn: Event<ShannonError>;
   /** Reads the CLI's own transcripts for a folder into the store as past sessions. */
@@ -88,15 +91,22 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
     onDidWarn.fire(
       new ShannonError('CHECKPOINT_FAILED', `No automatic checkpoint for this turn: ${asShannonError(err).message}`, 'The turn ran anyway. Turn off automatic checkpoints if this folder cannot be snapshotted.', { fix: 'turn-off-auto-checkpoint' }),
     );
+  const capabilities = disposables.add(new SessionCapabilities());
   const manager = new SessionManager({
     ...managerOptions,
     persistence: store,
+    onDidInitialize: (sessionId, response) => capabilities.initialized(sessionId, response),
     onDidSpawn: (sessionId, process) => processes.track(process, { sessionId, label: manager.get(sessionId)?.title }),
     beforeTurn: async (session) => {
       if (!autoCheckpoint?.() || session.options.permissionMode === 'plan') return;
       await auto?.beforeTurn(session).catch(autoFailed);
     },
   });
+  disposables.add(
+    manager.onDidMessage((e) => {
+      if (e.direction === 'in') capabilities.observe(e.sessionId, e.message);
+    }),
+  );
   const checkpoints = new SessionCheckpoints(store, snapshots, manager);
   disposables.add(checkpoints.track());
   auto = disposables.add(checkpoints.automatic(autoFailed));
@@ -122,6 +132,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
     checkpoints,
     worktrees,
     planLimits,
+    capabilities,
     onDidWarn: (listener) => {
       const sub = onDidWarn.event(listener);
       for (const w of openWarnings.splice(0)) listener(w);
@@ -148,6 +159,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       if (manager.liveSession(sessionId)?.hasProcess || record.state === 'queued') await manager.cancel(sessionId);
       const refs = store.listCheckpoints(sessionId).flatMap((c) => (c.snapshotRef ? [c.snapshotRef] : []));
       manager.forget(sessionId);
+      capabilities.forget(sessionId);
       await store.deleteSession(sessionId);
       if (refs.length) await snapshots.forget(sessionFilesFolder(record), refs).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'CHECKPOINT_FAILED')));
       await worktrees.forgetSession(record).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'WORKTREE_FAILED')));

@@ -20,6 +20,7 @@ import { ShannonMcpProvider, MCP_PROVIDER_ID, type StartMcpServer } from './mcpP
 import { mcpAccessOf } from './model/mcpAccess.js';
 import { safeChannel } from './model/safeChannel.js';
 import { engineLimits, prunePolicy, runDefaults, worktreeFileRules, type ShannonSettings } from './model/settings.js';
+import { EditorContext } from './context/editorContext.js';
 import { SessionPanelManager } from './webview/sessionPanelManager.js';
 import { PermissionPrompts } from './permissionPrompts.js';
 import { EditReviews } from './review/editReviews.js';
@@ -125,7 +126,10 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     onDidChangeSettings: settings.onDidChange,
     context: (id) => contextMeters.current(id),
     review: reviews,
+    mentions: (cwd, query) => editorContext.mentions(cwd, query),
   });
+  const editorContext = new EditorContext({ core, panels: () => panels, trust, log });
+  subscriptions.push(editorContext);
   // Also made during activation, for its serializer.
   const usage = new UsageDashboard({ extensionUri: context.extensionUri, core, panels: () => panels, settings, log });
   subscriptions.push(panels, usage);

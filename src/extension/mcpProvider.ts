@@ -8,6 +8,7 @@
  * configured by hand keeps working across reloads; the token is new each start.
  */
 import * as vscode from 'vscode';
+import { claudeConfigDir } from '../core/history/projectDirs.js';
 import { folderHolding } from '../core/workspacePaths.js';
 import type { McpHttpServer, McpHttpServerOptions } from '../mcp/http.js';
 import type { ShannonMcpDeps } from '../mcp/deps.js';
@@ -114,6 +115,7 @@ export class ShannonMcpProvider implements vscode.McpServerDefinitionProvider<vs
       // The user's own defaults, kept by create_session where they are within the cap.
       sessionDefaults: () => runDefaults(this.settings.current),
       log: (message) => this.log.info(`mcp: ${message}`),
+      claudeConfigDir: () => claudeConfigDir({ ...process.env, ...this.settings.current.environment }),
     };
     const server = await this.start(deps, {
       port: this.state.get<number>(PORT_KEY),

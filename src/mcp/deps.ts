@@ -129,6 +129,8 @@ export interface ShannonMcpDeps {
   sessionDefaults?(): ClaudeRunOptions;
   /** Diagnostics (stderr in the standalone server, an output channel in the extension). */
   log?(message: string): void;
+  /** The CLI's config dir as sessions see it (user agents live in its `agents`); default $CLAUDE_CONFIG_DIR or ~/.claude. */
+  claudeConfigDir?(): string;
 }
 
 export type { Disposable };

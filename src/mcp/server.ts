@@ -7,6 +7,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { resolvePolicy, type ShannonMcpDeps } from './deps.js';
 import { registerResources } from './resources.js';
+import { registerAgentTools } from './tools/agents.js';
 import { registerCheckpointTools } from './tools/checkpoints.js';
 import { registerHistoryTools } from './tools/history.js';
 import { registerPermissionTools } from './tools/permissions.js';
@@ -33,6 +34,7 @@ export function createShannonMcpServer(deps: ShannonMcpDeps): McpServer {
   registerSessionSettingTools(server, deps);
   registerCheckpointTools(server, deps);
   registerHistoryTools(server, deps);
+  registerAgentTools(server, deps);
   registerWorktreeTools(server, deps);
   if (resolvePolicy(deps).permissions === 'client') registerPermissionTools(server, deps);
   const resources = registerResources(server, deps);

@@ -4,6 +4,7 @@
  * no person at hand (permission asks denied unless the client answers them).
  */
 import { ClaudeLocator, type ClaudeBinary } from '../core/cli/locate.js';
+import { claudeConfigDir } from '../core/history/projectDirs.js';
 import { DisposableStore } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
@@ -92,6 +93,7 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     defaultCwd: () => options.defaultCwd ?? folders[0],
     policy,
     log: options.log,
+    claudeConfigDir: () => claudeConfigDir({ ...env, ...options.claudeEnvironment }),
   };
   return {
     deps,

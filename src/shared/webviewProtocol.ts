@@ -8,13 +8,15 @@
  * host answers with exactly one `reply` of the same id (ok + result, or an error to show).
  */
 import type { ShannonFix } from '../core/errors';
+import type { SlashCommandInfo } from '../core/session/capabilities';
+import type { Attachment } from './attachments';
 import type { PermissionAsk, PermissionDecision } from '../core/session/permissions';
 import { isShannonFix } from './fixLabels';
 import type { ErrorInfo, SessionRecord, SessionState, TranscriptEntry } from '../core/session/types';
 import type { PartialDelta } from '../core/transcript/stream';
 import type { ContextWindow } from '../core/usage/contextWindow';
 
-export type { ContextWindow, ErrorInfo, PartialDelta, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
+export type { Attachment, SlashCommandInfo, ContextWindow, ErrorInfo, PartialDelta, PermissionAsk, PermissionDecision, SessionRecord, SessionState, TranscriptEntry };
 
 /**
  * A transcript entry as a panel gets it: strings past a size are cut (`trimmed`), because every
@@ -47,6 +49,8 @@ export interface InitMessage {
   context?: ContextWindow;
   /** A fork's parent history up to the fork point, shown dimmed above `entries` (all of them loaded). */
   inherited?: { parentTitle: string; entries: PanelEntry[] };
+  /** The slash commands the session's CLI offers (empty until a process has said). */
+  commands?: SlashCommandInfo[];
 }
 
 export type HostMessage =
@@ -61,6 +65,10 @@ export type HostMessage =
   | { type: 'settingsChanged'; settings: WebviewSettings }
   /** A new context-window reading (after each turn). */
   | { type: 'contextChanged'; context: ContextWindow }
+  /** The CLI's slash commands changed (a new process, `system/commands_changed`): replace the list. */
+  | { type: 'commandsChanged'; commands: SlashCommandInfo[] }
+  /** Context for the next message (Send Selection, Ask About This File): shown as a chip. */
+  | { type: 'attach'; attachment: Attachment }
   /** Put the keyboard focus in the message box (the panel was revealed by a command). */
   | { type: 'focusInput' }
   /** Scroll to the entry `seq` and mark `terms` in it (a search hit was opened). */
@@ -87,6 +95,8 @@ export interface WebviewRequests {
   fullEntry: { params: { seq: number }; result: { entry: PanelEntry | undefined } };
   /** Apply the fix the session's error offers (its error card's button). */
   fix: { params: { fix: ShannonFix }; result: void };
+  /** `@` completion: the session folder's files best matching `query`, and the editor's selection and problems. */
+  mentions: { params: { query: string }; result: { files: string[]; editor: Attachment[] } };
 }
 
 export type RequestType = keyof WebviewRequests;
@@ -130,6 +140,7 @@ const REQUEST_TYPES: Readonly<Record<RequestType, true>> = {
   loadOlder: true,
   fullEntry: true,
   fix: true,
+  mentions: true,
 };
 
 export function isWebviewRequest(message: WebviewMessage): message is WebviewRequest {
@@ -188,6 +199,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return typeof m.seq === 'number' ? { type: 'fullEntry', id, seq: m.seq } : undefined;
     case 'fix':
       return isShannonFix(m.fix) ? { type: 'fix', id, fix: m.fix } : undefined;
+    case 'mentions':
+      return str('query') ? { type: 'mentions', id, query: m.query as string } : undefined;
   }
 }
 

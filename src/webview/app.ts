@@ -12,9 +12,11 @@ import { formatCost, isBusy, isLive, STATE_ICONS, STATE_LABELS } from './model/f
 import { TranscriptModel, type Row } from './model/transcript';
 import { h, icon, iconButton } from './render/dom';
 import { defaultOpen, estimateRowHeight, renderRow, resultText, type RowContext, type RowPart } from './render/rows';
+import { ComposerAssist } from './view/composerAssist';
 import { ContextMeter } from './view/contextMeter';
 import { ErrorCard } from './view/errorCard';
 import { PermissionView } from './view/permissions';
+import { TodoListView } from './view/todoList';
 import { VirtualList } from './view/virtualList';
 import { revealEntry } from './view/searchReveal';
 
@@ -57,6 +59,9 @@ export class App {
     'aria-label': 'Message to Claude',
     placeholder: 'Message Claude…',
   });
+  /** Made first in the constructor: its Enter handler must run ahead of the composer's. */
+  private readonly assist: ComposerAssist;
+  private readonly todos = new TodoListView();
   private readonly sendButton = h('button', { type: 'button', class: 'button primary send', 'data-testid': 'send' });
   private readonly hintEl = h('div', { class: 'composer-hint muted' });
   private readonly errorEl = h('div', { class: 'composer-error', role: 'alert' });
@@ -66,6 +71,7 @@ export class App {
     private readonly root: HTMLElement,
     private readonly host: HostChannel,
   ) {
+    this.assist = new ComposerAssist(this.input, host);
     const saved = host.getState();
     this.sessionId = root.ownerDocument.body.dataset.sessionId || saved?.sessionId || '';
     if (saved?.sessionId === this.sessionId) {
@@ -121,13 +127,14 @@ export class App {
       this.errorCard.element,
       this.permissions.element,
       this.queuedEl,
+      this.assist.element,
       h('div', { class: 'composer-row' }, this.input, this.sendButton),
       this.errorEl,
       this.hintEl,
     );
     this.errorEl.hidden = true;
     const body = h('div', { class: 'transcript-wrap' }, this.scroller, this.emptyEl, this.jumpButton);
-    this.root.append(header, body, composer, this.liveRegion);
+    this.root.append(header, this.todos.element, body, composer, this.liveRegion);
 
     this.stopButton.addEventListener('click', () => this.interrupt());
     this.cancelButton.addEventListener('click', () => void this.run(this.host.request('cancel', {})));
@@ -195,6 +202,10 @@ export class App {
         this.context = m.context;
         this.updateChrome();
         break;
+      case 'commandsChanged':
+      case 'attach':
+        this.assist.onMessage(m);
+        break;
       case 'focusInput':
         this.input.focus();
         break;
@@ -212,10 +223,12 @@ export class App {
     this.hasOlder = m.hasOlder;
     this.inherited = m.inherited;
     this.model.reset(this.entries, this.inherited);
+    this.todos.reset(this.entries);
     this.model.applyPartials(m.partials);
     this.model.takeChanges();
     this.permissions.reset(m.pendingPermissions);
     this.context = m.context;
+    this.assist.setCommands(m.commands ?? []);
     this.setSession(m.session);
     this.list.reset(this.model.rows);
     const saved = this.host.getState();
@@ -240,6 +253,7 @@ export class App {
     }
     const before = this.model.rows.length;
     this.model.append(entries);
+    this.todos.append(entries);
     this.flushModel();
     if (this.model.rows.length > before) {
       const last = this.model.rows.at(-1);
@@ -341,9 +355,9 @@ export class App {
   // ---- user actions ----------------------------------------------------------------------
 
   private async submit(): Promise<void> {
-    const text = this.input.value.trim();
     const s = this.session;
-    if (!text || !s || this.input.disabled) return;
+    if (!this.input.value.trim() || !s || this.input.disabled) return;
+    const text = this.assist.compose(this.input.value.trim());
     const resume = !isLive(s.state) && s.state !== 'created';
     this.input.value = '';
     this.autosize();
@@ -462,6 +476,7 @@ export class App {
       this.hasOlder = hasOlder;
       this.entries = entries.concat(this.entries);
       this.model.reset(this.entries, hasOlder ? undefined : this.inherited);
+    this.todos.reset(this.entries);
       this.model.takeChanges();
       this.list.reset(this.model.rows);
     } catch {

@@ -14,12 +14,12 @@ import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
-import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible, webviewOf } from './support/browser';
+import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
-import { acceptPlaceStep } from './support/shannonUi';
+import { acceptPlaceStep, sendFromPanel, sessionPanel } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const PROMPT = {
@@ -270,16 +270,3 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
     }
   });
 });
-
-/** The content document of Shannon's session panel. */
-function sessionPanel(page: Page, timeoutMs = 60_000): Promise<Frame> {
-  return webviewOf(page, 'shannon.shannon', '#app .composer', { timeoutMs, what: "Shannon's session panel" });
-}
-
-async function sendFromPanel(page: Page, panel: Frame, text: string): Promise<void> {
-  const box = panel.locator('#composer-input');
-  await waitFor(page, () => box.isEnabled(), { what: 'the message box enabled' });
-  await box.fill(text);
-  await box.press('Enter');
-  await waitFor(page, async () => (await panel.locator('.row-user', { hasText: text }).count()) > 0, { what: `the prompt "${text}" in the transcript`, timeoutMs: 30_000 });
-}

@@ -28,6 +28,7 @@ const TOOLS = [
   'get_session_output',
   'get_usage',
   'interrupt_session',
+  'list_agents',
   'list_checkpoints',
   'list_sessions',
   'merge_session_changes',
@@ -54,7 +55,7 @@ describe('MCP over Streamable HTTP', () => {
       assert.ok(tool.outputSchema, `${tool.name} declares its structured output`);
     }
     const create = tools.find((t) => t.name === 'create_session')!;
-    assert.deepEqual(Object.keys(create.inputSchema.properties ?? {}).sort(), ['allowed_tools', 'cwd', 'isolation', 'model', 'permission_mode', 'prompt', 'timeout', 'uncommitted', 'wait']);
+    assert.deepEqual(Object.keys(create.inputSchema.properties ?? {}).sort(), ['agent', 'allowed_tools', 'cwd', 'isolation', 'model', 'permission_mode', 'prompt', 'timeout', 'uncommitted', 'wait']);
     const { resourceTemplates } = await client.listResourceTemplates();
     assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate).sort(), ['shannon://sessions/{id}', 'shannon://sessions/{id}/transcript']);
     const { resources } = await client.listResources();

@@ -438,6 +438,7 @@ export class SessionManager implements Disposable {
           idleTimeoutMs: value(this.options.idleTimeoutMs, 0),
           beforeTurn: this.options.beforeTurn,
           onDidSpawn: this.options.onDidSpawn,
+          onDidInitialize: this.options.onDidInitialize,
         },
         prompt,
         promptUuid,

@@ -36,6 +36,8 @@ export interface SessionManagerOptions {
   beforeTurn?(session: SessionRecord): Promise<void>;
   /** Told of each `claude` process once spawned (the process registry records its tree). */
   onDidSpawn?(sessionId: string, process: ClaudeProcess): void;
+  /** Each process's `initialize` response (SessionCapabilities keeps its commands and agents). */
+  onDidInitialize?(sessionId: string, response: import('../protocol/messages.js').JsonObject | undefined): void;
   now?: () => number;
 }
 

@@ -149,7 +149,7 @@ export class Session implements Disposable, RunOwner {
         this.transition('running');
         await this.writePrompt(run, turnInput(prompt, promptUuid));
       }
-      await init;
+      spec.onDidInitialize?.(this.id, await init);
       if (prompt === undefined && this.record.state === 'starting') {
         const queued = this.queuedPrompts.shift();
         if (queued === undefined) this.transition('idle');

@@ -40,6 +40,8 @@ export interface LaunchSpec {
   beforeTurn?(session: SessionRecord): Promise<void>;
   /** Told of each `claude` process once spawned (shannon.ts records its tree for restart recovery). */
   onDidSpawn?(sessionId: string, process: ClaudeProcess): void;
+  /** The process's `initialize` response (its commands and agents: capabilities.ts). */
+  onDidInitialize?(sessionId: string, response: import('../protocol/messages.js').JsonObject | undefined): void;
 }
 
 export type Prompt = string | UserContentBlock[];

@@ -3,12 +3,15 @@
  * the webview (`{ sessionId }`) or an id, and asks with a quick pick when run from the palette.
  */
 import * as vscode from 'vscode';
+import { listAgentFiles } from '../../core/agents/agentFiles.js';
 import { ShannonError } from '../../core/errors.js';
+import { claudeConfigDir } from '../../core/history/projectDirs.js';
 import type { SessionRecord } from '../../core/session/types.js';
 import { isBusy as busyState, isLive as liveState, isTerminal } from '../../core/session/types.js';
 import type { ShannonCore } from '../core.js';
 import { confirmedFrom, newSessionArgsFrom, textFrom } from '../model/commandArgs.js';
 import { oneLine, STATE_LABELS } from '../model/format.js';
+import { pickAgent } from './agentPick.js';
 import type { CommandContext } from './context.js';
 import { pickFolder, pickModel, resolveSession } from './pickers.js';
 import { pickPlace, startPlaced, type PlaceChoice } from './worktreeCommands.js';
@@ -135,7 +138,9 @@ async function newSession(ctx: CommandContext, arg: unknown): Promise<SessionRec
   const asksPlace = !scripted && args.isolation === undefined;
   const readiness = asksPlace ? core.worktrees.readiness(folder) : undefined;
   readiness?.catch(() => undefined);
-  const totalSteps = asksPlace ? 3 : 2;
+  // The agent step only where there are agents (.claude/agents of the folder or the user).
+  const agents = scripted ? [] : await listAgentFiles(folder, claudeConfigDir({ ...process.env, ...ctx.settings.current.environment })).catch(() => []);
+  const totalSteps = (asksPlace ? 3 : 2) + (agents.length ? 1 : 0);
   let prompt = args.prompt;
   if (prompt === undefined) {
     prompt = await vscode.window.showInputBox({
@@ -154,16 +159,22 @@ async function newSession(ctx: CommandContext, arg: unknown): Promise<SessionRec
   }
   let model = args.model;
   if (model === undefined && !scripted) {
-    const picked = await pickModel(ctx.settings.current.defaultModel, { step: totalSteps, totalSteps });
+    const picked = await pickModel(ctx.settings.current.defaultModel, { step: totalSteps - (agents.length ? 1 : 0), totalSteps });
     if (!picked) return undefined;
     model = picked.model;
+  }
+  let agent = args.agent;
+  if (agent === undefined && agents.length) {
+    const picked = await pickAgent(agents, { step: totalSteps, totalSteps });
+    if (!picked) return undefined;
+    agent = picked.agent;
   }
   const isolation = place?.isolation ?? args.isolation;
   const uncommitted = place?.uncommitted ?? args.uncommitted;
   const started = await startPlaced(core, {
     prompt,
     workspaceFolder: folder,
-    options: model ? { model } : {},
+    options: { ...(model ? { model } : {}), ...(agent ? { agent } : {}) },
     ...(isolation ? { isolation } : {}),
     ...(uncommitted ? { uncommitted } : {}),
   });

@@ -9,6 +9,8 @@ export interface NewSessionArgs {
   /** A workspace folder path; asked for when there are several and none is given. */
   folder?: string;
   model?: string;
+  /** Start as this Claude Code agent (`--agent`); given, the dialog does not ask. */
+  agent?: string;
   /** Don't open the session's panel (tests, scripted use). */
   background?: boolean;
   /** Where it works; given, the dialog does not ask. */
@@ -45,7 +47,7 @@ export function newSessionArgsFrom(arg: unknown): NewSessionArgs {
     (typeof arg.fsPath === 'string' ? arg.fsPath : undefined);
   const isolation = arg.isolation === 'none' || arg.isolation === 'worktree' || arg.isolation === 'auto' ? arg.isolation : undefined;
   const uncommitted = arg.uncommitted === 'carry' || arg.uncommitted === 'leave' ? arg.uncommitted : undefined;
-  return { prompt: str(arg.prompt), folder, model: str(arg.model), background: arg.background === true, ...(isolation ? { isolation } : {}), ...(uncommitted ? { uncommitted } : {}) };
+  return { prompt: str(arg.prompt), folder, model: str(arg.model), ...(str(arg.agent) ? { agent: str(arg.agent) } : {}), background: arg.background === true, ...(isolation ? { isolation } : {}), ...(uncommitted ? { uncommitted } : {}) };
 }
 
 /** An optional text argument (the message for Send Message, a label for Create Checkpoint). */

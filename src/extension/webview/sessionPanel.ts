@@ -20,7 +20,10 @@ import {
   type HostMessage,
   type InitMessage,
   type ContextWindow,
+  type Attachment,
   type PartialDelta,
+  type RequestResult,
+  type SlashCommandInfo,
   type WebviewRequest,
   type WebviewSettings,
 } from '../../shared/webviewProtocol';
@@ -46,6 +49,8 @@ export interface SessionPanelHost {
   readonly log?: vscode.LogOutputChannel;
   /** The session's last context-window reading, for the header's meter. */
   context?(sessionId: string): ContextWindow | undefined;
+  /** `@` completion for a session working in `cwd`. */
+  mentions?(cwd: string, query: string): Promise<RequestResult<'mentions'>>;
   readonly review?: PanelReview;
 }
 
@@ -71,6 +76,8 @@ export class SessionPanel implements vscode.Disposable {
   /** Which load of the page `init` is for: a second `ready` supersedes a first still loading. */
   private loadGeneration = 0;
   private lastSentSeq = -1;
+  /** Attachments that came before the page was ready (a new panel): sent after `init`. */
+  private pendingAttachments: Attachment[] = [];
   /** Inputs of file-changing tool calls seen, for the diff editor. */
   private readonly toolInputs = new Map<string, { name: string; input: Record<string, unknown> }>();
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
@@ -166,6 +173,16 @@ export class SessionPanel implements vscode.Disposable {
     if (this.phase === 'live') this.batcher.send({ type: 'contextChanged', context });
   }
 
+  /** `reloading`: the page is about to load again (a hidden panel revealed): send it after `init`. */
+  attach(attachment: Attachment, reloading: boolean): void {
+    if (this.phase === 'live' && !reloading) this.batcher.send({ type: 'attach', attachment });
+    else this.pendingAttachments.push(attachment);
+  }
+
+  commandsChanged(commands: SlashCommandInfo[]): void {
+    if (this.phase === 'live') this.batcher.send({ type: 'commandsChanged', commands });
+  }
+
   dispose(): void {
     if (this.phase === 'disposed') return;
     this.phase = 'disposed';
@@ -230,6 +247,7 @@ export class SessionPanel implements vscode.Disposable {
         pendingPermissions: core.manager.pendingPermissions(this.sessionId),
         settings: this.host.settings(),
         context: this.host.context?.(this.sessionId),
+        commands: core.capabilities?.get(this.sessionId).commands ?? [],
       };
       const inherited = hasOlder ? undefined : await inheritedHistory(core.store, session, tailQuery());
       if (generation !== this.loadGeneration || this.isDisposed()) return;
@@ -237,6 +255,7 @@ export class SessionPanel implements vscode.Disposable {
       this.panel.title = panelTitle(init.session);
       this.phase = 'live';
       await this.panel.webview.postMessage(init satisfies HostMessage);
+      for (const attachment of this.pendingAttachments.splice(0)) this.batcher.send({ type: 'attach', attachment });
       this.batcher.resume();
       if (this.pendingReveal) this.batcher.send({ type: 'revealEntry', ...this.pendingReveal });
       this.pendingReveal = undefined;
@@ -301,6 +320,10 @@ export class SessionPanel implements vscode.Disposable {
         const action = fixAction(request.fix, id);
         if (action) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
         return undefined;
+      }
+      case 'mentions': {
+        const cwd = manager.get(id)?.cwd;
+        return cwd && this.host.mentions ? this.host.mentions(cwd, request.query) : { files: [], editor: [] };
       }
     }
   }

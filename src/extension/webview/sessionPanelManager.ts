@@ -14,7 +14,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore, type Disposable as CoreDisposable } from '../../core/lifecycle';
 import { isBusy } from '../../core/session/types';
-import { SESSION_VIEW_TYPE, type ContextWindow, type PartialDelta, type WebviewPersistedState, type WebviewSettings } from '../../shared/webviewProtocol';
+import { SESSION_VIEW_TYPE, type Attachment, type ContextWindow, type PartialDelta, type WebviewPersistedState, type WebviewSettings } from '../../shared/webviewProtocol';
 import type { EntryReveal, SessionPanels } from '../panels';
 import { DiffDocuments } from './diffDocuments';
 import { panelTitle, SessionPanel, type PanelReview, type SessionPanelHost } from './sessionPanel';
@@ -35,6 +35,8 @@ export interface SessionPanelManagerOptions {
   context?(sessionId: string): ContextWindow | undefined;
   /** Review of file changes and plans (src/extension/review). */
   review?: PanelReview;
+  /** `@` completion: files and editor context for a session in `cwd`. */
+  mentions?: SessionPanelHost['mentions'];
 }
 
 export class SessionPanelManager implements SessionPanels, vscode.Disposable {
@@ -48,6 +50,8 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
   readonly diffs = new DiffDocuments();
   private readonly host: SessionPanelHost;
   private coreAttached: Promise<PanelCore> | undefined;
+  /** The session whose panel was active last (where Send Selection goes). */
+  private lastActive: string | undefined;
   private disposed = false;
 
   constructor(private readonly options: SessionPanelManagerOptions) {
@@ -60,6 +64,7 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
       log: options.log,
       context: (id) => options.context?.(id),
       review: options.review,
+      mentions: options.mentions,
     };
     this.disposables.push(
       this.diffs,
@@ -132,6 +137,20 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
     this.panels.get(sessionId)?.contextChanged(context);
   }
 
+  /** Shows the session's panel and puts `attachment` in its message box as a chip. */
+  async attachContext(sessionId: string, attachment: Attachment): Promise<void> {
+    // A hidden panel's page is dropped; shown again, it loads anew and the attachment waits for it.
+    const existing = this.panels.get(sessionId);
+    const reloading = !existing?.visible;
+    await this.show(sessionId);
+    this.panels.get(sessionId)?.attach(attachment, reloading);
+  }
+
+  /** The open panel the user was in last, if any. */
+  lastActiveSessionId(): string | undefined {
+    return this.lastActive && this.panels.has(this.lastActive) ? this.lastActive : undefined;
+  }
+
   /** Sessions with an open panel. */
   openSessionIds(): string[] {
     return [...this.panels.keys()];
@@ -177,6 +196,10 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
   private adopt(panel: vscode.WebviewPanel, sessionId: string): SessionPanel {
     const p = new SessionPanel(panel, sessionId, this.host);
     this.panels.set(sessionId, p);
+    if (panel.active) this.lastActive = sessionId;
+    panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) this.lastActive = sessionId;
+    });
     p.onDidDispose(() => {
       if (this.panels.get(sessionId) === p) this.panels.delete(sessionId);
     });
@@ -224,6 +247,8 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
           }),
         );
       }
+      const capabilities = core.capabilities;
+      if (capabilities) add(capabilities.onDidChange((id) => this.panels.get(id)?.commandsChanged(capabilities.get(id).commands)));
       add(m.onDidRequestPermission((ask) => this.panels.get(ask.sessionId)?.permissionAsked(ask)));
       add(m.onDidSettlePermission((e) => this.panels.get(e.sessionId)?.permissionSettled(e.requestId, e.decision)));
       return core;

@@ -3,6 +3,7 @@
  * store's transcript reads. A structural subset, so tests can hand in a fake.
  */
 import type { Checkpoint } from '../../core/checkpoints/types';
+import type { SessionCapabilities } from '../../core/session/capabilities';
 import type { SessionManager } from '../../core/session/manager';
 import type { Event } from '../../core/lifecycle';
 import type { SessionRecord, TranscriptEntry } from '../../core/session/types';
@@ -38,4 +39,6 @@ export interface TranscriptReader {
 export interface PanelCore {
   manager: PanelManager;
   store: TranscriptReader;
+  /** Each live session's slash commands (for the composer's `/` completion). */
+  capabilities?: Pick<SessionCapabilities, 'get' | 'onDidChange'>;
 }

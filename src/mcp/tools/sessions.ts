@@ -18,6 +18,7 @@ import { resolvePolicy, type ShannonMcpDeps } from '../deps.js';
 import { queueWaitText } from '../../core/format.js';
 import { errorLine, sessionLine } from '../format.js';
 import { guarded, ok } from '../results.js';
+import { agentArg, checkedAgent } from './agents.js';
 import {
   idArg,
   pathArg,
@@ -85,6 +86,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           .enum(['carry', 'leave'])
           .optional()
           .describe('With a worktree, when the directory has uncommitted changes: "carry" them into the worktree, or "leave" them (the default: the worktree starts from the last commit). The result says which was done.'),
+        agent: agentArg.optional(),
         wait,
         timeout,
       },
@@ -99,7 +101,8 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
           resolvePolicy(deps),
         );
         const { cwd, workspaceFolder } = await resolveCwd(deps, args.cwd);
-        const options: ClaudeRunOptions = { ...(args.model ? { model: args.model } : {}), ...capped.options };
+        const agent = args.agent ? await checkedAgent(deps, cwd, args.agent) : undefined;
+        const options: ClaudeRunOptions = { ...(args.model ? { model: args.model } : {}), ...capped.options, ...(agent ? { agent } : {}) };
         const capNote = capped.notes.join(' ') || undefined;
         const promptUuid = randomUUID();
         const watch = sessions.watchTurn(promptUuid);
@@ -326,7 +329,7 @@ export function registerSessionTools(server: McpServer, deps: ShannonMcpDeps): v
 
 // ---- helpers -------------------------------------------------------------------------------
 
-async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Promise<{ cwd: string; workspaceFolder: string }> {
+export async function resolveCwd(deps: ShannonMcpDeps, given: string | undefined): Promise<{ cwd: string; workspaceFolder: string }> {
   const raw = given ?? deps.defaultCwd?.();
   if (!raw) throw new ShannonError('INVALID_ARGUMENT', 'No cwd was given and this server has no default folder.', 'Pass cwd: the absolute path of the directory to work in.');
   if (!path.isAbsolute(raw)) throw new ShannonError('INVALID_ARGUMENT', `cwd must be an absolute path; got "${raw}".`, 'Pass the full path of the directory.');

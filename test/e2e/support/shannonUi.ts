@@ -1,6 +1,6 @@
 /** Finding Shannon's pieces of the workbench, as the browser tests do: its views, rows and steps. */
-import type { Page } from 'playwright-core';
-import { waitForVisible } from './browser';
+import type { Frame, Page } from 'playwright-core';
+import { waitFor, waitForVisible, webviewOf } from './browser';
 
 /**
  * Runs a palette command that goes on asking (quick picks, input boxes) and waits for its first
@@ -51,4 +51,18 @@ export async function openShannonView(page: Page): Promise<void> {
 export async function acceptPlaceStep(page: Page): Promise<void> {
   await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'In this folder' }), { what: 'the where-it-works step' });
   await page.keyboard.press('Enter');
+}
+
+/** The content document of Shannon's session panel. */
+export function sessionPanel(page: Page, timeoutMs = 60_000): Promise<Frame> {
+  return webviewOf(page, 'shannon.shannon', '#app .composer', { timeoutMs, what: "Shannon's session panel" });
+}
+
+/** Types `text` in the panel's message box, presses Enter, and waits for it in the transcript. */
+export async function sendFromPanel(page: Page, panel: Frame, text: string): Promise<void> {
+  const box = panel.locator('#composer-input');
+  await waitFor(page, () => box.isEnabled(), { what: 'the message box enabled' });
+  await box.fill(text);
+  await box.press('Enter');
+  await waitFor(page, async () => (await panel.locator('.row-user', { hasText: text }).count()) > 0, { what: `the prompt "${text}" in the transcript`, timeoutMs: 30_000 });
 }
