@@ -13,6 +13,7 @@ import { TranscriptModel, type Row } from './model/transcript';
 import { h, icon, iconButton } from './render/dom';
 import { defaultOpen, estimateRowHeight, renderRow, resultText, type RowContext, type RowPart } from './render/rows';
 import { ComposerAssist } from './view/composerAssist';
+import { composerMode } from './view/composerMode';
 import { ContextMeter } from './view/contextMeter';
 import { ErrorCard } from './view/errorCard';
 import { PermissionView } from './view/permissions';
@@ -301,32 +302,13 @@ export class App {
     this.contextMeter.update(live ? this.context : undefined, live && !busy && state !== 'queued');
     this.stopButton.hidden = !busy;
     this.cancelButton.hidden = !live;
-    const resumable = !live && state !== 'created' && !!s?.cliSessionId;
-    const label = this.sendButton.querySelector('span')!;
-    const iconEl = this.sendButton.querySelector('i')!;
-    this.input.disabled = !s || (!live && !resumable && state !== 'created');
-    this.sendButton.disabled = this.input.disabled;
-    if (busy) {
-      label.textContent = 'Queue';
-      iconEl.className = 'codicon codicon-clock';
-      this.input.placeholder = 'Claude is working. Your message will be sent when this turn ends.';
-      this.hintEl.textContent = 'Enter queues the message · Shift+Enter for a new line · Escape stops the turn';
-    } else if (resumable) {
-      label.textContent = 'Resume';
-      iconEl.className = 'codicon codicon-debug-continue';
-      this.input.placeholder = 'This session has ended. Type a message to resume it.';
-      this.hintEl.textContent = 'Enter resumes the session with your message · Shift+Enter for a new line';
-    } else if (!this.input.disabled) {
-      label.textContent = 'Send';
-      iconEl.className = 'codicon codicon-send';
-      this.input.placeholder = 'Message Claude…';
-      this.hintEl.textContent = 'Enter to send · Shift+Enter for a new line';
-    } else {
-      label.textContent = 'Send';
-      iconEl.className = 'codicon codicon-send';
-      this.input.placeholder = s ? 'This session has ended.' : 'Loading…';
-      this.hintEl.textContent = '';
-    }
+    const mode = composerMode(s);
+    this.input.disabled = mode.disabled;
+    this.sendButton.disabled = mode.disabled;
+    this.sendButton.querySelector('span')!.textContent = mode.label;
+    this.sendButton.querySelector('i')!.className = `codicon codicon-${mode.icon}`;
+    this.input.placeholder = mode.placeholder;
+    this.hintEl.textContent = mode.hint;
   }
 
   private renderQueued(): void {

@@ -4,6 +4,9 @@
  */
 import '@vscode/codicons/dist/codicon.css';
 import './styles/panel.css';
+import './styles/transcript.css';
+import './styles/composer.css';
+import './styles/cards.css';
 import { App } from './app';
 import { HostChannel } from './common/host';
 

@@ -4,6 +4,7 @@
  */
 import '@vscode/codicons/dist/codicon.css';
 import './usage.css';
+import './charts.css';
 import { UsageApp, UsageChannel } from './app';
 
 const root = document.getElementById('usage');
