@@ -22,7 +22,11 @@ export class SessionContextKeys implements vscode.Disposable {
     for (const d of this.subscriptions) d.dispose();
     const update = () => {
       this.timer = undefined;
-      const values = sessionContextValues(core.manager.list());
+      // The store holds every session (after a reload the manager knows only the live ones); the
+      // manager's records are the fresher for sessions it runs.
+      const records = new Map(core.store.listSessions().map((r) => [r.id, r]));
+      for (const r of core.manager.list()) records.set(r.id, r);
+      const values = sessionContextValues([...records.values()]);
       for (const key of SESSION_CONTEXT_KEYS) this.keys.set(key, values[key]);
     };
     const schedule = () => {
