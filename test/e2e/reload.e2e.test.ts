@@ -8,18 +8,13 @@
  * Screenshots: test-results/e2e/reload-*.png.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fakeAnthropic';
-import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
+import { sideCallReply, type Responder } from '../support/fakeAnthropic';
+import { realCliWorkbench } from './support/realCliWorkbench';
 import { closeWorkbench, openWorkbench, screenshot, waitFor, waitForVisible } from './support/browser';
-import { startCodeServer } from './support/codeServer';
-import { openShannonView, treeRow } from './support/shannonUi';
+import { openShannonView, sessionsPane, treeRow } from './support/shannonUi';
 import { newSession, panelShowing, tabs } from './support/sessions';
-import { buildShannonVsix } from './support/vsix';
 
 const ALPHA = 'Alpha reload session';
 const BETA = 'Beta reload session';
@@ -30,30 +25,13 @@ const responder: Responder = (req) => {
 };
 
 describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
-  let vsixPath: string;
-  let api: FakeAnthropicApi;
-  let claude: HermeticClaudeEnv;
-  let folder: string;
-
-  before(async () => {
-    vsixPath = await buildShannonVsix();
-    api = await FakeAnthropicApi.start(responder);
-    claude = await hermeticClaudeEnv(api, { CLAUDE_CODE_MAX_RETRIES: '0' });
-    folder = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-e2e-reload-')));
-    await writeFile(path.join(folder, 'README.md'), '# reload e2e workspace\n');
-  });
-
-  after(async () => {
-    await api?.close();
-    await claude?.dispose();
-    if (folder) await rm(folder, { recursive: true, force: true });
-  });
+  const w = realCliWorkbench('reload', responder);
 
   it('a session clicked after a reload has one tab; a deleted session\'s restored tab closes itself and says why', async () => {
-    const server = await startCodeServer({ vsixPath, folder, env: { ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } });
+    const server = await w.start();
     let page: Page | undefined;
     try {
-      page = await openWorkbench(server.url, folder);
+      page = await openWorkbench(server.url, w.folder);
       const p = page;
       await newSession(p, ALPHA);
       await panelShowing(p, `Reply to ${ALPHA}`);
@@ -65,7 +43,7 @@ describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
       await p.reload();
       await waitForVisible(p, p.locator('.monaco-workbench'), { what: 'the workbench after reload', timeoutMs: 60_000 });
       await waitFor(p, async () => (await tabs(p, ALPHA).count()) === 1 && (await tabs(p, BETA).count()) === 1, { what: 'both tabs restored', timeoutMs: 60_000 });
-      await openShannonView(p);
+      await sessionsAgain(p);
       await treeRow(p, ALPHA).first().click();
       await waitForVisible(p, p.locator('.tab.active', { hasText: ALPHA }), { what: "Alpha's tab in front" });
       await panelShowing(p, `Reply to ${ALPHA}`);
@@ -77,7 +55,7 @@ describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
       await p.reload();
       await waitForVisible(p, p.locator('.monaco-workbench'), { what: 'the workbench after the second reload', timeoutMs: 60_000 });
       await waitFor(p, async () => (await tabs(p, BETA).count()) === 1, { what: "Beta's restored tab", timeoutMs: 60_000 });
-      await openShannonView(p);
+      await sessionsAgain(p);
       await deleteSession(p, BETA);
       await waitFor(p, async () => (await treeRow(p, BETA).count()) === 0, { what: 'Beta gone from the tree', timeoutMs: 20_000 });
       if ((await tabs(p, BETA).count()) > 0) await tabs(p, BETA).first().click();
@@ -91,6 +69,11 @@ describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
     }
   });
 });
+
+/** After a reload the side bar restores the Sessions view by itself (its icon may still show a progress badge). */
+async function sessionsAgain(page: Page): Promise<void> {
+  await waitForVisible(page, sessionsPane(page), { what: 'the Sessions view restored', timeoutMs: 90_000 }).catch(() => openShannonView(page));
+}
 
 /** Delete Session from the palette (its picker reuses the palette's widget), confirmed. */
 async function deleteSession(page: Page, title: string): Promise<void> {

@@ -4,17 +4,12 @@
  * Screenshots (light and dark): test-results/e2e/search-*.png.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fakeAnthropic';
-import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
+import { sideCallReply, type Responder } from '../support/fakeAnthropic';
+import { realCliWorkbench } from './support/realCliWorkbench';
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible, webviewFrame } from './support/browser';
-import { startCodeServer } from './support/codeServer';
 import { startCommand } from './support/shannonUi';
-import { buildShannonVsix } from './support/vsix';
 import { newSession, panelShowing } from './support/sessions';
 
 const TITLE = 'Search reveal session';
@@ -30,33 +25,19 @@ const responder: Responder = (req) => {
 };
 
 describe('opening a search hit', { timeout: 600_000 }, () => {
-  let vsixPath: string;
-  let api: FakeAnthropicApi;
-  let claude: HermeticClaudeEnv;
-  let folder: string;
-
-  before(async () => {
-    vsixPath = await buildShannonVsix();
-    api = await FakeAnthropicApi.start(responder);
-    claude = await hermeticClaudeEnv(api, { CLAUDE_CODE_MAX_RETRIES: '0' });
-    folder = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-e2e-search-')));
-    await writeFile(path.join(folder, 'README.md'), '# search e2e workspace\n');
-  });
-
-  after(async () => {
-    await api?.close();
-    await claude?.dispose();
-    if (folder) await rm(folder, { recursive: true, force: true });
-  });
+  const w = realCliWorkbench('search', responder);
 
   it('scrolls the panel to the matching turn and marks the word, in light and dark', async () => {
-    const server = await startCodeServer({ vsixPath, folder, env: { ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } });
+    const server = await w.start();
     let page: Page | undefined;
     try {
-      page = await openWorkbench(server.url, folder);
+      page = await openWorkbench(server.url, w.folder);
       const p = page;
       await newSession(p, TITLE);
       await panelShowing(p, WORD);
+      // The start notification ("Starting Claude Code…") goes once the reply is there.
+      const starting = p.locator('.notification-toast', { hasText: /Starting Claude Code|Waiting for the first reply/ });
+      await waitFor(p, async () => (await starting.count()) === 0, { what: 'the start notification gone after the reply', timeoutMs: 10_000 });
       const panel = await webviewFrame(p, async (f) => (await f.locator('#composer-input').count()) > 0, { what: 'the session panel' });
       for (const turn of ['second turn', 'third turn', 'fourth turn']) await sendFromPanel(p, panel, turn);
       await waitFor(p, async () => !(await inView(panel, panel.locator('.row-text', { hasText: WORD }).first())), { what: 'the first reply scrolled out of view' });
