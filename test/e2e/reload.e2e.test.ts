@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { realCliWorkbench } from './support/realCliWorkbench';
-import { closeWorkbench, openWorkbench, screenshot, waitFor, waitForVisible } from './support/browser';
+import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { openShannonView, sessionsPane, treeRow } from './support/shannonUi';
 import { newSession, panelShowing, tabs } from './support/sessions';
 
@@ -40,8 +40,7 @@ describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
       assert.equal(await tabs(p, ALPHA).count(), 1);
 
       // Reload: Beta's tab is in front (restored at once), Alpha's waits in the background.
-      await p.reload();
-      await waitForVisible(p, p.locator('.monaco-workbench'), { what: 'the workbench after reload', timeoutMs: 60_000 });
+      await reloadWindow(p);
       await waitFor(p, async () => (await tabs(p, ALPHA).count()) === 1 && (await tabs(p, BETA).count()) === 1, { what: 'both tabs restored', timeoutMs: 60_000 });
       await sessionsAgain(p);
       await treeRow(p, ALPHA).first().click();
@@ -52,8 +51,7 @@ describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
       assert.equal(await tabs(p, BETA).count(), 1, 'the other tab stays');
 
       // Reload again: now Beta waits in the background. Delete it, then click its tab.
-      await p.reload();
-      await waitForVisible(p, p.locator('.monaco-workbench'), { what: 'the workbench after the second reload', timeoutMs: 60_000 });
+      await reloadWindow(p);
       await waitFor(p, async () => (await tabs(p, BETA).count()) === 1, { what: "Beta's restored tab", timeoutMs: 60_000 });
       await sessionsAgain(p);
       await deleteSession(p, BETA);
@@ -69,6 +67,17 @@ describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
     }
   });
 });
+
+/**
+ * Developer: Reload Window, as a person does it: the workbench saves its editor layout on the way
+ * out (a bare page reload may cut that save short and lose the newest tab).
+ */
+async function reloadWindow(page: Page): Promise<void> {
+  const loaded = page.waitForEvent('load', { timeout: 90_000 });
+  await runCommand(page, 'Developer: Reload Window').catch(() => undefined); // the page goes away under it
+  await loaded;
+  await waitForVisible(page, page.locator('.monaco-workbench'), { what: 'the workbench after reload', timeoutMs: 90_000 });
+}
 
 /** After a reload the side bar restores the Sessions view by itself (its icon may still show a progress badge). */
 async function sessionsAgain(page: Page): Promise<void> {
