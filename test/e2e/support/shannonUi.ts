@@ -1,6 +1,6 @@
 /** Finding Shannon's pieces of the workbench, as the browser tests do: its views, rows and steps. */
 import type { Page } from 'playwright-core';
-import { waitForVisible } from './browser';
+import { runCommand, waitForVisible } from './browser';
 
 /**
  * Runs a palette command that goes on asking (quick picks, input boxes) and waits for its first
@@ -50,5 +50,17 @@ export async function openShannonView(page: Page): Promise<void> {
 /** New Session's "where it works" step: Enter keeps the suggestion (the folder, unless another session works there). */
 export async function acceptPlaceStep(page: Page): Promise<void> {
   await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'In this folder' }), { what: 'the where-it-works step' });
+  await page.keyboard.press('Enter');
+}
+
+/** New Session from the palette with a first prompt, in this folder, on the default model. */
+export async function newSessionFromPalette(page: Page, prompt: string): Promise<void> {
+  await runCommand(page, 'Shannon: New Session', { timeoutMs: 30_000 });
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await waitForVisible(page, input, { what: 'the prompt input box' });
+  await input.fill(prompt);
+  await input.press('Enter');
+  await acceptPlaceStep(page);
+  await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
   await page.keyboard.press('Enter');
 }
