@@ -16,7 +16,7 @@ import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fake
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
 import { closeWorkbench, openWorkbench, screenshot, waitFor, waitForVisible, webviewOf } from './support/browser';
 import { startCodeServer } from './support/codeServer';
-import { newSessionFromPalette } from './support/shannonUi';
+import { newSessionFromPalette, openShannonView } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const CONFIG = 'config.json';
@@ -67,6 +67,8 @@ describe('reviewing edits in a real VS Code', { timeout: 600_000 }, () => {
     const server = await startCodeServer({ vsixPath, folder: dir, env: { ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } });
     try {
       const p = await openWorkbench(server.url, dir);
+      // The extension host can take minutes to start on a loaded machine: wait for Shannon's view.
+      await openShannonView(p);
       await newSessionFromPalette(p, 'Overwrite the config');
 
       // 1. The Write: the diff editor opens by itself, the proposed text on the right.
