@@ -81,6 +81,9 @@ describe('reviewing edits in a real VS Code', { timeout: 600_000 }, () => {
       await waitForVisible(p, card, { what: 'the Write card' });
       assert.ok(await card.getByRole('button', { name: 'Accept' }).isVisible());
       await screenshot(p, 'review-01-write-diff');
+      // The diff opened without taking the focus; VS Code shows a group's title-bar actions only
+      // while that group is active (workbench.editor.alwaysShowEditorActions): click into it.
+      await diff.locator('.editor.modified .view-lines').click();
       await p.locator('.editor-actions [aria-label="Reject Change…"]').first().click();
       const reason = p.locator('.quick-input-widget .quick-input-box input');
       await waitForVisible(p, reason, { what: 'the reason box' });
