@@ -83,7 +83,7 @@ describe('reviewing edits in a real VS Code', { timeout: 600_000 }, () => {
       await screenshot(p, 'review-01-write-diff');
       // The diff opened without taking the focus; VS Code shows a group's title-bar actions only
       // while that group is active (workbench.editor.alwaysShowEditorActions): click into it.
-      await diff.locator('.editor.modified .view-lines').click();
+      await diff.locator('.editor.modified .view-lines').last().click();
       await p.locator('.editor-actions [aria-label="Reject Change…"]').first().click();
       const reason = p.locator('.quick-input-widget .quick-input-box input');
       await waitForVisible(p, reason, { what: 'the reason box' });
@@ -101,7 +101,7 @@ describe('reviewing edits in a real VS Code', { timeout: 600_000 }, () => {
       await box.press('Enter');
       await waitForVisible(p, diff, { what: 'the Edit review diff', timeoutMs: 90_000 });
       await waitFor(p, async () => (await diff.innerText()).replace(/\u00a0/g, ' ').includes('second draft, by Claude'), { what: 'the proposed edit in the diff' });
-      const right = diff.locator('.editor.modified .view-lines');
+      const right = diff.locator('.editor.modified .view-lines').last();
       await right.click();
       await p.keyboard.press('Control+End');
       await p.keyboard.type('A line the user added.\n');
