@@ -19,7 +19,7 @@ import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fake
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
-import { acceptPlaceStep, sendFromPanel, sessionPanel } from './support/shannonUi';
+import { acceptPlaceStep, newSessionFromPalette, sendFromPanel, sessionPanel } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const PROMPT = {
@@ -120,14 +120,7 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       const p = page;
 
       // 1. New Session from the palette opens the session's panel; the reply streams in.
-      await runCommand(p, 'Shannon: New Session', { timeoutMs: 30_000 });
-      const input = p.locator('.quick-input-widget .quick-input-box input');
-      await waitForVisible(p, input, { what: 'the prompt input box' });
-      await input.fill(PROMPT.stream);
-      await input.press('Enter');
-      await acceptPlaceStep(p);
-      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
-      await p.keyboard.press('Enter');
+      await newSessionFromPalette(p, PROMPT.stream);
 
       let panel = await sessionPanel(p);
       const streaming = panel.locator('.markdown.streaming');
@@ -163,10 +156,11 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       // The panel is on screen: no notification asks the same question.
       assert.equal(await p.locator('.notification-toast', { hasText: 'Claude wants to use Bash' }).count(), 0);
       await screenshot(p, 'webview-03-permission-card');
-      // By keyboard: from the message box, Shift+Tab walks back over Deny…, Allow for this
-      // session, to Allow once; Enter presses it.
+      // By keyboard: from the message box, Shift+Tab walks back over Deny… and the "from now on"
+      // choices (the CLI's suggested rule; every Bash command) to Allow once; Enter presses it.
       await panel.locator('#composer-input').focus();
-      for (let i = 0; i < 3; i++) await p.keyboard.press('Shift+Tab');
+      const choices = await card.locator('.permission-actions button').count();
+      for (let i = 0; i < choices; i++) await p.keyboard.press('Shift+Tab');
       assert.equal(await panel.evaluate(() => document.activeElement?.textContent?.trim()), 'Allow once');
       await p.keyboard.press('Enter');
       await waitFor(p, () => existsSync(path.join(folder, MARKER)), { what: `${MARKER} written by the allowed Bash call`, timeoutMs: 60_000 });
@@ -181,7 +175,8 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       // 3. An Edit: its card opens VS Code's diff editor.
       await sendFromPanel(p, panel, PROMPT.edit);
       await waitForVisible(p, card, { what: 'the Edit permission card', timeoutMs: 60_000 });
-      await card.getByRole('button', { name: 'Allow once' }).click();
+      // (The review diff opens by itself beside the panel; Accept on the card answers the same.)
+      await card.getByRole('button', { name: 'Accept' }).click();
       await waitFor(p, () => readFileSync(path.join(folder, NOTES), 'utf8').includes('second draft'), { what: 'the edit applied', timeoutMs: 60_000 });
       const editCard = panel.locator('.tool-card', { hasText: 'Edit' }).last();
       await waitFor(p, async () => (await editCard.locator('.tool-status.ok').count()) > 0, { what: 'the Edit card marked done', timeoutMs: 30_000 });

@@ -1,6 +1,6 @@
 /** Finding Shannon's pieces of the workbench, as the browser tests do: its views, rows and steps. */
 import type { Frame, Page } from 'playwright-core';
-import { waitFor, waitForVisible, webviewOf } from './browser';
+import { runCommand, waitFor, waitForVisible, webviewOf } from './browser';
 
 /**
  * Runs a palette command that goes on asking (quick picks, input boxes) and waits for its first
@@ -65,4 +65,16 @@ export async function sendFromPanel(page: Page, panel: Frame, text: string): Pro
   await box.fill(text);
   await box.press('Enter');
   await waitFor(page, async () => (await panel.locator('.row-user', { hasText: text }).count()) > 0, { what: `the prompt "${text}" in the transcript`, timeoutMs: 30_000 });
+}
+
+/** New Session from the palette with a first prompt, in this folder, on the default model. */
+export async function newSessionFromPalette(page: Page, prompt: string): Promise<void> {
+  await runCommand(page, 'Shannon: New Session', { timeoutMs: 30_000 });
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await waitForVisible(page, input, { what: 'the prompt input box' });
+  await input.fill(prompt);
+  await input.press('Enter');
+  await acceptPlaceStep(page);
+  await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
+  await page.keyboard.press('Enter');
 }
