@@ -26,7 +26,7 @@ import { CLAUDE_BIN, claudeAiLoginEnv, hermeticClaudeEnv, type HermeticClaudeEnv
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible, webviewOf } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { buildShannonVsix } from './support/vsix';
-import { acceptPlaceStep } from './support/shannonUi';
+import { newSessionFromPalette, sessionPanel } from './support/shannonUi';
 import { writeUsageHistory, type UsageHistory } from './host/usageHistory';
 
 const HOUR = 3_600_000;
@@ -74,14 +74,7 @@ describe('usage, plan limits and the context window in a real VS Code', { timeou
       const p = page;
 
       // 1. A first turn on the claude.ai login: the plan's window reaches the status bar.
-      await runCommand(p, 'Shannon: New Session', { timeoutMs: 30_000 });
-      const input = p.locator('.quick-input-widget .quick-input-box input');
-      await waitForVisible(p, input, { what: 'the prompt input box' });
-      await input.fill('How much of my plan is left?');
-      await input.press('Enter');
-      await acceptPlaceStep(p);
-      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
-      await p.keyboard.press('Enter');
+      await newSessionFromPalette(p, 'How much of my plan is left?');
       let panel = await sessionPanel(p);
       await waitFor(p, async () => (await panel.locator('.state-badge').innerText()).includes('Idle'), { what: 'the first turn to end', timeoutMs: 90_000 });
 
@@ -213,10 +206,6 @@ describe('usage, plan limits and the context window in a real VS Code', { timeou
     }
   });
 });
-
-function sessionPanel(page: Page, timeoutMs = 60_000): Promise<Frame> {
-  return webviewOf(page, 'shannon.shannon', '#app .composer', { timeoutMs, what: "Shannon's session panel" });
-}
 
 function dashboard(page: Page): Promise<Frame> {
   return webviewOf(page, 'shannon.shannon', '#usage .usage-section', { timeoutMs: 60_000, what: 'the usage dashboard' });

@@ -19,7 +19,7 @@ import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fake
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
-import { acceptPlaceStep, newSessionFromPalette, sendFromPanel, sessionPanel } from './support/shannonUi';
+import { newSessionFromPalette, sendFromPanel, sessionPanel } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const PROMPT = {
