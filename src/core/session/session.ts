@@ -149,7 +149,9 @@ export class Session implements Disposable, RunOwner {
         this.transition('running');
         await this.writePrompt(run, turnInput(prompt, promptUuid));
       }
-      spec.onDidInitialize?.(this.id, await init);
+      // Awaited apart: an optional call skips evaluating its arguments when there is no hook.
+      const initialized = await init;
+      spec.onDidInitialize?.(this.id, initialized);
       if (prompt === undefined && this.record.state === 'starting') {
         const queued = this.queuedPrompts.shift();
         if (queued === undefined) this.transition('idle');
