@@ -17,7 +17,7 @@ import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fake
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
-import { acceptPlaceStep, sendFromPanel, sessionPanel } from './support/shannonUi';
+import { answerNewSessionSteps, sendFromPanel, sessionPanel } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const PROMPT = {
@@ -180,13 +180,7 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
 
 async function newSession(p: Page, prompt: string): Promise<void> {
   await runCommand(p, 'Shannon: New Session', { timeoutMs: 90_000 });
-  const input = p.locator('.quick-input-widget .quick-input-box input');
-  await waitForVisible(p, input, { what: 'the prompt input box' });
-  await input.fill(prompt);
-  await input.press('Enter');
-  await acceptPlaceStep(p);
-  await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
-  await p.keyboard.press('Enter');
+  await answerNewSessionSteps(p, prompt);
   // The folder has an agent: a last step offers it, with its description.
   const reviewer = p.locator('.quick-input-widget .monaco-list-row', { hasText: 'reviewer' });
   await waitForVisible(p, reviewer, { what: 'the agent step' });

@@ -67,9 +67,8 @@ export async function sendFromPanel(page: Page, panel: Frame, text: string): Pro
   await waitFor(page, async () => (await panel.locator('.row-user', { hasText: text }).count()) > 0, { what: `the prompt "${text}" in the transcript`, timeoutMs: 30_000 });
 }
 
-/** New Session from the palette with a first prompt, in this folder, on the default model. */
-export async function newSessionFromPalette(page: Page, prompt: string): Promise<void> {
-  await runCommand(page, 'Shannon: New Session', { timeoutMs: 30_000 });
+/** New Session's steps once its prompt box is up: the prompt, in this folder, on the default model. */
+export async function answerNewSessionSteps(page: Page, prompt: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await waitForVisible(page, input, { what: 'the prompt input box' });
   await input.fill(prompt);
@@ -77,4 +76,10 @@ export async function newSessionFromPalette(page: Page, prompt: string): Promise
   await acceptPlaceStep(page);
   await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
   await page.keyboard.press('Enter');
+}
+
+/** New Session from the palette with a first prompt, in this folder, on the default model. */
+export async function newSessionFromPalette(page: Page, prompt: string): Promise<void> {
+  await runCommand(page, 'Shannon: New Session', { timeoutMs: 30_000 });
+  await answerNewSessionSteps(page, prompt);
 }
