@@ -1,6 +1,6 @@
 /** Finding Shannon's pieces of the workbench, as the browser tests do: its views, rows and steps. */
 import type { Frame, Page } from 'playwright-core';
-import { runCommand, waitFor, waitForVisible, webviewOf } from './browser';
+import { waitFor, waitForVisible, webviewOf } from './browser';
 
 /**
  * Runs a palette command that goes on asking (quick picks, input boxes) and waits for its first
@@ -80,6 +80,6 @@ export async function answerNewSessionSteps(page: Page, prompt: string): Promise
 
 /** New Session from the palette with a first prompt, in this folder, on the default model. */
 export async function newSessionFromPalette(page: Page, prompt: string): Promise<void> {
-  await runCommand(page, 'Shannon: New Session', { timeoutMs: 30_000 });
+  await startCommand(page, 'Shannon: New Session', 'New Claude Code');
   await answerNewSessionSteps(page, prompt);
 }
