@@ -166,11 +166,12 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await screenshot(p, '07-after-permission-allowed');
 
       // Restore Checkpoint shows what would change before changing anything: the automatic
-      // checkpoint before the write session's first turn predates the marker file.
+      // checkpoint of the write session's turn (named from its prompt, kept because the turn
+      // wrote a file) predates the marker file.
       await startCommand(p, 'Shannon: Restore Checkpoint', 'Restore Checkpoint: session');
       await p.locator('.quick-input-widget .monaco-list-row', { hasText: PROMPTS.write }).first().click();
       await waitForVisible(p, quickInputTitled(p, 'Restore Checkpoint'), { what: 'the checkpoint step' });
-      await p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Before turn 1' }).first().click();
+      await p.locator('.quick-input-widget .monaco-list-row', { hasText: PROMPTS.write }).first().click();
       await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: MARKER_FILE }), { what: 'the marker file among the changes', timeoutMs: 30_000 });
       await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'created since: will be removed' }), { what: 'what the restore does to it' });
       await screenshot(p, '08-restore-checkpoint-preview');
