@@ -11,12 +11,12 @@ import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
-import { closeWorkbench, openWorkbench, screenshot, waitFor, waitForVisible, webviewOf } from './support/browser';
+import { closeWorkbench, openWorkbench, screenshot, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
-import { newSessionFromPalette, openShannonView } from './support/shannonUi';
+import { newSessionFromPalette, openShannonView, sessionPanel } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const CONFIG = 'config.json';
@@ -65,8 +65,10 @@ describe('reviewing edits in a real VS Code', { timeout: 600_000 }, () => {
 
   it('opens the diff by itself; Reject leaves the file as it was; an edited right side is what Accept writes', async () => {
     const server = await startCodeServer({ vsixPath, folder: dir, env: { ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } });
+    let page: Page | undefined;
     try {
-      const p = await openWorkbench(server.url, dir);
+      page = await openWorkbench(server.url, dir);
+      const p = page;
       // The extension host can take minutes to start on a loaded machine: wait for Shannon's view.
       await openShannonView(p);
       await newSessionFromPalette(p, 'Overwrite the config');
@@ -113,13 +115,10 @@ describe('reviewing edits in a real VS Code', { timeout: 600_000 }, () => {
       panel = await sessionPanel(p);
       await waitFor(p, async () => (await panel.locator('.state-badge').innerText()).includes('Idle'), { what: 'Idle after the edit', timeoutMs: 60_000 });
       await screenshot(p, 'review-03-after-accept');
-      await closeWorkbench(p);
     } finally {
+      // Closed on failure too: an open browser keeps the test process alive past its failure.
+      if (page) await closeWorkbench(page).catch(() => undefined);
       await server.stop();
     }
   });
 });
-
-function sessionPanel(page: Page, timeoutMs = 60_000): Promise<Frame> {
-  return webviewOf(page, 'shannon.shannon', '#app .composer', { timeoutMs, what: "Shannon's session panel" });
-}
