@@ -148,6 +148,13 @@ export async function waitForText(page: Page, where: Page | Frame, text: string 
  * activating), so it is reopened until the row appears or the time runs out.
  */
 export async function runCommand(page: Page, label: string, opts: { timeoutMs?: number } = {}): Promise<void> {
+  await pickCommand(page, label, opts);
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await waitFor(page, async () => !(await input.isVisible()), { what: `the palette to close after "${label}"`, timeoutMs: 5_000 });
+}
+
+/** Picks the palette row of the command `label` (reopening the palette until it is listed); the caller waits for what follows. */
+export async function pickCommand(page: Page, label: string, opts: { timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
   const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -180,7 +187,6 @@ export async function runCommand(page: Page, label: string, opts: { timeoutMs?: 
     }
   }
   await row.click();
-  await waitFor(page, async () => !(await input.isVisible()), { what: `the palette to close after "${label}"`, timeoutMs: 5_000 });
 }
 
 function escapeRegExp(s: string): string {

@@ -1,20 +1,15 @@
 /** Finding Shannon's pieces of the workbench, as the browser tests do: its views, rows and steps. */
 import type { Frame, Page } from 'playwright-core';
-import { waitFor, waitForVisible, webviewOf } from './browser';
+import { pickCommand, waitFor, waitForVisible, webviewOf } from './browser';
 
 /**
  * Runs a palette command that goes on asking (quick picks, input boxes) and waits for its first
  * step, titled `stepTitle`. (runCommand waits for the palette to close.)
  */
 export async function startCommand(page: Page, label: string, stepTitle: string): Promise<void> {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
-  await page.keyboard.press('F1');
-  await waitForVisible(page, input, { what: 'the command palette' });
-  await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) });
-  await waitForVisible(page, row, { what: `${label} in the palette` });
-  await row.first().click();
+  // The palette lists an extension's commands once the (remote) extension host has read it,
+  // which on a loaded machine can take well over half a minute after the page opens.
+  await pickCommand(page, label, { timeoutMs: 120_000 });
   await waitForVisible(page, quickInputTitled(page, stepTitle), { what: `the "${stepTitle}" step of ${label}` });
 }
 
@@ -47,10 +42,11 @@ export async function openShannonView(page: Page): Promise<void> {
   await waitForVisible(page, sessionsPane(page), { what: 'the Sessions view' });
 }
 
-/** New Session's "where it works" step: Enter keeps the suggestion (the folder, unless another session works there). */
+/** New Session's "where it works" step: in this folder. (A click, not Enter: a key pressed while the step is still being drawn can be lost.) */
 export async function acceptPlaceStep(page: Page): Promise<void> {
-  await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'In this folder' }), { what: 'the where-it-works step' });
-  await page.keyboard.press('Enter');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'In this folder' });
+  await waitForVisible(page, row, { what: 'the where-it-works step' });
+  await row.first().click();
 }
 
 /** The content document of Shannon's session panel. */
