@@ -70,8 +70,9 @@ export async function answerNewSessionSteps(page: Page, prompt: string): Promise
   await input.fill(prompt);
   await input.press('Enter');
   await acceptPlaceStep(page);
-  await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' }), { what: 'the model step' });
-  await page.keyboard.press('Enter');
+  const model = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Default' });
+  await waitForVisible(page, model, { what: 'the model step' });
+  await model.first().click();
 }
 
 /** New Session from the palette with a first prompt, in this folder, on the default model. */
