@@ -100,7 +100,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
     await reportHostResults(t, report.results);
   });
 
-  it('with a large history of 1,000 sessions: Shannon activates and the tree pages the sessions (timing is the activation bench's)', async (t) => {
+  it('with a large history of 1,000 sessions: Shannon activates and the tree pages the sessions', async (t) => {
     const folder = await workspace();
     const history = await ensureLargeHistory(folder);
     const report = await runHostTestsReport({
