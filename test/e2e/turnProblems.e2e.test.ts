@@ -9,17 +9,12 @@
  * Screenshots, light and dark: test-results/e2e/turn-*.png.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { FakeAnthropicApi, modelNotFound, sideCallReply, type Responder } from '../support/fakeAnthropic';
-import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
+import { modelNotFound, sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible, webviewFrame } from './support/browser';
-import { startCodeServer } from './support/codeServer';
+import { realCliWorkbench } from './support/realCliWorkbench';
 import { acceptPlaceStep, openShannonView, startCommand } from './support/shannonUi';
-import { buildShannonVsix } from './support/vsix';
 
 const BAD_MODEL = 'no-such-model-xyz';
 const SLOW_COMMAND = 'sleep 30';
@@ -41,35 +36,13 @@ const responder: Responder = (req) => {
 };
 
 describe('turns that stop or fail, in the session panel', { timeout: 600_000 }, () => {
-  let vsixPath: string;
-  let api: FakeAnthropicApi;
-  let claude: HermeticClaudeEnv;
-  let folder: string;
-
-  before(async () => {
-    vsixPath = await buildShannonVsix();
-    api = await FakeAnthropicApi.start(responder);
-    claude = await hermeticClaudeEnv(api, { CLAUDE_CODE_MAX_RETRIES: '0' });
-    folder = await realpath(await mkdtemp(path.join(tmpdir(), 'shannon-e2e-turns-')));
-    await writeFile(path.join(folder, 'README.md'), '# turn problems e2e workspace\n');
-  });
-
-  after(async () => {
-    await api?.close();
-    await claude?.dispose();
-    if (folder) await rm(folder, { recursive: true, force: true });
-  });
+  const w = realCliWorkbench('turns', responder);
 
   it('a stop during a tool call reads as stopped; a bad model shows an error card whose Change Model fixes the session', async () => {
-    const server = await startCodeServer({
-      vsixPath,
-      folder,
-      settings: { 'shannon.allowedTools': [`Bash(${SLOW_COMMAND})`] },
-      env: { ...claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN },
-    });
+    const server = await w.start({ 'shannon.allowedTools': [`Bash(${SLOW_COMMAND})`] });
     let page: Page | undefined;
     try {
-      page = await openWorkbench(server.url, folder);
+      page = await openWorkbench(server.url, w.folder);
       const p = page;
 
       // The palette knows Shannon's commands once the extension host has started it.
@@ -131,7 +104,7 @@ describe('turns that stop or fail, in the session panel', { timeout: 600_000 }, 
       await box.press('Enter');
       await waitFor(p, async () => (await bad.locator('.row-text', { hasText: 'You said: Are you there now?' }).count()) > 0, { what: 'the reply on the new model', timeoutMs: 60_000 });
       assert.equal(await card.isVisible(), false);
-      assert.match(String(api.mainTurns.at(-1)?.body?.model), /haiku/);
+      assert.match(String(w.api.mainTurns.at(-1)?.body?.model), /haiku/);
       await screenshot(p, 'turn-05-after-change-model');
     } finally {
       if (page) await closeWorkbench(page);

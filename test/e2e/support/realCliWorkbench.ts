@@ -17,13 +17,14 @@ export interface RealCliWorkbench {
   api: FakeAnthropicApi;
   claude: HermeticClaudeEnv;
   folder: string;
-  start(): ReturnType<typeof startCodeServer>;
+  /** code-server on the folder, with these user settings on top of the harness's. */
+  start(settings?: Record<string, unknown>): ReturnType<typeof startCodeServer>;
 }
 
 /** Call inside a describe(): registers the before/after hooks; the fields are set once before() ran. */
 export function realCliWorkbench(name: string, responder: Responder): RealCliWorkbench {
   const w = {
-    start: () => startCodeServer({ vsixPath: w.vsixPath, folder: w.folder, env: { ...w.claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } }),
+    start: (settings) => startCodeServer({ vsixPath: w.vsixPath, folder: w.folder, ...(settings ? { settings } : {}), env: { ...w.claude.env, SHANNON_CLAUDE_PATH: CLAUDE_BIN } }),
   } as RealCliWorkbench;
   before(async () => {
     w.vsixPath = await buildShannonVsix();
