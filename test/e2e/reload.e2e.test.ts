@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { realCliWorkbench } from './support/realCliWorkbench';
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
-import { openShannonView, sessionsPane, treeRow } from './support/shannonUi';
+import { openShannonView, pickFromCommand, sessionsPane, treeRow } from './support/shannonUi';
 import { newSession, panelShowing, tabs } from './support/sessions';
 
 const ALPHA = 'Alpha reload session';
@@ -84,17 +84,8 @@ async function sessionsAgain(page: Page): Promise<void> {
   await waitForVisible(page, sessionsPane(page), { what: 'the Sessions view restored', timeoutMs: 90_000 }).catch(() => openShannonView(page));
 }
 
-/** Delete Session from the palette (its picker reuses the palette's widget), confirmed. */
+/** Delete Session from the palette, confirmed. */
 async function deleteSession(page: Page, title: string): Promise<void> {
-  await page.locator('.monaco-workbench').focus();
-  await page.keyboard.press('F1');
-  const palette = page.locator('.quick-input-widget .quick-input-box input');
-  await waitForVisible(page, palette, { what: 'the command palette' });
-  await palette.fill('>Shannon: Delete Session');
-  await waitForVisible(page, page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Shannon: Delete Session' }), { what: 'Delete Session in the palette' });
-  await palette.press('Enter');
-  const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await waitForVisible(page, pick, { what: `${title} in the Delete Session picker` });
-  await pick.click();
+  await pickFromCommand(page, 'Shannon: Delete Session', title);
   await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete' }).click();
 }

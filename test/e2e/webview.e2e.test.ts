@@ -19,7 +19,7 @@ import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fake
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
-import { newSessionFromPalette, sendFromPanel, sessionPanel } from './support/shannonUi';
+import { newSessionFromPalette, pickFromCommand, sendFromPanel, sessionPanel } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const PROMPT = {
@@ -246,17 +246,7 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       await waitFor(p, () => panel.locator('.transcript').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 30), { what: 'back at the bottom' });
 
       // Deleting the session closes its panel.
-      // (Not runCommand: the command's session picker reuses the palette's widget, so it never closes.)
-      await p.locator('.monaco-workbench').focus();
-      await p.keyboard.press('F1');
-      const palette = p.locator('.quick-input-widget .quick-input-box input');
-      await waitForVisible(p, palette, { what: 'the command palette' });
-      await palette.fill('>Shannon: Delete Session');
-      await waitForVisible(p, p.locator('.quick-input-widget .monaco-list-row', { hasText: 'Shannon: Delete Session' }), { what: 'Delete Session in the palette' });
-      await palette.press('Enter');
-      const pick = p.locator('.quick-input-widget .monaco-list-row', { hasText: PROMPT.stream }).first();
-      await waitForVisible(p, pick, { what: 'the session in the Delete Session picker' });
-      await pick.click();
+      await pickFromCommand(p, 'Shannon: Delete Session', PROMPT.stream);
       await p.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete' }).click();
       await waitFor(p, async () => (await p.locator('.tab', { hasText: PROMPT.stream }).count()) === 0, { what: 'the panel closed after Delete Session', timeoutMs: 20_000 });
     } finally {

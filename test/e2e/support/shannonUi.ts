@@ -13,6 +13,27 @@ export async function startCommand(page: Page, label: string, stepTitle: string)
   await waitForVisible(page, quickInputTitled(page, stepTitle), { what: `the "${stepTitle}" step of ${label}` });
 }
 
+/**
+ * Runs a palette command that asks for one item (its picker reuses the palette's widget, so
+ * runCommand's wait for the palette to close does not apply) and clicks the row holding
+ * `itemText`. While the workbench restores after a reload it may take the focus back, which
+ * closes a picker under the click; then the command is run again.
+ */
+export async function pickFromCommand(page: Page, label: string, itemText: string, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await pickCommand(page, label, { timeoutMs: 60_000 });
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: itemText }).first();
+    try {
+      await waitForVisible(page, row, { what: `${itemText} in the ${label} picker`, timeoutMs: 30_000 });
+      await row.click({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await page.keyboard.press('Escape').catch(() => undefined);
+    }
+  }
+}
+
 export function quickInputTitled(page: Page, title: string) {
   return page.locator('.quick-input-widget .quick-input-title', { hasText: title });
 }
