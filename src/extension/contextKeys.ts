@@ -3,6 +3,7 @@
  * when its value really changes (every setContext is a round trip to the renderer).
  */
 import * as vscode from 'vscode';
+import type { SessionContextKey } from './model/sessionContext.js';
 
 export type ContextKey =
   /** The store is open and the tree shows what it holds. */
@@ -14,7 +15,9 @@ export type ContextKey =
   /** The Changes view shows a session in a worktree of its own (Merge, Apply, Discard Work apply). */
   | 'shannon.changes.isolated'
   /** The Changes view lists at least one file. */
-  | 'shannon.changes.hasFiles';
+  | 'shannon.changes.hasFiles'
+  /** What the sessions allow (the palette's when clauses): model/sessionContext.ts. */
+  | SessionContextKey;
 
 export class ContextKeys {
   private readonly values = new Map<ContextKey, unknown>();

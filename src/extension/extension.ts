@@ -13,6 +13,7 @@ import { ChangesView } from './changesView.js';
 import { ClaudeBinaryService, type ClaudeStatus } from './claudeBinary.js';
 import { registerCommands } from './commands/index.js';
 import { ContextKeys } from './contextKeys.js';
+import { SessionContextKeys } from './sessionContextKeys.js';
 import type { ShannonCore } from './core.js';
 import { ClaudeLocator } from '../core/cli/locate.js';
 import { ShannonMcpProvider, MCP_PROVIDER_ID, type StartMcpServer } from './mcpProvider.js';
@@ -86,8 +87,9 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   const reviews = new EditReviews(settings, () => panels.diffs);
   const permissions = new PermissionPrompts(() => panels, () => reviews);
   const changes = new ChangesView(contextKeys);
+  const sessionKeys = new SessionContextKeys(contextKeys);
   const attention = new Attention(tree.view, () => panels, settings);
-  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, changes, attention, contextMeters);
+  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, changes, attention, contextMeters, sessionKeys);
 
   // ---- the core, opened once, after activation returns -------------------------------------
   let coreInstance: ShannonCore | undefined;
@@ -191,6 +193,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     statusBar.attach(c, { warnAtPercent: () => settings.current.usage.warnAtPercent, onDidChangeSettings: settings.onDidChange });
     contextMeters.attach(c);
     changes.attach(c);
+    sessionKeys.attach(c);
     attention.attach(c);
     scheduleLeftoverCheck(c);
     contextKeys.set('shannon.ready', true);

@@ -4,7 +4,9 @@
  * a session's tab can exist without Shannon having its panel yet. A person's path:
  * two sessions, each in its tab → reload → click the background one in the Sessions tree: its one
  * tab comes forward (no second tab, none vanishing) → reload → delete the session whose tab waits
- * in the background → click that tab: it closes itself and says the session was deleted.
+ * in the background → click that tab: it closes itself and says the session was deleted. Along
+ * the way the palette lists Interrupt only while a turn runs, and Delete Session only once there
+ * are sessions, also after the reload (keys the extension host sets).
  * Screenshots: test-results/e2e/reload-*.png.
  */
 import assert from 'node:assert/strict';
@@ -12,16 +14,25 @@ import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { realCliWorkbench } from './support/realCliWorkbench';
-import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
+import { closeWorkbench, openWorkbench, paletteLists, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { openShannonView, pickFromCommand, sessionsPane, treeRow } from './support/shannonUi';
 import { newSession, panelShowing, tabs } from './support/sessions';
 
 const ALPHA = 'Alpha reload session';
 const BETA = 'Beta reload session';
+const NEW = 'Shannon: New Session';
+const DELETE = 'Shannon: Delete Session';
+const INTERRUPT = 'Shannon: Interrupt';
 
-const responder: Responder = (req) => {
+/** Alpha's first reply waits for this: the palette is looked at while a turn runs. */
+let releaseAlpha: () => void = () => undefined;
+const alphaReleased = new Promise<void>((resolve) => (releaseAlpha = resolve));
+
+const responder: Responder = async (req) => {
   if (!req.isMainTurn) return sideCallReply(req);
-  return { blocks: [{ type: 'text', text: `Reply to ${req.allUserTexts.at(-1) ?? req.latestUserText}` }] };
+  const prompt = req.allUserTexts.at(-1) ?? req.latestUserText;
+  if (prompt === ALPHA) await alphaReleased;
+  return { blocks: [{ type: 'text', text: `Reply to ${prompt}` }] };
 };
 
 describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
@@ -33,8 +44,14 @@ describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
     try {
       page = await openWorkbench(server.url, w.folder);
       const p = page;
+      // The palette lists a command where it can act: nothing to delete or interrupt yet.
+      await openShannonView(p);
+      assert.equal(await paletteLists(p, DELETE, NEW), false, 'no Delete Session without sessions');
       await newSession(p, ALPHA);
+      await waitFor(p, () => paletteLists(p, INTERRUPT, NEW), { what: 'Interrupt listed while a turn runs', timeoutMs: 60_000 });
+      releaseAlpha();
       await panelShowing(p, `Reply to ${ALPHA}`);
+      await waitFor(p, async () => !(await paletteLists(p, INTERRUPT, NEW)), { what: 'Interrupt gone once the turn ended', timeoutMs: 60_000 });
       await newSession(p, BETA);
       await panelShowing(p, `Reply to ${BETA}`);
       assert.equal(await tabs(p, ALPHA).count(), 1);
@@ -86,6 +103,6 @@ async function sessionsAgain(page: Page): Promise<void> {
 
 /** Delete Session from the palette, confirmed. */
 async function deleteSession(page: Page, title: string): Promise<void> {
-  await pickFromCommand(page, 'Shannon: Delete Session', title);
+  await pickFromCommand(page, DELETE, title);
   await page.locator('.monaco-dialog-box').getByRole('button', { name: 'Delete' }).click();
 }

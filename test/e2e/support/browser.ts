@@ -153,31 +153,51 @@ export async function runCommand(page: Page, label: string, opts: { timeoutMs?: 
   await waitFor(page, async () => !(await input.isVisible()), { what: `the palette to close after "${label}"`, timeoutMs: 5_000 });
 }
 
+const PALETTE_INPUT = '.quick-input-widget .quick-input-box input';
+
+/** The palette row of the command labelled exactly `label` (not merely a fuzzy match). */
+function paletteRow(page: Page, label: string): Locator {
+  return page
+    .locator('.quick-input-widget .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) })
+    .first();
+}
+
+/**
+ * Opens the command palette unless it shows. Focus goes to the workbench first: a key press while
+ * focus is in a webview goes to the webview. A webview that has just loaded (a tab restored after
+ * a reload) can take the focus back before the key arrives, so F1 is pressed again until it shows.
+ */
+async function openPalette(page: Page, deadline: number, why: string): Promise<void> {
+  const input = page.locator(PALETTE_INPUT);
+  while (!(await input.isVisible())) {
+    await page.locator('.monaco-workbench').focus().catch(() => undefined);
+    await page.keyboard.press('F1');
+    const opened = await input.waitFor({ state: 'visible', timeout: Math.max(100, Math.min(5_000, deadline - Date.now())) }).then(() => true, () => false);
+    if (!opened && Date.now() >= deadline) throw new E2eWaitError(`the command palette did not open for ${why}`, await failureScreenshot(page, 'the command palette'));
+  }
+}
+
+async function closePalette(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.locator(PALETTE_INPUT).waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => undefined);
+}
+
 /** Picks the palette row of the command `label` (reopening the palette until it is listed); the caller waits for what follows. */
 export async function pickCommand(page: Page, label: string, opts: { timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  const row = page
-    .locator('.quick-input-widget .monaco-list-row')
-    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) })
-    .first();
-  let shown: string[] = [];
+  const input = page.locator(PALETTE_INPUT);
+  const row = paletteRow(page, label);
   for (;;) {
-    if (!(await input.isVisible())) {
-      // Focus the workbench first: a key press while focus is in a webview goes to the webview.
-      await page.locator('.monaco-workbench').focus().catch(() => undefined);
-      await page.keyboard.press('F1');
-    }
-    await waitForVisible(page, input, { what: 'the command palette', timeoutMs: Math.max(1_000, deadline - Date.now()) });
+    await openPalette(page, deadline, `"${label}"`);
     await input.fill(`>${label}`);
     try {
       await row.waitFor({ state: 'visible', timeout: Math.max(100, Math.min(2_000, deadline - Date.now())) });
       break;
     } catch {
-      shown = await page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts().catch(() => []);
-      await page.keyboard.press('Escape');
-      await input.waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => undefined);
+      const shown = await page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts().catch(() => []);
+      await closePalette(page);
       if (Date.now() >= deadline) {
         throw new E2eWaitError(
           `command "${label}" is not in the command palette after ${timeoutMs} ms; it shows: ${shown.length ? shown.map((t) => JSON.stringify(t)).join(', ') : '(nothing)'}`,
@@ -187,6 +207,25 @@ export async function pickCommand(page: Page, label: string, opts: { timeoutMs?:
     }
   }
   await row.click();
+}
+
+/**
+ * Whether the palette lists the command `label` now (its `when` clause holds). The palette is
+ * first seen listing `known`, a command that is always there, so an absent row means the command
+ * is left out, not that the palette has not drawn its list yet.
+ */
+export async function paletteLists(page: Page, label: string, known: string): Promise<boolean> {
+  const deadline = Date.now() + 60_000;
+  const input = page.locator(PALETTE_INPUT);
+  await openPalette(page, deadline, `"${label}"`);
+  try {
+    await input.fill(`>${known}`);
+    await waitForVisible(page, paletteRow(page, known), { what: `"${known}" in the palette`, timeoutMs: 30_000 });
+    await input.fill(`>${label}`);
+    return await paletteRow(page, label).waitFor({ state: 'visible', timeout: 1_000 }).then(() => true, () => false);
+  } finally {
+    await closePalette(page);
+  }
 }
 
 function escapeRegExp(s: string): string {
