@@ -1,10 +1,12 @@
 import { ShannonError } from '../errors';
+import { LineFramer, type OnLine, type OnOverlongLine } from './lines';
 
 /**
  * Streaming decoder for the CLI's `--output-format stream-json` stdout: one JSON object per
  * line. Bytes arrive in arbitrary chunks (a pipe gives ~64 KiB at a time, cut anywhere, even
- * inside a multi-byte character), so lines are found in bytes and decoded to text only once
- * whole. A line that will not decode is reported and skipped; the stream carries on.
+ * inside a multi-byte character); LineFramer (lines.ts) finds the lines in bytes, and each is
+ * decoded to text only once whole. A line that will not decode is reported and skipped; the
+ * stream carries on.
  */
 
 export interface DecodeErrorInfo {
@@ -38,7 +40,6 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 const EXCERPT_CHARS = 200;
 // Enough bytes for EXCERPT_CHARS code points of up to 4 bytes each.
 const EXCERPT_BYTES = EXCERPT_CHARS * 4;
-const LF = 10;
 
 // Buffer's own UTF-8 decoder, without toString()'s argument normalisation: ~10% faster per
 // small line on the bench (TextDecoder was slower still). Present on every Node Buffer.
@@ -50,20 +51,14 @@ export class JsonlDecoder {
   private readonly maxLineBytes: number;
   private readonly onMessage: JsonlDecoderOptions['onMessage'];
   private readonly onError: JsonlDecoderOptions['onError'];
+  private readonly framer: LineFramer;
+  // Bound once: push() takes them per chunk.
+  private readonly onLine: OnLine = (buf, start, end, offset, line) => {
+    if (end > start) this.decode((buf as unknown as FastSlices).utf8Slice(start, end), line, offset, end - start);
+  };
+  private readonly onOverlong: OnOverlongLine = (line, offset, length, head) => this.reportTooLong(line, offset, length, head);
 
-  // The current, incomplete line: copies of its pieces (the caller may reuse its chunks).
-  private parts: Buffer[] = [];
-  private partsBytes = 0;
-  // Set once the current line outgrew maxLineBytes: its bytes are counted, not kept.
-  private discarding = false;
-  private discardedHead: Buffer | undefined;
-  private discardedBytes = 0;
-
-  private lineStart = 0;
-  private linesCompleted = 0;
   private messages = 0;
-  private total = 0;
-  private peakBuffered = 0;
   private ended = false;
   private callbackFailed = false;
   private callbackError: unknown;
@@ -76,6 +71,7 @@ export class JsonlDecoder {
     this.maxLineBytes = max;
     this.onMessage = options.onMessage;
     this.onError = options.onError;
+    this.framer = new LineFramer({ maxLineBytes: max, headBytes: EXCERPT_BYTES });
   }
 
   /** Lines delivered to onMessage. */
@@ -85,17 +81,17 @@ export class JsonlDecoder {
 
   /** Bytes passed to write(). */
   get bytesRead(): number {
-    return this.total;
+    return this.framer.bytesRead;
   }
 
   /** Bytes held now for a line not yet complete. */
   get bufferedBytes(): number {
-    return this.partsBytes;
+    return this.framer.bufferedBytes;
   }
 
   /** The most bytes ever held for an incomplete line: stays at or under maxLineBytes. */
   get maxBufferedBytes(): number {
-    return this.peakBuffered;
+    return this.framer.maxBufferedBytes;
   }
 
   /**
@@ -106,7 +102,8 @@ export class JsonlDecoder {
     if (this.ended) {
       throw new ShannonError('INVALID_ARGUMENT', 'JsonlDecoder.write() called after end().', 'Create a new decoder per stream.');
     }
-    this.writeChunk(chunk);
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.framer.push(buf, this.onLine, this.onOverlong);
     this.rethrowCallbackError();
   }
 
@@ -114,90 +111,8 @@ export class JsonlDecoder {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.partsBytes > 0 || this.discarding) this.finishHeldLine(undefined, 0);
+    this.framer.finish(this.onLine, this.onOverlong);
     this.rethrowCallbackError();
-  }
-
-  private writeChunk(chunk: Uint8Array): void {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const n = buf.length;
-    if (n === 0) return;
-    const base = this.total;
-    this.total = base + n;
-
-    let pos = 0;
-    let nl = buf.indexOf(LF, 0);
-    if (nl === -1) {
-      this.hold(buf, 0, n);
-      return;
-    }
-    if (this.partsBytes > 0 || this.discarding) {
-      this.finishHeldLine(buf, nl);
-      pos = nl + 1;
-      nl = pos < n ? buf.indexOf(LF, pos) : -1;
-    }
-    const max = this.maxLineBytes;
-    while (nl !== -1) {
-      const line = ++this.linesCompleted;
-      const offset = base + pos;
-      this.lineStart = offset + (nl - pos) + 1;
-      if (nl - pos > max) this.reportTooLong(line, offset, nl - pos, buf.subarray(pos, pos + Math.min(nl - pos, EXCERPT_BYTES)));
-      else if (nl > pos) this.decode((buf as unknown as FastSlices).utf8Slice(pos, nl), line, offset, nl - pos);
-      pos = nl + 1;
-      nl = pos < n ? buf.indexOf(LF, pos) : -1;
-    }
-    if (pos < n) this.hold(buf, pos, n);
-  }
-
-  /** Keeps buf[from, to) — which holds no LF — as part of the current line. */
-  private hold(buf: Buffer, from: number, to: number): void {
-    const len = to - from;
-    if (this.discarding) {
-      this.discardedBytes += len;
-      return;
-    }
-    const held = this.partsBytes + len;
-    if (held > this.maxLineBytes) {
-      // Keep only what the error's excerpt needs, and count the rest.
-      this.discardedHead = headOf([...this.parts, buf.subarray(from, to)], EXCERPT_BYTES);
-      this.discardedBytes = held;
-      this.discarding = true;
-      this.parts = [];
-      this.partsBytes = 0;
-      return;
-    }
-    // A copy: the caller may reuse its chunk (a read loop into one buffer). Keeping references
-    // instead measured no faster on the bench: not worth a silent-corruption contract.
-    this.parts.push(Buffer.from(buf.subarray(from, to)));
-    this.partsBytes = held;
-    if (held > this.peakBuffered) this.peakBuffered = held;
-  }
-
-  /** Completes the held line with buf[0, nl) (the chunk holding its LF), or at end of stream. */
-  private finishHeldLine(buf: Buffer | undefined, nl: number): void {
-    const line = ++this.linesCompleted;
-    const offset = this.lineStart;
-    this.lineStart = offset + this.partsBytes + this.discardedBytes + nl + 1;
-    if (this.discarding) {
-      const length = this.discardedBytes + nl;
-      const head = this.discardedHead ?? Buffer.alloc(0);
-      this.discarding = false;
-      this.discardedHead = undefined;
-      this.discardedBytes = 0;
-      this.reportTooLong(line, offset, length, head);
-      return;
-    }
-    const length = this.partsBytes + nl;
-    const parts = this.parts;
-    if (buf !== undefined && nl > 0) parts.push(buf.subarray(0, nl));
-    this.parts = [];
-    this.partsBytes = 0;
-    if (length > this.maxLineBytes) {
-      this.reportTooLong(line, offset, length, headOf(parts, EXCERPT_BYTES));
-      return;
-    }
-    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
-    this.decode((bytes as unknown as FastSlices).utf8Slice(0, length), line, offset, length);
   }
 
   private decode(text: string, line: number, offset: number, length: number): void {
@@ -268,17 +183,6 @@ export class JsonlDecoder {
       message: `Line of ${length} bytes is longer than the ${this.maxLineBytes}-byte limit; skipped.`,
     });
   }
-}
-
-/** A copy of the first `max` bytes of the parts, so the parts themselves can be released. */
-function headOf(parts: readonly Buffer[], max: number): Buffer {
-  const head = Buffer.allocUnsafe(Math.min(max, parts.reduce((n, p) => n + p.length, 0)));
-  let at = 0;
-  for (const part of parts) {
-    if (at >= head.length) break;
-    at += part.copy(head, at, 0, Math.min(part.length, head.length - at));
-  }
-  return head;
 }
 
 function isBlank(text: string): boolean {

@@ -12,7 +12,8 @@
  */
 import { atomicWrite } from './files';
 import { call, ops, readAt, writeAll, type Io } from './io';
-import { LineSplitter, seqAt } from './transcriptLine';
+import { LineFramer } from '../jsonl/lines';
+import { seqAt } from './transcriptLine';
 
 const STRIDE_LINES = 64;
 const STRIDE_BYTES = 64 * 1024;
@@ -148,17 +149,20 @@ export class SeqIndex {
     const n = this.seqs.length;
     const check = n > 0 && this.scannedTo === this.offsets[n - 1] ? { offset: this.scannedTo, seq: this.seqs[n - 1]! } : undefined;
     let pos = this.scannedTo;
-    const splitter = new LineSplitter(pos);
-    while (pos < size) {
+    const framer = new LineFramer({ startOffset: pos });
+    let stale = false;
+    while (pos < size && !stale) {
       const chunk = yield* readAt(fd, pos, Math.min(SCAN_CHUNK, size - pos));
       if (chunk.length === 0) break;
-      splitter.push(chunk, (line) => {
-        const seq = seqAt(line.buf, line.start, line.end);
-        if (check && line.offset === check.offset && seq !== check.seq) throw new StaleIndex(`no line of seq ${check.seq} at byte ${check.offset}`);
-        this.observe(seq, line.offset, line.end - line.start + 1);
+      framer.push(chunk, (buf, start, end, offset) => {
+        if (stale) return;
+        const seq = seqAt(buf, start, end);
+        if (check && offset === check.offset && seq !== check.seq) stale = true;
+        else this.observe(seq, offset, end - start + 1);
       });
       pos += chunk.length;
     }
+    if (stale) throw new StaleIndex(`no line of seq ${check!.seq} at byte ${check!.offset}`);
   }
 
   /** Brings `.idx` up to these records: an append, or a rewrite if it is not a prefix of them. */

@@ -81,44 +81,6 @@ export function seqAt(buf: Uint8Array, start: number, end: number): number {
   return i > start + PREFIX.length && buf[i] === 44 /* , */ ? seq : -1;
 }
 
-/** A complete line: `buf[start, end)` without its "\n", at file offset `offset`. */
-export interface LineSpan {
-  buf: Buffer;
-  start: number;
-  end: number;
-  offset: number;
-}
-
-/**
- * Splits a file read in chunks into lines with their file offsets. What follows the last "\n"
- * is carried into the next chunk; at the end it is a line still being written, or cut.
- */
-export class LineSplitter {
-  private carry: Buffer | undefined;
-  private carryOffset: number;
-
-  constructor(startOffset: number) {
-    this.carryOffset = startOffset;
-  }
-
-  /** Calls `onLine` for each line `chunk` completes (empty lines too). */
-  push(chunk: Buffer, onLine: (line: LineSpan) => void): void {
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    let lineStart = 0;
-    for (let nl = buf.indexOf(LF); nl !== -1; nl = buf.indexOf(LF, lineStart)) {
-      onLine({ buf, start: lineStart, end: nl, offset: this.carryOffset + lineStart });
-      lineStart = nl + 1;
-    }
-    this.carry = lineStart < buf.length ? buf.subarray(lineStart) : undefined;
-    this.carryOffset += lineStart;
-  }
-
-  /** Bytes after the last "\n" seen, and where they start. */
-  get rest(): { bytes: Buffer | undefined; offset: number } {
-    return { bytes: this.carry, offset: this.carryOffset };
-  }
-}
-
 const TAIL_CHUNK = 64 * 1024;
 
 /**

@@ -7,6 +7,7 @@
  * its first copy, and lines in flight that are already in the file are read from memory.
  */
 import type { TranscriptEntry } from '../session/types';
+import { LineFramer } from '../jsonl/lines';
 import { readAt, type Io } from './io';
 import { StaleIndex, type SeqIndex } from './seqIndex';
 import { parseLine, seqAt } from './transcriptLine';
@@ -108,20 +109,24 @@ function* segmentEntries(src: ReadSource, i: number): Io<TranscriptEntry[]> {
   if (seg.end <= seg.start) return out;
   const buf = yield* readAt(fd, seg.start, seg.end - seg.start);
   let lastSeq = seg.minSeq - 1;
-  for (let start = 0, nl = buf.indexOf(10); nl !== -1; start = nl + 1, nl = buf.indexOf(10, start)) {
-    if (start === 0 && seg.firstSeq !== undefined && seqAt(buf, 0, nl) !== seg.firstSeq) {
-      throw new StaleIndex(`no line of seq ${seg.firstSeq} at byte ${seg.start}`);
+  let stale = false;
+  new LineFramer({ startOffset: seg.start }).push(buf, (b, start, end, offset) => {
+    if (stale) return;
+    if (start === 0 && seg.firstSeq !== undefined && seqAt(b, 0, end) !== seg.firstSeq) {
+      stale = true;
+      return;
     }
-    const text = buf.toString('utf8', start, nl);
-    if (text.trim() === '') continue; // a fresh start after a cut line
+    const text = b.toString('utf8', start, end);
+    if (text.trim() === '') return; // a fresh start after a cut line
     const entry = parseLine(src.sessionId, text);
     if (!entry) {
-      src.onCorrupt?.(seg.start + start);
-      continue;
+      src.onCorrupt?.(offset);
+      return;
     }
-    if (entry.seq <= lastSeq || entry.seq >= seg.maxSeq) continue;
+    if (entry.seq <= lastSeq || entry.seq >= seg.maxSeq) return;
     lastSeq = entry.seq;
     out.push(entry);
-  }
+  });
+  if (stale) throw new StaleIndex(`no line of seq ${seg.firstSeq} at byte ${seg.start}`);
   return out;
 }

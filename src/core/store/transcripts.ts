@@ -14,7 +14,8 @@ import { call, ops, readAt, runAsync, runSync, withFile, writeAll, type Io } fro
 import { SeqIndex, StaleIndex } from './seqIndex';
 import type { SessionWriters } from './sessionWriters';
 import { sessionInUse, transcriptFailed, unwritableMessage } from './storeErrors';
-import { encodeLine, LineSplitter, parseLine, readLastSeq } from './transcriptLine';
+import { LineFramer } from '../jsonl/lines';
+import { encodeLine, parseLine, readLastSeq } from './transcriptLine';
 import { readBackward, readForward, type BackwardRead, type ForwardRead, type ReadSource, type TailRead } from './transcriptReads';
 
 /** Where a flushed entry landed: what the search index needs to find it again. */
@@ -199,17 +200,17 @@ export class TranscriptFiles {
     if (fd === undefined) return;
     try {
       const size = Math.min(end, Number((await runAsync(call(ops.fstat, fd))).size));
-      const splitter = new LineSplitter(start);
+      const framer = new LineFramer({ startOffset: start });
       for (let pos = start; pos < size; ) {
         const chunk = await runAsync(readAt(fd, pos, Math.min(LINES_CHUNK, size - pos)));
         if (chunk.length === 0) break;
         pos += chunk.length;
         const found: Array<{ text: string; offset: number; length: number; complete: boolean }> = [];
-        splitter.push(chunk, (l) => found.push({ text: l.buf.toString('utf8', l.start, l.end), offset: l.offset, length: l.end + 1 - l.start, complete: true }));
+        framer.push(chunk, (buf, from, to, offset) => found.push({ text: buf.toString('utf8', from, to), offset, length: to + 1 - from, complete: true }));
         yield* found;
       }
       // A last line without "\n": cut by a crash, or still being written by another process.
-      const rest = splitter.rest;
+      const rest = framer.rest;
       if (rest.bytes && rest.bytes.length > 0) yield { text: rest.bytes.toString('utf8'), offset: rest.offset, length: rest.bytes.length, complete: false };
     } finally {
       await runAsync(call(ops.close, fd));
