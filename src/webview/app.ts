@@ -86,6 +86,8 @@ export class App {
         return this.toggled.has(`${key}|${part}`) ? !d : d;
       },
       isAwaitingPermission: (toolUseId) => this.permissions.isAwaiting(toolUseId),
+      toolRow: (toolUseId) => this.model.tool(toolUseId),
+      nestedCount: (toolUseId) => this.model.subagentRows(toolUseId).length,
     };
     this.permissions = new PermissionView({
       answer: (ask, decision) => this.answer(ask, decision),
@@ -400,6 +402,8 @@ export class App {
         if (this.toggled.has(id)) this.toggled.delete(id);
         else this.toggled.add(id);
         this.bumpUi(key);
+        // An Agent card folds or unfolds its subagent's rows with it.
+        if (row?.kind === 'tool' && row.subagent && part === 'body') for (const k of this.model.subagentRows(row.toolUseId)) this.bumpUi(k);
         this.list.layoutNow();
         // The row was rebuilt: give the focus back to the same control.
         this.list.element(key)?.querySelector<HTMLElement>(`[data-action="toggle"][data-part="${part}"]`)?.focus();
