@@ -11,6 +11,7 @@
  * Steps are told apart by the ids of the tool calls it made (`demo_<step>_<n>`); the subagent's
  * own requests by its prompt, which starts with SUBAGENT_PROMPT.
  */
+import { subagentReply } from '../../src/core/transcript/subagents.js';
 import { sideCallReply, type RecordedRequest, type Reply } from './fakeAnthropic.js';
 
 export const DEMO_HINT = 'offline demo: try `run touch hello.txt`, `edit hello.txt`, `plan`, `ask` or `agent look around`';
@@ -32,7 +33,7 @@ const say = (text: string): Reply => ({ blocks: [{ type: 'text', text }], chunkS
 
 export function demoReply(req: RecordedRequest): Reply {
   if (!req.isMainTurn) return sideCallReply(req);
-  if (req.allUserTexts.some((t) => t.startsWith(SUBAGENT_PROMPT))) return subagentReply(req);
+  if (req.allUserTexts.some((t) => t.startsWith(SUBAGENT_PROMPT))) return subagentTurn(req);
   const result = req.toolResults[0];
   if (result) return afterTool(result);
   const text = req.latestUserText.trim();
@@ -94,13 +95,13 @@ function afterTool(result: RecordedRequest['toolResults'][number]): Reply {
   if (result.is_error) return say(`That did not happen:\n\n> ${result.content.split('\n')[0]}\n\n(${DEMO_HINT})`);
   if (step === 'plan') return say('The plan is approved: I would start on step 1 now.');
   if (step === 'ask') return say(`Thanks. ${result.content}`);
-  if (step === 'agent') return say(`The subagent reported back:\n\n> ${result.content.split('\n')[0]}`);
+  if (step === 'agent') return say(`The subagent reported back:\n\n> ${subagentReply(result.content).split('\n')[0]}`);
   if (step === 'edit' || step === 'write') return say('Done: the file is as you accepted it.');
   return say(`The command printed:\n\n\`\`\`\n${result.content}\n\`\`\``);
 }
 
 /** The subagent's turns: `ls` (read-only: no ask), then what it saw. */
-function subagentReply(req: RecordedRequest): Reply {
+function subagentTurn(req: RecordedRequest): Reply {
   const listing = req.toolResults[0];
   if (!listing) return { blocks: [{ type: 'text', text: 'First, what is in this folder.' }, { type: 'tool_use', id: id('subls'), name: 'Bash', input: { command: 'ls', description: 'List the folder' } }], usage: { input_tokens: 900, output_tokens: 40 } };
   const files = listing.content.split('\n').filter(Boolean);

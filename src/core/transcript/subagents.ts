@@ -121,5 +121,5 @@ export function subagentTotals(toolUseResult: unknown): SubagentTotals | undefin
  * SendMessage … to continue this agent)\n<usage>…</usage>"), which is not for a person.
  */
 export function subagentReply(resultText: string): string {
-  return resultText.replace(/\n*agentId: [\w-]+ \(use SendMessage[^\n]*\)(\n<usage>[\s\S]*?<\/usage>)?\s*$/, '').trimEnd();
+  return resultText.replace(/\n*agentId: [\w-]+ \(use SendMessage[^\n]*?\)\s*(<usage>[\s\S]*?<\/usage>)?\s*$/, '').trimEnd();
 }

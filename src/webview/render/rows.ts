@@ -123,11 +123,12 @@ export function renderRow(row: Row, ctx: RowContext, existing?: HTMLElement): HT
 }
 
 function userRow(row: UserRow): Node[] {
-  const label = row.parentToolUseId ? 'Task prompt' : 'You';
+  // A subagent's first message is its Agent call's prompt, written by Claude, not by you.
+  const label = row.parentToolUseId ? 'Prompt to the subagent' : 'You';
   return [
     h(
       'div',
-      { class: 'user-bubble', role: 'group', 'aria-label': `${label} said` },
+      { class: 'user-bubble', role: 'group', 'aria-label': row.parentToolUseId ? label : `${label} said` },
       h('div', { class: 'row-label' }, icon(row.parentToolUseId ? 'organization' : 'account'), label),
       h('div', { class: 'user-text' }, row.text || (row.images ? '' : '(empty message)')),
       row.images ? h('div', { class: 'muted' }, icon('file-media'), ` ${row.images} image${row.images === 1 ? '' : 's'}`) : undefined,
@@ -208,12 +209,15 @@ function subagentLine(view: SubagentView, open: boolean, steps: number): HTMLEle
   if (view.agentType) bits.push(view.agentType);
   if (view.status === 'running') bits.push(view.activity || (view.lastToolName ? `Last: ${view.lastToolName}` : 'Starting…'));
   if (f) bits.push(`${f.toolUses} tool use${f.toolUses === 1 ? '' : 's'}`);
-  const t = view.totals;
-  if (t && (t.inputTokens || t.outputTokens)) bits.push(`${formatTokens(t.inputTokens)} in · ${formatTokens(t.outputTokens)} out`);
-  else if (f) bits.push(`${formatTokens(f.totalTokens)} tokens`);
+  // The CLI's own figure (its "subagent_tokens"): the run's last request, input and output. No dollar figure
+  // exists per subagent: the turn's cost in the footer includes it.
+  if (f) bits.push(`${formatTokens(f.totalTokens)} tokens`);
   if (f?.durationMs) bits.push(formatDuration(f.durationMs));
   if (view.status !== 'running' && !open && steps) bits.push(`${steps} step${steps === 1 ? '' : 's'} folded`);
-  const title = t ? `The subagent used ${groupDigits(t.totalTokens)} tokens (${groupDigits(t.inputTokens)} input, ${groupDigits(t.outputTokens)} output) in ${formatDuration(t.durationMs)}${t.model ? ` on ${t.model}` : ''}` : '';
+  const t = view.totals;
+  const title = t
+    ? `The subagent ended at ${groupDigits(t.totalTokens)} tokens (last request: ${groupDigits(t.inputTokens)} input, ${groupDigits(t.outputTokens)} output) after ${formatDuration(t.durationMs)}${t.model ? ` on ${t.model}` : ''}. Its cost is part of the turn's.`
+    : '';
   return h('div', { class: 'subagent-line muted', ...(title ? { title } : {}) }, icon(view.status === 'running' ? 'pulse' : 'organization'), h('span', {}, bits.join(' · ')));
 }
 

@@ -63,6 +63,8 @@ describe('subagent runs', () => {
     assert.ok(events[3]!.figures!.totalTokens > 0);
     assert.equal(subagentReply('Found it.\nagentId: a86e (use SendMessage with to: \'a86e\', summary: \'x\' to continue this agent)\n<usage>subagent_tokens: 362\ntool_uses: 1\nduration_ms: 634</usage>'), 'Found it.');
     assert.equal(subagentReply('Plain text stays.'), 'Plain text stays.');
+    // As the fake API sees it (text blocks joined with nothing between them).
+    assert.equal(subagentReply("Found it.agentId: a86e (use SendMessage with to: 'a86e', summary: 'x' to continue this agent)<usage>subagent_tokens: 362</usage>"), 'Found it.');
   });
 
   it('the store gives entries back with their parent id (derived from the message, not stored twice)', () => {
