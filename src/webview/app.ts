@@ -213,7 +213,7 @@ export class App {
         this.input.focus();
         break;
       case 'revealEntry':
-        void revealEntry({ list: this.list, rows: () => this.model.rows, firstSeq: () => this.model.firstSeq, hasOlder: () => this.hasOlder, loadOlder: () => this.loadOlder() }, m.seq, m.terms);
+        void revealEntry({ list: this.list, rows: () => this.model.rows, unfold: (row) => this.unfoldAround(row), firstSeq: () => this.model.firstSeq, hasOlder: () => this.hasOlder, loadOlder: () => this.loadOlder() }, m.seq, m.terms);
         break;
       case 'reply':
         break;
@@ -327,6 +327,29 @@ export class App {
     this.list.schedule();
   }
 
+  /** Opens or closes a row's part; an Agent card folds or unfolds its subagent's rows with it. */
+  private toggle(key: string, part: RowPart): void {
+    const id = `${key}|${part}`;
+    if (this.toggled.has(id)) this.toggled.delete(id);
+    else this.toggled.add(id);
+    this.bumpUi(key);
+    const row = this.model.row(key);
+    if (row?.kind === 'tool' && row.subagent && part === 'body') for (const k of this.model.subagentRows(row.toolUseId)) this.bumpUi(k);
+    this.persistSoon();
+  }
+
+  /** Opens the folded Agent cards around `row`, so it can be shown (a search hit inside a finished run). */
+  private unfoldAround(row: Row): void {
+    const seen = new Set<string>();
+    for (let id = row.parentToolUseId; id && !seen.has(id); ) {
+      seen.add(id);
+      const card = this.model.tool(id);
+      if (!card) return;
+      if (!this.rowContext.isOpen(card.key, 'body')) this.toggle(card.key, 'body');
+      id = card.parentToolUseId;
+    }
+  }
+
   private bumpUi(key: string): void {
     this.uiRevs.set(key, (this.uiRevs.get(key) ?? 0) + 1);
     this.list.changed([key]);
@@ -398,16 +421,10 @@ export class App {
     switch (target.dataset.action) {
       case 'toggle': {
         const part = (target.dataset.part ?? 'body') as RowPart;
-        const id = `${key}|${part}`;
-        if (this.toggled.has(id)) this.toggled.delete(id);
-        else this.toggled.add(id);
-        this.bumpUi(key);
-        // An Agent card folds or unfolds its subagent's rows with it.
-        if (row?.kind === 'tool' && row.subagent && part === 'body') for (const k of this.model.subagentRows(row.toolUseId)) this.bumpUi(k);
+        this.toggle(key, part);
         this.list.layoutNow();
         // The row was rebuilt: give the focus back to the same control.
         this.list.element(key)?.querySelector<HTMLElement>(`[data-action="toggle"][data-part="${part}"]`)?.focus();
-        this.persistSoon();
         break;
       }
       case 'copy-code': {
