@@ -14,7 +14,8 @@ import { subagentEvent, subagentReply } from '../../../src/core/transcript/subag
 import { encodeLine, parseLine } from '../../../src/core/store/transcriptLine';
 import type { TranscriptEntry } from '../../../src/shared/webviewProtocol';
 import { TranscriptModel, type Row, type ToolRow } from '../../../src/webview/model/transcript';
-import { defaultOpen, estimateRowHeight, isFoldedAway, type RowContext, type RowPart } from '../../../src/webview/render/rows';
+import { estimateRowHeight, isFoldedAway, type RowContext, type RowPart } from '../../../src/webview/render/rows';
+import { RowToggles } from '../../../src/webview/view/rowToggles';
 
 const AGENT_ID = 'toolu_fake_1';
 
@@ -30,14 +31,10 @@ function capture(): TranscriptEntry[] {
   });
 }
 
-/** The panel's row context: parts open by default unless toggled (as app.ts has it). */
-function context(model: TranscriptModel, toggled = new Set<string>()): RowContext {
+/** The panel's row context (as app.ts makes it), over the panel's own RowToggles. */
+function context(model: TranscriptModel, toggles = new RowToggles(model, () => {})): RowContext {
   return {
-    isOpen: (key: string, part: RowPart) => {
-      const row = model.row(key);
-      const d = row ? defaultOpen(row, part) : false;
-      return toggled.has(`${key}|${part}`) ? !d : d;
-    },
+    isOpen: (key: string, part: RowPart) => toggles.isOpen(key, part),
     isAwaitingPermission: () => false,
     toolRow: (id) => model.tool(id),
     nestedCount: (id) => model.subagentRows(id).length,
@@ -114,8 +111,26 @@ describe('subagent runs', () => {
     assert.ok(inside.every((r) => isFoldedAway(r, ctx) && estimateRowHeight(r, 600, ctx) === 0), 'folded rows take no height in the list');
     // The main conversation's rows are not folded.
     assert.ok(model.rows.filter((r) => !r.parentToolUseId).every((r) => !isFoldedAway(r, ctx)));
-    const unfolded = context(model, new Set([`${card.key}|body`]));
+    // Unfolding the card re-renders it and its run's rows, which show again.
+    const rerendered: string[] = [];
+    const toggles = new RowToggles(model, (key) => rerendered.push(key));
+    toggles.toggle(card.key, 'body');
+    assert.deepEqual(rerendered, [card.key, ...inside.map((r) => r.key)]);
+    const unfolded = context(model, toggles);
     assert.ok(inside.every((r) => !isFoldedAway(r, unfolded)));
+    assert.deepEqual(toggles.saved(), [`${card.key}|body`], 'kept over a reload');
+  });
+
+  it('a search hit inside a folded run unfolds its card; the rest stays as it was', () => {
+    const model = new TranscriptModel();
+    model.reset(capture());
+    const toggles = new RowToggles(model, () => {});
+    const bash = model.rows.find((r) => r.kind === 'tool' && r.parentToolUseId === AGENT_ID)!;
+    assert.equal(isFoldedAway(bash, context(model, toggles)), true);
+    toggles.unfoldAround(bash);
+    assert.equal(isFoldedAway(bash, context(model, toggles)), false);
+    toggles.unfoldAround(bash);
+    assert.equal(toggles.isOpen(model.tool(AGENT_ID)!.key, 'body'), true, 'a second hit does not fold it again');
   });
 
   it('the result arriving re-renders the run’s rows (they fold), so a live panel folds them too', () => {
