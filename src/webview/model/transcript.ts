@@ -106,7 +106,6 @@ export interface InitRow extends RowBase {
 export type Row = UserRow | TextRow | ThinkingRow | ToolRow | ResultRow | NoticeRow | InitRow;
 export type RowKind = Row['kind'];
 
-
 export class TranscriptModel {
   private list: Row[] = [];
   private readonly byKey = new Map<string, Row>();
@@ -186,7 +185,8 @@ export class TranscriptModel {
   private addInherited(inherited: { parentTitle: string; entries: readonly TranscriptEntry[] }): void {
     const parent = new TranscriptModel();
     parent.append(inherited.entries);
-    for (const row of parent.rows) this.add({ ...row, key: `parent:${row.key}`, inherited: true });
+    // An inherited Agent card is found by its id (isFoldedAway), to fold its inherited rows.
+    for (const row of parent.rows) this.add({ ...row, key: `parent:${row.key}`, inherited: true }, true);
     const from = inherited.parentTitle ? ` from "${inherited.parentTitle}"` : '';
     this.add({ kind: 'notice', key: 'parent:forked-here', rev: 0, level: 'info', icon: 'repo-forked', text: `Forked here${from}: the conversation above is what this session continues.` });
   }
@@ -467,8 +467,9 @@ export class TranscriptModel {
 
   // ---- bookkeeping -----------------------------------------------------------------------
 
-  private add(row: Row): void {
+  private add(row: Row, inherited = false): void {
     if (this.byKey.has(row.key)) row.key = `${row.key}~${this.list.length}`;
+    if (inherited && row.kind === 'tool' && row.subagent) this.tools.set(row.toolUseId, row);
     this.list.push(row);
     this.byKey.set(row.key, row);
     if (row.parentToolUseId) this.subagents.childAdded(row.parentToolUseId, row.key);

@@ -121,6 +121,16 @@ describe('subagent runs', () => {
     assert.deepEqual(toggles.saved(), [`${card.key}|body`], 'kept over a reload');
   });
 
+  it('a fork’s inherited run folds under its inherited card too', () => {
+    const model = new TranscriptModel();
+    model.reset([], { parentTitle: 'Look around', entries: capture() });
+    const card = model.rows.find((r): r is ToolRow => r.kind === 'tool' && r.subagent !== undefined)!;
+    assert.equal(card.inherited, true);
+    const inside = model.rows.filter((r) => r.parentToolUseId === AGENT_ID);
+    assert.equal(inside.length, 2);
+    assert.ok(inside.every((r) => r.inherited && isFoldedAway(r, context(model))));
+  });
+
   it('a search hit inside a folded run unfolds its card; the rest stays as it was', () => {
     const model = new TranscriptModel();
     model.reset(capture());
