@@ -11,13 +11,14 @@ import { record } from './common/perf';
 import { formatCost, isBusy, isLive, STATE_ICONS, STATE_LABELS } from './model/format';
 import { TranscriptModel, type Row } from './model/transcript';
 import { h, icon, iconButton } from './render/dom';
-import { defaultOpen, estimateRowHeight, renderRow, resultText, type RowContext, type RowPart } from './render/rows';
+import { estimateRowHeight, renderRow, resultText, type RowContext, type RowPart } from './render/rows';
 import { ComposerAssist } from './view/composerAssist';
 import { composerMode } from './view/composerMode';
 import { ContextMeter } from './view/contextMeter';
 import { ErrorCard } from './view/errorCard';
 import { PermissionView } from './view/permissions';
 import { TodoListView } from './view/todoList';
+import { RowToggles } from './view/rowToggles';
 import { VirtualList } from './view/virtualList';
 import { revealEntry } from './view/searchReveal';
 
@@ -29,7 +30,7 @@ export class App {
   private inherited: InitMessage['inherited'];
   private loadingOlder = false;
   private session: SessionRecord | undefined;
-  private readonly toggled = new Set<string>();
+  private readonly toggles: RowToggles;
   /** Re-render counters for UI state that is not in the model (expanded, awaiting permission). */
   private readonly uiRevs = new Map<string, number>();
   /** Messages sent while a turn ran, shown as queued until the CLI takes them up. */
@@ -75,17 +76,14 @@ export class App {
     this.assist = new ComposerAssist(this.input, host);
     const saved = host.getState();
     this.sessionId = root.ownerDocument.body.dataset.sessionId || saved?.sessionId || '';
-    if (saved?.sessionId === this.sessionId) {
-      for (const t of saved.toggled ?? []) this.toggled.add(t);
-      this.input.value = saved.draft ?? '';
-    }
+    const mine = saved?.sessionId === this.sessionId;
+    if (mine) this.input.value = saved.draft ?? '';
+    this.toggles = new RowToggles(this.model, (key) => this.bumpUi(key), mine ? saved.toggled : undefined);
     this.rowContext = {
-      isOpen: (key, part) => {
-        const row = this.model.row(key);
-        const d = row ? defaultOpen(row, part) : false;
-        return this.toggled.has(`${key}|${part}`) ? !d : d;
-      },
+      isOpen: (key, part) => this.toggles.isOpen(key, part),
       isAwaitingPermission: (toolUseId) => this.permissions.isAwaiting(toolUseId),
+      toolRow: (toolUseId) => this.model.tool(toolUseId),
+      nestedCount: (toolUseId) => this.model.subagentRows(toolUseId).length,
     };
     this.permissions = new PermissionView({
       answer: (ask, decision) => this.answer(ask, decision),
@@ -211,7 +209,7 @@ export class App {
         this.input.focus();
         break;
       case 'revealEntry':
-        void revealEntry({ list: this.list, rows: () => this.model.rows, firstSeq: () => this.model.firstSeq, hasOlder: () => this.hasOlder, loadOlder: () => this.loadOlder() }, m.seq, m.terms);
+        void revealEntry({ list: this.list, rows: () => this.model.rows, unfold: (row) => this.toggles.unfoldAround(row), firstSeq: () => this.model.firstSeq, hasOlder: () => this.hasOlder, loadOlder: () => this.loadOlder() }, m.seq, m.terms);
         break;
       case 'reply':
         break;
@@ -396,14 +394,11 @@ export class App {
     switch (target.dataset.action) {
       case 'toggle': {
         const part = (target.dataset.part ?? 'body') as RowPart;
-        const id = `${key}|${part}`;
-        if (this.toggled.has(id)) this.toggled.delete(id);
-        else this.toggled.add(id);
-        this.bumpUi(key);
+        this.toggles.toggle(key, part);
+        this.persistSoon();
         this.list.layoutNow();
         // The row was rebuilt: give the focus back to the same control.
         this.list.element(key)?.querySelector<HTMLElement>(`[data-action="toggle"][data-part="${part}"]`)?.focus();
-        this.persistSoon();
         break;
       }
       case 'copy-code': {
@@ -444,8 +439,7 @@ export class App {
       }),
     );
     if (ok) {
-      this.toggled.add(`${key}|full`);
-      this.bumpUi(key);
+      this.toggles.open(key, 'full');
       this.flushModel();
     }
   }
@@ -482,7 +476,7 @@ export class App {
     const state: WebviewPersistedState = {
       sessionId: this.sessionId,
       draft: this.input.value || undefined,
-      toggled: this.toggled.size ? [...this.toggled] : undefined,
+      toggled: this.toggles.saved(),
       anchor: this.list.topAnchor(),
     };
     this.host.setState(state);

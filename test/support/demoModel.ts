@@ -5,12 +5,19 @@
  * - `edit <file>`: Read, then an Edit of its first line (a Write of a new file if there is none),
  *   reviewed in the diff editor;
  * - `plan`: plan mode (EnterPlanMode), then a plan to approve (ExitPlanMode);
- * - `ask`: a question with options (AskUserQuestion).
- * Steps are told apart by the ids of the tool calls it made (`demo_<step>_<n>`).
+ * - `ask`: a question with options (AskUserQuestion);
+ * - `agent <task>`: a subagent (the Agent tool) that lists the folder with `ls` and reports back:
+ *   its rows nest under the Agent card, folded once it is done.
+ * Steps are told apart by the ids of the tool calls it made (`demo_<step>_<n>`); the subagent's
+ * own requests by its prompt, which starts with SUBAGENT_PROMPT.
  */
+import { subagentReply } from '../../src/core/transcript/subagents.js';
 import { sideCallReply, type RecordedRequest, type Reply } from './fakeAnthropic.js';
 
-export const DEMO_HINT = 'offline demo: try `run touch hello.txt`, `edit hello.txt`, `plan` or `ask`';
+export const DEMO_HINT = 'offline demo: try `run touch hello.txt`, `edit hello.txt`, `plan`, `ask` or `agent look around`';
+
+/** How the demo's Agent calls start their prompt: the subagent's requests are told apart by it. */
+export const SUBAGENT_PROMPT = 'You are the demo subagent. Your task:';
 
 const PLAN = `# Plan: greet the world
 
@@ -26,6 +33,7 @@ const say = (text: string): Reply => ({ blocks: [{ type: 'text', text }], chunkS
 
 export function demoReply(req: RecordedRequest): Reply {
   if (!req.isMainTurn) return sideCallReply(req);
+  if (req.allUserTexts.some((t) => t.startsWith(SUBAGENT_PROMPT))) return subagentTurn(req);
   const result = req.toolResults[0];
   if (result) return afterTool(result);
   const text = req.latestUserText.trim();
@@ -35,6 +43,11 @@ export function demoReply(req: RecordedRequest): Reply {
   if (file) return { blocks: [{ type: 'text', text: `Let me read \`${file}\` first.` }, { type: 'tool_use', id: id(`read-${encode(file)}`), name: 'Read', input: { file_path: file } }] };
   // ExitPlanMode asks only in plan mode: enter it first (as the model does when told to plan).
   if (/^plan\b/i.test(text)) return { blocks: [{ type: 'text', text: 'Let me plan this first.' }, { type: 'tool_use', id: id('planmode'), name: 'EnterPlanMode', input: {} }] };
+  const task = /^agent\b\s*(.*)$/i.exec(text)?.[1]?.trim() || (/^agent\b/i.test(text) ? 'look around' : '');
+  if (task) {
+    const input = { description: oneLineTask(task), prompt: `${SUBAGENT_PROMPT} ${task}`, subagent_type: 'general-purpose' };
+    return { blocks: [{ type: 'text', text: 'I will hand this to a subagent.' }, { type: 'tool_use', id: id('agent'), name: 'Agent', input }] };
+  }
   if (/^ask\b/i.test(text)) {
     return {
       blocks: [
@@ -82,8 +95,21 @@ function afterTool(result: RecordedRequest['toolResults'][number]): Reply {
   if (result.is_error) return say(`That did not happen:\n\n> ${result.content.split('\n')[0]}\n\n(${DEMO_HINT})`);
   if (step === 'plan') return say('The plan is approved: I would start on step 1 now.');
   if (step === 'ask') return say(`Thanks. ${result.content}`);
+  if (step === 'agent') return say(`The subagent reported back:\n\n> ${subagentReply(result.content).split('\n')[0]}`);
   if (step === 'edit' || step === 'write') return say('Done: the file is as you accepted it.');
   return say(`The command printed:\n\n\`\`\`\n${result.content}\n\`\`\``);
+}
+
+/** The subagent's turns: `ls` (read-only: no ask), then what it saw. */
+function subagentTurn(req: RecordedRequest): Reply {
+  const listing = req.toolResults[0];
+  if (!listing) return { blocks: [{ type: 'text', text: 'First, what is in this folder.' }, { type: 'tool_use', id: id('subls'), name: 'Bash', input: { command: 'ls', description: 'List the folder' } }], usage: { input_tokens: 900, output_tokens: 40 } };
+  const files = listing.content.split('\n').filter(Boolean);
+  return { blocks: [{ type: 'text', text: `The folder holds ${files.length} entr${files.length === 1 ? 'y' : 'ies'}: ${files.join(', ') || '(none)'}.` }], usage: { input_tokens: 1100, output_tokens: 60 } };
+}
+
+function oneLineTask(task: string): string {
+  return task.length > 40 ? `${task.slice(0, 39)}…` : task;
 }
 
 /** A file name inside a tool id (ids allow letters, digits, `_` and `-`). */

@@ -9,6 +9,7 @@ import type { SessionMessageEvent } from '../session/session.js';
 import type { TranscriptEntry } from '../session/types.js';
 import type { SessionStore } from '../store/index.js';
 import { contentBlocks } from '../transcript/blocks.js';
+import { parentToolUseIdOf } from '../transcript/entry.js';
 import { isObject } from '../transcript/values.js';
 
 export interface ConversationPoint {
@@ -21,7 +22,7 @@ export interface ConversationPoint {
 /** A top-level assistant message without tool calls: resuming at it leaves no call unanswered. */
 export function isForkPoint(entry: Pick<TranscriptEntry, 'type' | 'uuid' | 'raw'>): boolean {
   if (entry.type !== 'assistant' || !entry.uuid || !isObject(entry.raw)) return false;
-  if (typeof entry.raw.parent_tool_use_id === 'string') return false;
+  if (parentToolUseIdOf(entry.raw) !== undefined) return false;
   return !contentBlocks(entry.raw).some((b) => b.type === 'tool_use');
 }
 

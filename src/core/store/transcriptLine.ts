@@ -7,6 +7,7 @@
  * bytes without parsing the message (the seq index scans files that way).
  */
 import type { TranscriptEntry } from '../session/types';
+import { parentToolUseIdOf } from '../transcript/entry';
 import { call, ops, readAt, type Io } from './io';
 
 /** A line as stored: the entry without its sessionId (the file name carries it). */
@@ -58,6 +59,9 @@ export function parseLine(sessionId: string, text: string): TranscriptEntry | un
     };
     if (typeof v.subtype === 'string') entry.subtype = v.subtype;
     if (typeof v.uuid === 'string') entry.uuid = v.uuid;
+    // Not a field of the line: read off the message, as toEntry does (older lines have it too).
+    const parent = parentToolUseIdOf(v.raw);
+    if (parent !== undefined) entry.parentToolUseId = parent;
     return entry;
   } catch {
     // Not JSON, or (a message nested thousands deep) more than the parser can hold.

@@ -101,6 +101,7 @@ export class TranscriptFiles {
     const stored: TranscriptEntry = { sessionId: entry.sessionId, seq, at: entry.at, direction: entry.direction, type: entry.type, raw: entry.raw };
     if (entry.subtype !== undefined) stored.subtype = entry.subtype;
     if (entry.uuid !== undefined) stored.uuid = entry.uuid;
+    if (entry.parentToolUseId !== undefined) stored.parentToolUseId = entry.parentToolUseId;
     tail.nextSeq = seq + 1;
     if (!tail.refused) tail.pending.push({ entry: stored, rawText: entry.rawText });
     return stored;

@@ -19,7 +19,17 @@ export function toEntry(sessionId: string, direction: 'in' | 'out', message: Inb
   if (rawText !== undefined) entry.rawText = rawText;
   if (typeof raw.subtype === 'string') entry.subtype = raw.subtype;
   if (typeof raw.uuid === 'string') entry.uuid = raw.uuid;
+  const parent = parentToolUseIdOf(raw);
+  if (parent !== undefined) entry.parentToolUseId = parent;
   return entry;
+}
+
+/**
+ * The tool_use id of the subagent run a message belongs to (`parent_tool_use_id`: null or absent
+ * on the main conversation's messages). The one reader of that field for entries.
+ */
+export function parentToolUseIdOf(raw: unknown): string | undefined {
+  return isObject(raw) && typeof raw.parent_tool_use_id === 'string' && raw.parent_tool_use_id ? raw.parent_tool_use_id : undefined;
 }
 
 /**
@@ -30,8 +40,11 @@ export function isKept(message: InboundMessage): boolean {
   return message.kind !== 'stream_event';
 }
 
-/** `system` subtypes that are progress chatter: in the log at debug level, not on the panel. */
-const QUIET_SYSTEM = new Set(['status', 'thinking_tokens', 'task_progress', 'hook_started', 'hook_progress', 'hook_response']);
+/**
+ * `system` subtypes that are progress chatter: in the log at debug level, not on the panel.
+ * (`task_progress` is not: the panel shows a subagent's progress on its Agent card.)
+ */
+const QUIET_SYSTEM = new Set(['status', 'thinking_tokens', 'hook_started', 'hook_progress', 'hook_response']);
 
 /** Entries a transcript view shows as rows (stream events, control traffic and chatter are not). */
 export function isDisplayable(entry: Pick<TranscriptEntry, 'type' | 'raw'>): boolean {

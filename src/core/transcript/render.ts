@@ -9,6 +9,7 @@ import { compactText } from './compact';
 import { contentBlocks, INTERRUPT_MARKER, isStopped, isStoppedToolResult, messageText, textOf } from './blocks';
 import { formatCost, formatDuration, formatTokens, oneLine } from '../format';
 import { safeText } from './safeText';
+import { subagentEvent, type SubagentEvent } from './subagents';
 import { TurnCostCounter } from './turnCost';
 import { clip, isObject, num, safeJson, str, type Json } from './values';
 
@@ -22,7 +23,10 @@ export interface RenderedLine {
 export const TOOL_INPUT_MAX = 400;
 export const TOOL_RESULT_MAX = 600;
 
-type Entry = Pick<TranscriptEntry, 'direction' | 'type' | 'raw'>;
+type Entry = Pick<TranscriptEntry, 'direction' | 'type' | 'raw' | 'parentToolUseId'>;
+
+/** What a subagent's lines (its messages and its task_* progress) start with, under its Agent call. */
+export const SUBAGENT_PREFIX = '  ↳ [agent] ';
 
 /** Feed it a session's entries in order; each call returns that entry's lines (often none). */
 export class TranscriptRenderer {
@@ -40,7 +44,8 @@ export class TranscriptRenderer {
   /** The entry's lines, with terminal control sequences and bidi overrides made inert (safeText). */
   render(entry: Entry): RenderedLine[] {
     const lines = this.lines(entry);
-    for (const line of lines) line.text = safeText(line.text);
+    const nested = entry.parentToolUseId !== undefined;
+    for (const line of lines) line.text = safeText(nested ? SUBAGENT_PREFIX + line.text : line.text);
     return lines;
   }
 
@@ -88,6 +93,8 @@ export class TranscriptRenderer {
   }
 
   private systemLines(raw: Json): RenderedLine[] {
+    const task = subagentEvent(raw);
+    if (task) return [subagentLine(task)];
     const subtype = str(raw.subtype);
     switch (subtype) {
       case 'init': {
@@ -184,6 +191,22 @@ function userLines(raw: Json): RenderedLine[] {
     }
   }
   return lines;
+}
+
+function subagentLine(task: SubagentEvent): RenderedLine {
+  const figures = task.figures
+    ? ` · ${task.figures.toolUses} tool use${task.figures.toolUses === 1 ? '' : 's'} · ${formatTokens(task.figures.totalTokens)} tokens · ${formatDuration(task.figures.durationMs)}`
+    : '';
+  switch (task.kind) {
+    case 'started':
+      return { level: 'info', text: `${SUBAGENT_PREFIX}started${task.subagentType ? ` (${task.subagentType})` : ''}: ${task.text}` };
+    case 'progress':
+      return { level: 'debug', text: `${SUBAGENT_PREFIX}${task.text || 'working'}${figures}` };
+    case 'updated':
+      return { level: 'debug', text: `${SUBAGENT_PREFIX}${task.status ?? 'updated'}` };
+    case 'finished':
+      return { level: task.status === 'failed' ? 'warn' : 'info', text: `${SUBAGENT_PREFIX}${task.status}: ${task.text}${figures}` };
+  }
 }
 
 function controlRequestLines(raw: Json): RenderedLine[] {

@@ -11,6 +11,12 @@ export interface TranscriptEntry {
   type: string;
   subtype?: string;
   uuid?: string;
+  /**
+   * Set on the messages of a subagent (the Agent tool, `Task` in older CLIs): the id of the
+   * tool_use that started it. Derived from `raw.parent_tool_use_id` by `parentToolUseIdOf`
+   * (entry.ts) when the entry is made and when it is read back, so it is never stored twice.
+   */
+  parentToolUseId?: string;
   /** The message as received or sent, untouched. */
   raw: unknown;
 }

@@ -54,6 +54,7 @@ export function toolIcon(name: string): string {
     case 'WebSearch':
       return 'globe';
     case 'Task':
+    case 'Agent':
       return 'organization';
     case 'TodoWrite':
       return 'checklist';

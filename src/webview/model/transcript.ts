@@ -8,11 +8,16 @@
  * index) keeps its key when the CLI's final `assistant` line for it arrives, so the view
  * updates the row in place instead of replacing it. Every change bumps the row's `rev`.
  */
-import { BlockIndex, INTERRUPT_MARKER, isStopped, isStoppedToolResult, textOf } from '../../core/transcript/blocks';
+import { BlockIndex, INTERRUPT_MARKER, isStopped, textOf } from '../../core/transcript/blocks';
 import { num, str, type Json } from '../../core/transcript/values';
 import { compactText } from '../../core/transcript/compact';
 import { TurnCostCounter } from '../../core/transcript/turnCost';
+import { isSubagentTool, subagentEvent } from '../../core/transcript/subagents';
+import { applySubagentEvent, finishSubagent, newSubagentView, SubagentRuns, type SubagentView } from './subagentRuns';
 import type { PanelEntry, PartialDelta } from '../../shared/webviewProtocol';
+import { resultView, type ToolResultView } from './toolResult';
+
+export type { ToolResultView };
 
 type TranscriptEntry = PanelEntry;
 
@@ -22,7 +27,7 @@ interface RowBase {
   rev: number;
   /** Transcript seq of the entry the row came from (undefined while only streamed). */
   seq?: number;
-  /** Set for rows produced inside a subagent (the Task tool's id). */
+  /** Set for rows produced inside a subagent: the id of the Agent (Task) tool call that runs it. */
   parentToolUseId?: string;
   /** A fork's row from its parent's history (shown dimmed, above "forked here"). */
   inherited?: true;
@@ -49,21 +54,6 @@ export interface ThinkingRow extends RowBase {
   streaming: boolean;
 }
 
-export interface ToolResultView {
-  /** The result's text (text blocks joined). */
-  content: string;
-  isError: boolean;
-  /** Bash: the command's own streams, when the CLI reports them apart. */
-  stdout?: string;
-  stderr?: string;
-  interrupted?: boolean;
-  /** The user stopped the call (its content is the CLI's canned note to the model). */
-  stopped?: boolean;
-  images: number;
-  /** The host cut the output: the whole of it is entry `seq` (fetch it with `fullEntry`). */
-  truncated?: { seq: number };
-}
-
 export interface ToolRow extends RowBase {
   kind: 'tool';
   toolUseId: string;
@@ -74,6 +64,8 @@ export interface ToolRow extends RowBase {
   inputText: string;
   streaming: boolean;
   result?: ToolResultView;
+  /** An Agent (Task) call: its subagent's progress and figures; its rows follow, nested under it. */
+  subagent?: SubagentView;
 }
 
 export interface ResultRow extends RowBase {
@@ -114,7 +106,6 @@ export interface InitRow extends RowBase {
 export type Row = UserRow | TextRow | ThinkingRow | ToolRow | ResultRow | NoticeRow | InitRow;
 export type RowKind = Row['kind'];
 
-
 export class TranscriptModel {
   private list: Row[] = [];
   private readonly byKey = new Map<string, Row>();
@@ -130,6 +121,7 @@ export class TranscriptModel {
   /** The CLI reports cost cumulatively per process: each turn's share (turnCost.ts). */
   private readonly turnCost = new TurnCostCounter();
   private lastInit: { model: string; cwd: string } | undefined;
+  private readonly subagents = new SubagentRuns();
 
   get rows(): readonly Row[] {
     return this.list;
@@ -152,6 +144,17 @@ export class TranscriptModel {
     return this.tools.get(toolUseId);
   }
 
+  /**
+   * Keys of the rows the subagent of Agent call `toolUseId` produced (its own subagents' rows
+   * too): they fold with its card.
+   */
+  subagentRows(toolUseId: string): string[] {
+    return this.subagents.rowsOf(toolUseId, (key) => {
+      const row = this.byKey.get(key);
+      return row?.kind === 'tool' && row.subagent ? row.toolUseId : undefined;
+    });
+  }
+
   /** Rows changed (content) since the last call, and whether rows were added or removed. */
   takeChanges(): { keys: Set<string>; structure: boolean } {
     const out = { keys: new Set(this.changed), structure: this.structureChanged };
@@ -172,6 +175,7 @@ export class TranscriptModel {
     this.maxSeq = -1;
     this.turnCost.reset();
     this.lastInit = undefined;
+    this.subagents.clear();
     this.structureChanged = true;
     if (inherited?.entries.length) this.addInherited(inherited);
     this.append(entries);
@@ -181,7 +185,8 @@ export class TranscriptModel {
   private addInherited(inherited: { parentTitle: string; entries: readonly TranscriptEntry[] }): void {
     const parent = new TranscriptModel();
     parent.append(inherited.entries);
-    for (const row of parent.rows) this.add({ ...row, key: `parent:${row.key}`, inherited: true });
+    // An inherited Agent card is found by its id (isFoldedAway), to fold its inherited rows.
+    for (const row of parent.rows) this.add({ ...row, key: `parent:${row.key}`, inherited: true }, true);
     const from = inherited.parentTitle ? ` from "${inherited.parentTitle}"` : '';
     this.add({ kind: 'notice', key: 'parent:forked-here', rev: 0, level: 'info', icon: 'repo-forked', text: `Forked here${from}: the conversation above is what this session continues.` });
   }
@@ -212,6 +217,7 @@ export class TranscriptModel {
         const row = this.tools.get(block.tool_use_id);
         if (!row) continue;
         row.result = resultView(entry, block, raw.tool_use_result);
+        if (row.subagent) finishSubagent(row.subagent, row.result, raw.tool_use_result);
         this.touch(row);
       }
     } else if (entry.direction === 'in' && raw?.type === 'assistant') {
@@ -303,7 +309,7 @@ export class TranscriptModel {
     const message = raw.message as Json | undefined;
     const content = Array.isArray(message?.content) ? (message.content as Json[]) : [];
     const messageId = typeof message?.id === 'string' ? message.id : `e${entry.seq}`;
-    const parent = typeof raw.parent_tool_use_id === 'string' ? raw.parent_tool_use_id : undefined;
+    const parent = entry.parentToolUseId;
     const synthetic = message?.model === '<synthetic>' || typeof raw.error === 'string';
     for (const block of content) {
       const index = this.completeBlocks.take(messageId);
@@ -340,10 +346,12 @@ export class TranscriptModel {
           earlier.streaming = false;
           earlier.seq = entry.seq;
           earlier.toolUseId = block.id;
+          if (isSubagentTool(name)) earlier.subagent ??= newSubagentView(input);
           this.tools.set(block.id, earlier);
           this.touch(earlier);
         } else {
           const row: ToolRow = { kind: 'tool', key, rev: 0, seq: entry.seq, toolUseId: block.id, name, input, inputText: '', streaming: false, parentToolUseId: parent };
+          if (isSubagentTool(name)) row.subagent = newSubagentView(input);
           this.tools.set(block.id, row);
           this.add(row);
         }
@@ -354,7 +362,7 @@ export class TranscriptModel {
   private addUserFromCli(entry: TranscriptEntry, raw: Json): void {
     const message = raw.message as Json | undefined;
     const content = message?.content;
-    const parent = typeof raw.parent_tool_use_id === 'string' ? raw.parent_tool_use_id : undefined;
+    const parent = entry.parentToolUseId;
     const blocks: Json[] = typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? (content as Json[]) : [];
     blocks.forEach((block, i) => {
       const key = blocks.length === 1 ? `e${entry.seq}` : `e${entry.seq}.${i}`;
@@ -387,6 +395,11 @@ export class TranscriptModel {
     if (row) {
       row.result = result;
       row.streaming = false;
+      if (row.subagent) {
+        finishSubagent(row.subagent, result, toolUseResult);
+        // Done: the card folds (rows.ts defaultOpen), and its run's rows with it.
+        for (const key of this.subagentRows(toolUseId)) this.touch(this.byKey.get(key)!);
+      }
       this.touch(row);
       return;
     }
@@ -442,18 +455,24 @@ export class TranscriptModel {
       case 'compact_boundary':
         this.add({ kind: 'notice', key, rev: 0, seq: entry.seq, level: 'info', icon: 'fold', text: compactText(raw) });
         return;
-      default:
-        // status, thinking_tokens, task_*, hooks: progress chatter, in the output channel.
+      default: {
+        // A subagent's progress goes on its Agent card; status, thinking_tokens, hooks are chatter for the output channel.
+        const task = subagentEvent(raw);
+        const row = task && !task.skipTranscript ? this.tools.get(this.subagents.toolUseIdOf(task) ?? '') : undefined;
+        if (task && row?.subagent && applySubagentEvent(row.subagent, task)) this.touch(row);
         return;
+      }
     }
   }
 
   // ---- bookkeeping -----------------------------------------------------------------------
 
-  private add(row: Row): void {
+  private add(row: Row, inherited = false): void {
     if (this.byKey.has(row.key)) row.key = `${row.key}~${this.list.length}`;
+    if (inherited && row.kind === 'tool' && row.subagent) this.tools.set(row.toolUseId, row);
     this.list.push(row);
     this.byKey.set(row.key, row);
+    if (row.parentToolUseId) this.subagents.childAdded(row.parentToolUseId, row.key);
     this.structureChanged = true;
     this.changed.add(row.key);
   }
@@ -467,20 +486,6 @@ export class TranscriptModel {
     row.rev++;
     this.changed.add(row.key);
   }
-}
-
-function resultView(entry: TranscriptEntry, block: Json, toolUseResult: unknown): ToolResultView {
-  const { text, images } = textOf(block.content);
-  const stopped = isStoppedToolResult(toolUseResult);
-  const result: ToolResultView = { content: text, isError: block.is_error === true && !stopped, images, ...(stopped ? { stopped } : {}) };
-  if (typeof toolUseResult === 'object' && toolUseResult !== null) {
-    const r = toolUseResult as Json;
-    if (typeof r.stdout === 'string') result.stdout = r.stdout;
-    if (typeof r.stderr === 'string') result.stderr = r.stderr;
-    if (r.interrupted === true) result.interrupted = true;
-  }
-  if (entry.trimmed) result.truncated = { seq: entry.seq };
-  return result;
 }
 
 export function blockKey(messageId: string, index: number): string {

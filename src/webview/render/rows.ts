@@ -4,6 +4,7 @@
  * patching. Markdown is cached per row revision, so scrolling back and forth never re-parses.
  */
 import { DIFF_TOOLS } from '../../core/transcript/blocks';
+import type { SubagentView } from '../model/subagentRuns';
 import { type InitRow, type NoticeRow, type ResultRow, type Row, type TextRow, type ThinkingRow, type ToolRow, type UserRow } from '../model/transcript';
 import { formatCost, formatDuration, formatTokens, toolIcon, toolSummary } from '../model/format';
 import { h, icon, iconButton } from './dom';
@@ -16,6 +17,10 @@ export interface RowContext {
   isOpen(key: string, part: RowPart): boolean;
   /** A tool use whose permission is being asked right now. */
   isAwaitingPermission(toolUseId: string): boolean;
+  /** The tool call row of `toolUseId` (a subagent row's Agent card). */
+  toolRow(toolUseId: string): ToolRow | undefined;
+  /** How many rows the subagent of Agent call `toolUseId` produced (its card says how many it folds). */
+  nestedCount(toolUseId: string): number;
 }
 
 export type RowPart = 'body' | 'full';
@@ -27,10 +32,25 @@ export function defaultOpen(row: Row, part: RowPart): boolean {
     case 'thinking':
       return false;
     case 'tool':
+      // An Agent card is open while its subagent works, folded (with its rows) once it is done.
+      if (row.subagent) return !row.result;
       return row.name === 'Bash' || row.result?.isError === true;
     default:
       return true;
   }
+}
+
+/** A subagent's row whose Agent card (or an enclosing one) is folded: not shown, no height. */
+export function isFoldedAway(row: Row, ctx: RowContext): boolean {
+  const seen = new Set<string>();
+  for (let id = row.parentToolUseId; id && !seen.has(id); ) {
+    seen.add(id);
+    const card = ctx.toolRow(id);
+    if (!card) return false;
+    if (!ctx.isOpen(card.key, 'body')) return true;
+    id = card.parentToolUseId;
+  }
+  return false;
 }
 
 /** Lines of tool output shown before "Show all". */
@@ -58,9 +78,14 @@ function markdownFor(key: string, rev: number, text: string, streaming = false):
  * the list: no node swap, its ResizeObserver and data-key stay).
  */
 export function renderRow(row: Row, ctx: RowContext, existing?: HTMLElement): HTMLElement {
-  const className = `row row-${row.kind}${row.parentToolUseId ? ' row-nested' : ''}${row.inherited ? ' row-inherited' : ''}`;
+  const folded = isFoldedAway(row, ctx);
+  const className = `row row-${row.kind}${row.parentToolUseId ? ' row-nested' : ''}${row.inherited ? ' row-inherited' : ''}${folded ? ' row-folded' : ''}`;
   const el = existing ?? h('div');
   if (el.className !== className) el.className = className;
+  if (folded) {
+    el.replaceChildren();
+    return el;
+  }
   if (existing) {
     // Streaming text: only the body's HTML changes.
     const body = row.kind === 'text' && existing.firstElementChild?.classList.contains('markdown') ? (existing.firstElementChild as HTMLElement) : undefined;
@@ -98,11 +123,12 @@ export function renderRow(row: Row, ctx: RowContext, existing?: HTMLElement): HT
 }
 
 function userRow(row: UserRow): Node[] {
-  const label = row.parentToolUseId ? 'Task prompt' : 'You';
+  // A subagent's first message is its Agent call's prompt, written by Claude, not by you.
+  const label = row.parentToolUseId ? 'Prompt to the subagent' : 'You';
   return [
     h(
       'div',
-      { class: 'user-bubble', role: 'group', 'aria-label': `${label} said` },
+      { class: 'user-bubble', role: 'group', 'aria-label': row.parentToolUseId ? label : `${label} said` },
       h('div', { class: 'row-label' }, icon(row.parentToolUseId ? 'organization' : 'account'), label),
       h('div', { class: 'user-text' }, row.text || (row.images ? '' : '(empty message)')),
       row.images ? h('div', { class: 'muted' }, icon('file-media'), ` ${row.images} image${row.images === 1 ? '' : 's'}`) : undefined,
@@ -148,8 +174,8 @@ function toolRow(row: ToolRow, ctx: RowContext): HTMLElement {
       : row.streaming
         ? h('span', { class: 'tool-status running' }, icon('loading~spin'), 'Preparing')
         : h('span', { class: 'tool-status running' }, icon('loading~spin'), 'Running');
-  const summary = toolSummary(row.name, row.input);
-  const card = h('div', { class: `tool-card${result?.isError ? ' error' : ''}${result?.stopped ? ' stopped' : ''}${awaiting ? ' awaiting' : ''}` });
+  const summary = row.subagent?.description || toolSummary(row.name, row.input);
+  const card = h('div', { class: `tool-card${row.subagent ? ' subagent' : ''}${result?.isError ? ' error' : ''}${result?.stopped ? ' stopped' : ''}${awaiting ? ' awaiting' : ''}` });
   const header = h(
     'div',
     { class: 'tool-header' },
@@ -167,8 +193,42 @@ function toolRow(row: ToolRow, ctx: RowContext): HTMLElement {
     header.append(iconButton('diff', `Open the ${row.name} change in a diff editor`, { 'data-action': 'open-diff' }, 'Diff'));
   }
   card.append(header);
+  if (row.subagent) {
+    card.append(subagentLine(row.subagent, open, ctx.nestedCount(row.toolUseId)));
+    if (open && result) card.append(subagentReply(row, ctx));
+    return card;
+  }
   if (open) card.append(toolBody(row, ctx));
   return card;
+}
+
+/** Under an Agent card's header: what its subagent does (running) or what it took (done). */
+function subagentLine(view: SubagentView, open: boolean, steps: number): HTMLElement {
+  const f = view.figures;
+  const bits: string[] = [];
+  if (view.agentType) bits.push(view.agentType);
+  if (view.status === 'running') bits.push(view.activity || (view.lastToolName ? `Last: ${view.lastToolName}` : 'Starting…'));
+  if (f) bits.push(`${f.toolUses} tool use${f.toolUses === 1 ? '' : 's'}`);
+  // The CLI's own figure (its "subagent_tokens"): the run's last request, input and output. No dollar figure
+  // exists per subagent: the turn's cost in the footer includes it.
+  if (f) bits.push(`${formatTokens(f.totalTokens)} tokens`);
+  if (f?.durationMs) bits.push(formatDuration(f.durationMs));
+  if (view.status !== 'running' && !open && steps) bits.push(`${steps} step${steps === 1 ? '' : 's'} folded`);
+  const t = view.totals;
+  const title = t
+    ? `The subagent ended at ${groupDigits(t.totalTokens)} tokens (last request: ${groupDigits(t.inputTokens)} input, ${groupDigits(t.outputTokens)} output) after ${formatDuration(t.durationMs)}${t.model ? ` on ${t.model}` : ''}. Its cost is part of the turn's.`
+    : '';
+  return h('div', { class: 'subagent-line muted', ...(title ? { title } : {}) }, icon(view.status === 'running' ? 'pulse' : 'organization'), h('span', {}, bits.join(' · ')));
+}
+
+/** A finished Agent card, unfolded: the subagent's reply, as the text it is. */
+function subagentReply(row: ToolRow, ctx: RowContext): HTMLElement {
+  const result = row.result!;
+  if (result.stopped) return h('div', { class: 'tool-body' }, section(STOPPED_LABEL, h('div', { class: 'muted' }, 'You stopped this before it finished.')));
+  if (result.isError) return h('div', { class: 'tool-body' }, section('Error', preview(result.content || '(empty)', row, ctx, 'error')));
+  const reply = h('div', { class: 'markdown subagent-reply' });
+  reply.innerHTML = markdownFor(`${row.key}|reply`, row.rev, result.content || '(no reply)');
+  return h('div', { class: 'tool-body' }, section('Reply', reply));
 }
 
 function toolBody(row: ToolRow, ctx: RowContext): HTMLElement {
@@ -318,6 +378,7 @@ function initRow(row: InitRow): HTMLElement {
 
 /** A guess at a row's height in px before it is measured (scrollbar size only; corrected on screen). */
 export function estimateRowHeight(row: Row, width: number, ctx: RowContext): number {
+  if (isFoldedAway(row, ctx)) return 0;
   const charsPerLine = Math.max(20, Math.floor((width - 48) / 7.2));
   const lines = (text: string) => {
     let n = 0;
@@ -332,6 +393,7 @@ export function estimateRowHeight(row: Row, width: number, ctx: RowContext): num
     case 'thinking':
       return ctx.isOpen(row.key, 'body') ? 40 + lines(row.text) * 19 : 32;
     case 'tool': {
+      if (row.subagent) return ctx.isOpen(row.key, 'body') && row.result ? 90 + lines(row.result.content) * 20 : 64;
       if (!ctx.isOpen(row.key, 'body')) return 42;
       const out = row.result ? Math.min(lines(row.result.content || row.result.stdout || ''), OUTPUT_PREVIEW_LINES) : 0;
       return 90 + out * 18;

@@ -13,6 +13,8 @@ export interface RevealHost {
   firstSeq(): number;
   hasOlder(): boolean;
   loadOlder(): Promise<void>;
+  /** Makes the row showable: opens the folded Agent cards around a subagent's row. */
+  unfold(row: Row): void;
 }
 
 /** Rows scrolled past before the hit, so it is not glued to the top edge. */
@@ -26,6 +28,7 @@ export async function revealEntry(host: RevealHost, seq: number, terms: readonly
     if (host.firstSeq() === before) break; // the load failed: show what there is
   }
   const row = rowForSeq(host.rows(), seq);
+  if (row) host.unfold(row);
   if (!row || !host.list.scrollToKey(row.key, -MARGIN_PX)) return false;
   const el = host.list.element(row.key);
   if (!el) return false;
