@@ -7,11 +7,14 @@
 import type * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { call, ops, runAsync, withFile, writeAll, type Io } from './io';
 
+// Unique per process by a counter (and the pid across processes): no node:crypto, whose loading
+// would cost every window start (this module is loaded at activation).
+let tempCounter = 0;
+
 export function tempPathFor(file: string): string {
-  return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return `${file}.tmp-${process.pid}-${(Date.now() * 1000 + (tempCounter++ % 1000)).toString(16)}`;
 }
 
 /**

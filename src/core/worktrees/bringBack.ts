@@ -10,7 +10,7 @@
 import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { removeFile } from '../checkpoints/workspaceSnapshots.js';
-import { ShannonError, isShannonError } from '../errors.js';
+import { ShannonError } from '../errors.js';
 import type { RepoGit } from './repoGit.js';
 import { currentBranch } from './repository.js';
 import type { BringBackResult, Conflict } from './types.js';
@@ -25,12 +25,6 @@ export class MergeConflictError extends ShannonError {
   }
 }
 
-/**
- * Structural, like isShannonError: the error may come from another bundle's copy of this class.
- */
-export function isMergeConflict(err: unknown): err is MergeConflictError {
-  return isShannonError(err, 'MERGE_CONFLICT') && Array.isArray((err as Partial<MergeConflictError>).conflicts);
-}
 
 export interface WorkToBringBack {
   /** The session's worktree. */

@@ -2,6 +2,8 @@
  * The worktree domain's vocabulary: how a new session is isolated, what a session changed, and
  * what bringing its work back did. Plain data (JSON): the MCP tools and the views carry it.
  */
+import { isShannonError } from '../errors.js';
+import type { MergeConflictError } from './bringBack.js';
 
 /** `none`: in the folder; `worktree`: in a worktree of its own; `auto`: a worktree when another live session works in the folder. */
 export type Isolation = 'none' | 'worktree' | 'auto';
@@ -82,4 +84,13 @@ export interface WorktreeFileRules {
   copy: readonly string[];
   /** gitignore-style patterns of ignored files and directories linked into the worktree (e.g. `node_modules`). */
   symlink: readonly string[];
+}
+
+/**
+ * Whether `err` is bringBack's MergeConflictError. Structural, like isShannonError: the error
+ * may come from another bundle's copy of the class. Here, not beside the class, so a view can
+ * tell a conflict without loading git and the snapshot code at activation.
+ */
+export function isMergeConflict(err: unknown): err is MergeConflictError {
+  return isShannonError(err, 'MERGE_CONFLICT') && Array.isArray((err as Partial<MergeConflictError>).conflicts);
 }

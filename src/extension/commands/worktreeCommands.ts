@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ShannonError, isShannonError } from '../../core/errors.js';
 import type { SessionRecord } from '../../core/session/types.js';
-import { isMergeConflict } from '../../core/worktrees/bringBack.js';
+import { isMergeConflict } from '../../core/worktrees/types.js';
 import type { FolderReadiness } from '../../core/worktrees/sessionWorktrees.js';
 import type { BringBackStrategy, ChangedFile, Isolation, UncommittedChoice } from '../../core/worktrees/types.js';
 import type { ChangeNode } from '../changesView.js';

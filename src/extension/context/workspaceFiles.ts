@@ -4,7 +4,6 @@
  * the `files.exclude` setting applied). Outside a repository, findFiles alone. The list of a
  * folder is kept a few seconds: typing a mention asks for it at every keystroke.
  */
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { rankFuzzy } from '../../shared/fuzzy';
@@ -41,7 +40,9 @@ export class WorkspaceFiles {
 }
 
 /** The files git would not ignore under `cwd` (relative, `/`-separated), or undefined outside a repository. */
-function gitFiles(cwd: string): Promise<Set<string> | undefined> {
+async function gitFiles(cwd: string): Promise<Set<string> | undefined> {
+  // Loaded when first asked: node:child_process at the top would cost every window start.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
       if (err) resolve(undefined);

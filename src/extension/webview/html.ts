@@ -4,8 +4,6 @@
  * bundle's CSS and JS, and the session id on <body> so the webview can persist it for the
  * serializer before the host has said anything. Pure: the caller passes the webview's URIs.
  */
-import { randomBytes } from 'node:crypto';
-
 export interface PanelHtmlOptions {
   /** `webview.cspSource`. */
   cspSource: string;
@@ -17,8 +15,9 @@ export interface PanelHtmlOptions {
   nonce?: string;
 }
 
+/** 18 random bytes, base64url. Web Crypto (global, loaded when first used): node:crypto at the top would cost every window start. */
 export function createNonce(): string {
-  return randomBytes(18).toString('base64url');
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {

@@ -7,7 +7,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError } from '../../core/errors.js';
-import { isMergeConflict } from '../../core/worktrees/bringBack.js';
+import { isMergeConflict } from '../../core/worktrees/types.js';
 import type { McpWorktrees, ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
 import { requireRecord } from './sessions.js';
