@@ -23,6 +23,7 @@ import { EditorContext } from './context/editorContext.js';
 import { SessionPanelManager } from './webview/sessionPanelManager.js';
 import { PermissionPrompts } from './permissionPrompts.js';
 import { EditReviews } from './review/editReviews.js';
+import { TurnReviews } from './review/turnReview.js';
 import { SessionOutputChannels } from './sessionOutput.js';
 import { SessionsTree, type TreeSnapshotItem } from './sessionsTree.js';
 import { Settings } from './settings.js';
@@ -84,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   let panels!: SessionPanelManager;
   const contextMeters = new ContextMeters(() => panels);
   const reviews = new EditReviews(settings, () => panels.diffs);
+  const turnReviews = new TurnReviews({ checkpoints: () => core().then((c) => c.checkpoints), autoCheckpoint: () => settings.current.autoCheckpoint, log });
   const permissions = new PermissionPrompts(() => panels, () => reviews);
   const changes = new ChangesView(contextKeys);
   const attention = new Attention(tree.view, () => panels, settings);
@@ -124,6 +126,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     onDidChangeSettings: settings.onDidChange,
     context: (id) => contextMeters.current(id),
     review: reviews,
+    turnEdits: turnReviews,
     mentions: (cwd, query) => editorContext.mentions(cwd, query),
   });
   const editorContext = new EditorContext({ core, panels: () => panels, trust, log });
@@ -139,7 +142,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     },
   });
 
-  subscriptions.push(...registerCommands({ core, trust, claude, tree, changes, outputs, panels: () => panels, settings, log, usage: () => usage }));
+  subscriptions.push(...registerCommands({ core, trust, claude, tree, changes, outputs, panels: () => panels, settings, log, usage: () => usage, turnReviews }));
   // The Changes view follows the session selected in the Sessions view.
   subscriptions.push(
     tree.view.onDidChangeSelection((e) => {
