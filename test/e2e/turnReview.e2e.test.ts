@@ -7,7 +7,7 @@
  * Screenshots: test-results/e2e/turnreview-*.png.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -47,7 +47,11 @@ describe('reviewing a turn’s edits in a real VS Code', { timeout: 600_000 }, (
   it('acceptEdits edits two files unasked; Review edits shows the diff and reverts one file byte for byte, the other keeps its edit', async () => {
     folder = w.folder;
     writeFileSync(path.join(folder, EDITED), EDITED_BEFORE);
-    const server = await w.start({ 'shannon.permissionMode': 'acceptEdits' });
+    // The setting is machine-overridable: a remote (code-server) reads it from the machine or the
+    // workspace, not from the user's settings.
+    mkdirSync(path.join(folder, '.vscode'));
+    writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'shannon.permissionMode': 'acceptEdits' }));
+    const server = await w.start();
     let page: Page | undefined;
     try {
       page = await openWorkbench(server.url, folder);
@@ -59,6 +63,7 @@ describe('reviewing a turn’s edits in a real VS Code', { timeout: 600_000 }, (
       const panel = await sessionPanel(p);
       const review = panel.locator('.turn-review button', { hasText: 'Review edits (2 files)' });
       await waitForVisible(p, review, { what: 'Review edits on the turn', timeoutMs: 120_000 });
+      assert.match(await panel.locator('.init-line').first().innerText(), /acceptEdits mode/);
       assert.equal(await panel.locator('.permission-card').count(), 0, 'nothing asked in acceptEdits');
       assert.match(readFileSync(path.join(folder, EDITED), 'utf8'), /second draft, by Claude/);
       assert.equal(readFileSync(path.join(folder, CREATED), 'utf8'), CREATED_TEXT);
