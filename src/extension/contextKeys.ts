@@ -14,7 +14,9 @@ export type ContextKey =
   /** The Changes view shows a session in a worktree of its own (Merge, Apply, Discard Work apply). */
   | 'shannon.changes.isolated'
   /** The Changes view lists at least one file. */
-  | 'shannon.changes.hasFiles';
+  | 'shannon.changes.hasFiles'
+  /** The active editor is a turn review's diff (before the turn ↔ now): its Revert applies. */
+  | 'shannon.turnDiff';
 
 export class ContextKeys {
   private readonly values = new Map<ContextKey, unknown>();

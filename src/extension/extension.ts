@@ -85,11 +85,16 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   let panels!: SessionPanelManager;
   const contextMeters = new ContextMeters(() => panels);
   const reviews = new EditReviews(settings, () => panels.diffs);
-  const turnReviews = new TurnReviews({ checkpoints: () => core().then((c) => c.checkpoints), autoCheckpoint: () => settings.current.autoCheckpoint, log });
+  const turnReviews = new TurnReviews({
+    checkpoints: () => core().then((c) => c.checkpoints),
+    autoCheckpoint: () => settings.current.autoCheckpoint,
+    setTurnDiffActive: (active) => contextKeys.set('shannon.turnDiff', active),
+    log,
+  });
   const permissions = new PermissionPrompts(() => panels, () => reviews);
   const changes = new ChangesView(contextKeys);
   const attention = new Attention(tree.view, () => panels, settings);
-  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, changes, attention, contextMeters);
+  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, turnReviews, changes, attention, contextMeters);
 
   // ---- the core, opened once, after activation returns -------------------------------------
   let coreInstance: ShannonCore | undefined;

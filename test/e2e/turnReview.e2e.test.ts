@@ -2,19 +2,20 @@
  * Reviewing a turn's edits after the fact (issue 10, item 1), in a real VS Code (code-server) with
  * the real CLI (fake API): a session in acceptEdits edits one file and creates another in one
  * turn, nothing asks; the turn's result row offers "Review edits (2 files)"; the review lists both
- * files, Enter on one opens VS Code's diff of it before the turn ↔ now; its Revert button puts it
- * back byte for byte while the other file keeps the turn's change.
+ * files, Enter on one opens VS Code's diff of it before the turn ↔ now; Revert (the diff's title
+ * bar) puts it back byte for byte while the other file keeps the turn's change; Review Edits of
+ * Last Turn (palette) shows it reverted, and the created file's Revert button removes it.
  * Screenshots: test-results/e2e/turnreview-*.png.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { closeWorkbench, openWorkbench, screenshot, waitFor, waitForVisible } from './support/browser';
 import { realCliWorkbench } from './support/realCliWorkbench';
-import { newSessionFromPalette, openShannonView, quickInputTitled, sessionPanel } from './support/shannonUi';
+import { newSessionFromPalette, openShannonView, quickInputTitled, sessionPanel, startCommand } from './support/shannonUi';
 
 const EDITED = 'notes.txt';
 const CREATED = 'created.md';
@@ -84,15 +85,30 @@ describe('reviewing a turn’s edits in a real VS Code', { timeout: 600_000 }, (
       await waitForVisible(p, p.locator('.tab', { hasText: `${EDITED} (before the turn ↔ now)` }), { what: 'the diff tab title' });
       await screenshot(p, 'turnreview-02-diff');
 
-      // 3. Revert that one file: its button in the review (shown on hover).
-      await row(EDITED).hover();
-      await row(EDITED).locator('[aria-label="Revert this file to before the turn"]').click();
+      // The review covers the top of the editor: without it, the whole diff.
+      await p.keyboard.press('Escape');
+      await waitFor(p, async () => !(await quickInputTitled(p, 'Edits of the turn').isVisible()), { what: 'the review closed' });
+      await screenshot(p, 'turnreview-03-diff-alone');
+
+      // 3. Revert that one file from the diff's title bar (shown while its group is active).
+      await diff.locator('.editor.modified .view-lines').last().click();
+      await p.locator('.editor-actions [aria-label="Revert to Before the Turn"]').first().click();
       await waitFor(p, () => readFileSync(path.join(folder, EDITED)).equals(EDITED_BEFORE), { what: `${EDITED} back as before the turn`, timeoutMs: 30_000 });
       assert.ok(readFileSync(path.join(folder, EDITED)).equals(EDITED_BEFORE), 'byte for byte the before-turn version');
       assert.equal(readFileSync(path.join(folder, CREATED), 'utf8'), CREATED_TEXT, 'the other file keeps the turn’s change');
-      await waitFor(p, async () => /reverted/.test(await row(EDITED).innerText()), { what: 'the row marked reverted' });
       await waitFor(p, async () => !(await diffText()).includes('second draft, by Claude'), { what: 'the diff showing the reverted file' });
-      await screenshot(p, 'turnreview-03-reverted');
+      await screenshot(p, 'turnreview-04-reverted-in-diff');
+
+      // 4. The palette's Review Edits of Last Turn: the same turn, the file marked reverted; the
+      //    created file's Revert button removes it.
+      await startCommand(p, 'Shannon: Review Edits of Last Turn', 'Edits of the turn');
+      await waitFor(p, async () => /reverted/.test(await row(EDITED).innerText()), { what: `${EDITED} marked reverted` });
+      await row(CREATED).hover();
+      await row(CREATED).locator('[aria-label="Revert this file to before the turn"]').click();
+      await waitFor(p, () => !existsSync(path.join(folder, CREATED)), { what: `${CREATED}, made by the turn, removed`, timeoutMs: 30_000 });
+      await waitFor(p, async () => /reverted/.test(await row(CREATED).innerText()), { what: `${CREATED} marked reverted` });
+      assert.ok(readFileSync(path.join(folder, EDITED)).equals(EDITED_BEFORE));
+      await screenshot(p, 'turnreview-05-all-reverted');
     } finally {
       if (page) await closeWorkbench(page).catch(() => undefined);
       await server.stop();

@@ -85,6 +85,8 @@ export function checkpointCommands(ctx: CommandContext): Record<string, (...args
       await ctx.turnReviews.reviewLast(r.id, r.title);
       return undefined;
     },
+
+    'shannon.revertTurnFile': () => ctx.turnReviews.revertActiveDiff(),
   };
 }
 

@@ -25,11 +25,36 @@ export interface TurnReviewsOptions {
   checkpoints(): Promise<ReviewCheckpoints>;
   /** Whether automatic checkpoints are on (the review is built on them). */
   autoCheckpoint(): boolean;
+  /** Says whether the active editor is a turn's diff (the `shannon.turnDiff` context key). */
+  setTurnDiffActive(active: boolean): void;
   log?: vscode.LogOutputChannel;
 }
 
-export class TurnReviews {
-  constructor(private readonly options: TurnReviewsOptions) {}
+export class TurnReviews implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly options: TurnReviewsOptions) {
+    const follow = () => options.setTurnDiffActive(activeTurnDiff() !== undefined);
+    this.disposables.push(vscode.window.tabGroups.onDidChangeTabs(follow), vscode.window.tabGroups.onDidChangeTabGroups(follow));
+  }
+
+  /** The diff editor's Revert: the active turn diff's file back as before its turn. */
+  async revertActiveDiff(): Promise<void> {
+    const diff = activeTurnDiff();
+    if (!diff) {
+      void vscode.window.showInformationMessage('Open a file from a turn’s review (Review edits) to revert it here.');
+      return;
+    }
+    try {
+      await this.revert(await this.options.checkpoints(), diff.checkpointId, [diff.path]);
+    } catch (err) {
+      this.report(diff.checkpointId, err);
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
 
   /** What a session's panel offers. */
   async info(sessionId: string): Promise<TurnEditsInfo> {
@@ -73,9 +98,7 @@ export class TurnReviews {
         review = await checkpoints.reviewTurn(checkpointId);
         fill(review);
       } catch (err) {
-        const error = asShannonError(err, 'CHECKPOINT_FAILED');
-        this.options.log?.warn(`review of turn ${checkpointId}: ${error.code} ${error.message}`);
-        void vscode.window.showErrorMessage(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
+        this.report(checkpointId, err);
       } finally {
         busy = false;
         pick.busy = false;
@@ -83,24 +106,24 @@ export class TurnReviews {
     };
     pick.onDidAccept(() => {
       const item = pick.selectedItems[0];
-      if (item?.revertAll) void act(() => this.revert(checkpoints, review, undefined));
+      if (item?.revertAll) void act(() => this.revert(checkpoints, checkpointId, undefined));
       else if (item?.edit) void openTurnDiff(review, item.edit);
     });
     pick.onDidTriggerItemButton((e) => {
-      if (e.item.edit) void act(() => this.revert(checkpoints, review, [e.item.edit!.path]));
+      if (e.item.edit) void act(() => this.revert(checkpoints, checkpointId, [e.item.edit!.path]));
     });
     pick.onDidHide(() => pick.dispose());
     pick.show();
   }
 
   /** Reverts, asking first when a file changed after the turn. */
-  private async revert(checkpoints: ReviewCheckpoints, review: TurnReview, paths: string[] | undefined): Promise<void> {
-    let outcome: RevertOutcome = await checkpoints.revertTurn(review.checkpoint.id, paths);
+  private async revert(checkpoints: ReviewCheckpoints, checkpointId: string, paths: string[] | undefined): Promise<void> {
+    let outcome: RevertOutcome = await checkpoints.revertTurn(checkpointId, paths);
     if (outcome.kind === 'changed-since') {
       const overwrite = 'Revert Anyway';
       const choice = await vscode.window.showWarningMessage(laterChangesQuestion(outcome.files), { modal: true }, overwrite);
       if (choice !== overwrite) return;
-      outcome = await checkpoints.revertTurn(review.checkpoint.id, paths, { overwriteLaterChanges: true });
+      outcome = await checkpoints.revertTurn(checkpointId, paths, { overwriteLaterChanges: true });
     }
     if (outcome.kind !== 'reverted') return;
     const n = outcome.restored.length + outcome.removed.length;
@@ -109,6 +132,26 @@ export class TurnReviews {
       5000,
     );
   }
+
+  private report(checkpointId: string, err: unknown): void {
+    const error = asShannonError(err, 'CHECKPOINT_FAILED');
+    this.options.log?.warn(`review of turn ${checkpointId}: ${error.code} ${error.message}`);
+    void vscode.window.showErrorMessage(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
+  }
+}
+
+/** The left side of a turn's diff: the file before the turn, marked as a turn review's. */
+function beforeTurnUri(checkpointId: string, file: string): vscode.Uri {
+  return checkpointFileUri(checkpointId, file).with({ query: new URLSearchParams({ checkpoint: checkpointId, turn: '1' }).toString() });
+}
+
+/** The turn and file of the active editor, when it is a turn's diff. */
+function activeTurnDiff(): { checkpointId: string; path: string } | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (!(input instanceof vscode.TabInputTextDiff) || input.original.scheme !== CHECKPOINT_SCHEME) return undefined;
+  const query = new URLSearchParams(input.original.query);
+  const checkpointId = query.get('checkpoint');
+  return checkpointId && query.get('turn') ? { checkpointId, path: input.original.path.replace(/^\//, '') } : undefined;
 }
 
 function items(review: TurnReview): Item[] {
@@ -127,7 +170,7 @@ function items(review: TurnReview): Item[] {
 
 /** The file before the turn ↔ now, in VS Code's diff editor; the quick pick keeps the focus. */
 async function openTurnDiff(review: TurnReview, edit: TurnEdit): Promise<void> {
-  const before = checkpointFileUri(review.checkpoint.id, edit.path);
+  const before = beforeTurnUri(review.checkpoint.id, edit.path);
   const current = vscode.Uri.file(`${review.folder}/${edit.path}`);
   const exists = await vscode.workspace.fs.stat(current).then(
     () => true,

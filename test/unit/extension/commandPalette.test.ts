@@ -22,6 +22,7 @@ const WITH_RESOURCE = new Map([
   ['shannon.review.reject', 'resourceScheme == shannon-review'],
   ['shannon.askAboutFile', 'resourceScheme == file'],
   ['shannon.sendSelection', 'editorIsOpen'],
+  ['shannon.revertTurnFile', 'shannon.turnDiff'],
 ]);
 
 test('every command has a deliberate palette policy', () => {
