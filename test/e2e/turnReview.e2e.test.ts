@@ -97,6 +97,8 @@ describe('reviewing a turn’s edits in a real VS Code', { timeout: 600_000 }, (
       assert.ok(readFileSync(path.join(folder, EDITED)).equals(EDITED_BEFORE), 'byte for byte the before-turn version');
       assert.equal(readFileSync(path.join(folder, CREATED), 'utf8'), CREATED_TEXT, 'the other file keeps the turn’s change');
       await waitFor(p, async () => !(await diffText()).includes('second draft, by Claude'), { what: 'the diff showing the reverted file' });
+      // Both sides the same: no change marked (the diff is computed again a moment after the file reloads).
+      await waitFor(p, async () => (await diff.locator('.line-insert, .line-delete, .char-insert, .char-delete').count()) === 0, { what: 'no difference left in the diff', timeoutMs: 20_000 });
       await screenshot(p, 'turnreview-04-reverted-in-diff');
 
       // 4. The palette's Review Edits of Last Turn: the same turn, the file marked reverted; the

@@ -65,7 +65,7 @@ export class TurnReviews implements vscode.Disposable {
   async reviewLast(sessionId: string, sessionTitle: string): Promise<void> {
     const last = (await this.options.checkpoints()).editedTurns(sessionId).at(-1);
     if (!last) {
-      const why = this.options.autoCheckpoint() ? `No turn of "${oneLine(sessionTitle, 50)}" has edited files since Shannon began recording turns.` : REVIEW_NEEDS_CHECKPOINTS;
+      const why = this.options.autoCheckpoint() ? `No turn of "${oneLine(sessionTitle, 50)}" has changed files that Shannon can review (turns are recorded while automatic checkpoints are on).` : REVIEW_NEEDS_CHECKPOINTS;
       void vscode.window.showInformationMessage(why);
       return;
     }
