@@ -116,4 +116,26 @@ describe('reviewing a turn’s edits in a real VS Code', { timeout: 600_000 }, (
       await server.stop();
     }
   });
+
+  it('with automatic checkpoints off, the turn that edited files says why it cannot be reviewed', async () => {
+    writeFileSync(path.join(folder, EDITED), EDITED_BEFORE);
+    const server = await w.start({ 'shannon.autoCheckpoint': false });
+    let page: Page | undefined;
+    try {
+      page = await openWorkbench(server.url, folder);
+      const p = page;
+      await openShannonView(p);
+      await newSessionFromPalette(p, 'Change the two files');
+      const panel = await sessionPanel(p);
+      const why = panel.locator('.turn-review', { hasText: 'automatic checkpoints are off' });
+      await waitForVisible(p, why, { what: 'why the turn cannot be reviewed', timeoutMs: 120_000 });
+      assert.match(await why.innerText(), /shannon\.autoCheckpoint/);
+      assert.equal(await panel.locator('[data-action="review-edits"]').count(), 0);
+      assert.ok(await why.getByRole('button', { name: 'Open Setting' }).isVisible());
+      await screenshot(p, 'turnreview-06-checkpoints-off');
+    } finally {
+      if (page) await closeWorkbench(page).catch(() => undefined);
+      await server.stop();
+    }
+  });
 });
