@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AutoCheckpoints } from './checkpoints/autoCheckpoints.js';
 import { SessionCheckpoints } from './checkpoints/sessionCheckpoints.js';
-import type { Checkpoints } from './checkpoints/types.js';
+import { snapshotRefsOf, type Checkpoints } from './checkpoints/types.js';
 import { WorkspaceSnapshots } from './checkpoints/workspaceSnapshots.js';
 import { ShannonError, asShannonError, isShannonError } from './errors.js';
 import { atomicWriteFile } from './store/files.js';
@@ -157,7 +157,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       const record = manager.get(sessionId);
       if (!record) return;
       if (manager.liveSession(sessionId)?.hasProcess || record.state === 'queued') await manager.cancel(sessionId);
-      const refs = store.listCheckpoints(sessionId).flatMap((c) => (c.snapshotRef ? [c.snapshotRef] : []));
+      const refs = store.listCheckpoints(sessionId).flatMap(snapshotRefsOf);
       manager.forget(sessionId);
       capabilities.forget(sessionId);
       await store.deleteSession(sessionId);
@@ -174,7 +174,7 @@ export async function openShannonCore(options: ShannonCoreOptions): Promise<Shan
       for (const c of before) {
         if (!removed.has(c.sessionId) || !c.snapshotRef) continue;
         const folder = folderOf.get(c.sessionId) ?? '';
-        byFolder.set(folder, [...(byFolder.get(folder) ?? []), c.snapshotRef]);
+        byFolder.set(folder, [...(byFolder.get(folder) ?? []), ...snapshotRefsOf(c)]);
       }
       for (const [folder, refs] of byFolder) {
         if (folder) await snapshots.forget(folder, refs).catch((err: unknown) => onDidWarn.fire(asShannonError(err, 'CHECKPOINT_FAILED')));

@@ -17,7 +17,9 @@ export type ContextKey =
   /** The Changes view lists at least one file. */
   | 'shannon.changes.hasFiles'
   /** What the sessions allow (the palette's when clauses): model/sessionContext.ts. */
-  | SessionContextKey;
+  | SessionContextKey
+  /** The active editor is a turn review's diff (before the turn ↔ now): its Revert applies. */
+  | 'shannon.turnDiff';
 
 export class ContextKeys {
   private readonly values = new Map<ContextKey, unknown>();

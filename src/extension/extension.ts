@@ -24,6 +24,7 @@ import { EditorContext } from './context/editorContext.js';
 import { SessionPanelManager } from './webview/sessionPanelManager.js';
 import { PermissionPrompts } from './permissionPrompts.js';
 import { EditReviews } from './review/editReviews.js';
+import { TurnReviews } from './review/turnReview.js';
 import { SessionOutputChannels } from './sessionOutput.js';
 import { SessionsTree, type TreeSnapshotItem } from './sessionsTree.js';
 import { Settings } from './settings.js';
@@ -85,11 +86,17 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   let panels!: SessionPanelManager;
   const contextMeters = new ContextMeters(() => panels);
   const reviews = new EditReviews(settings, () => panels.diffs);
+  const turnReviews = new TurnReviews({
+    checkpoints: () => core().then((c) => c.checkpoints),
+    autoCheckpoint: () => settings.current.autoCheckpoint,
+    setTurnDiffActive: (active) => contextKeys.set('shannon.turnDiff', active),
+    log,
+  });
   const permissions = new PermissionPrompts(() => panels, () => reviews);
   const changes = new ChangesView(contextKeys);
   const sessionKeys = new SessionContextKeys(contextKeys);
   const attention = new Attention(tree.view, () => panels, settings);
-  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, changes, attention, contextMeters, sessionKeys);
+  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, turnReviews, changes, attention, contextMeters, sessionKeys);
 
   // ---- the core, opened once, after activation returns -------------------------------------
   let coreInstance: ShannonCore | undefined;
@@ -126,6 +133,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     onDidChangeSettings: settings.onDidChange,
     context: (id) => contextMeters.current(id),
     review: reviews,
+    turnEdits: turnReviews,
     mentions: (cwd, query) => editorContext.mentions(cwd, query),
   });
   const editorContext = new EditorContext({ core, panels: () => panels, trust, log });
@@ -141,7 +149,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     },
   });
 
-  subscriptions.push(...registerCommands({ core, trust, claude, tree, changes, outputs, panels: () => panels, settings, log, usage: () => usage }));
+  subscriptions.push(...registerCommands({ core, trust, claude, tree, changes, outputs, panels: () => panels, settings, log, usage: () => usage, turnReviews }));
   // The Changes view follows the session selected in the Sessions view.
   subscriptions.push(
     tree.view.onDidChangeSelection((e) => {

@@ -7,6 +7,8 @@ export interface SessionPanels {
   show(sessionId: string, options?: { preserveFocus?: boolean; reveal?: EntryReveal }): void | Thenable<void>;
   /** The session's panel is open and visible to the person. */
   isVisible(sessionId: string): boolean;
+  /** The session whose panel was active last, while it is open. */
+  lastActiveSessionId?(): string | undefined;
 }
 
 /** A transcript entry to bring into view, with the words to mark in it (a search hit). */

@@ -32,6 +32,22 @@ export interface WebviewSettings {
   showPartialMessages: boolean;
 }
 
+/** A turn that edited files and can be reviewed: the panel offers it on the turn's result row. */
+export interface EditedTurn {
+  /** Its automatic checkpoint (what `reviewTurn` asks for). */
+  checkpointId: string;
+  /** The seq of the turn's result entry. */
+  endSeq: number;
+  /** How many files the turn changed. */
+  files: number;
+}
+
+/** The session's reviewable turns, or why turns cannot be reviewed at all (checkpoints off). */
+export interface TurnEditsInfo {
+  turns: EditedTurn[];
+  unavailable?: string;
+}
+
 // ---- host → webview ----------------------------------------------------------------------
 
 export interface InitMessage {
@@ -51,6 +67,8 @@ export interface InitMessage {
   inherited?: { parentTitle: string; entries: PanelEntry[] };
   /** The slash commands the session's CLI offers (empty until a process has said). */
   commands?: SlashCommandInfo[];
+  /** Turns whose edits can be reviewed (per-turn "Review edits"). */
+  turnEdits?: TurnEditsInfo;
 }
 
 export type HostMessage =
@@ -69,6 +87,8 @@ export type HostMessage =
   | { type: 'commandsChanged'; commands: SlashCommandInfo[] }
   /** Context for the next message (Send Selection, Ask About This File): shown as a chip. */
   | { type: 'attach'; attachment: Attachment }
+  /** A turn's edits became reviewable (its checkpoint was kept), or review was turned on or off. */
+  | { type: 'turnEditsChanged'; turnEdits: TurnEditsInfo }
   /** Put the keyboard focus in the message box (the panel was revealed by a command). */
   | { type: 'focusInput' }
   /** Scroll to the entry `seq` and mark `terms` in it (a search hit was opened). */
@@ -97,6 +117,8 @@ export interface WebviewRequests {
   fix: { params: { fix: ShannonFix }; result: void };
   /** `@` completion: the session folder's files best matching `query`, and the editor's selection and problems. */
   mentions: { params: { query: string }; result: { files: string[]; editor: Attachment[] } };
+  /** "Review edits" on a turn: its changed files, each with a diff and a revert. */
+  reviewTurn: { params: { checkpointId: string }; result: void };
 }
 
 export type RequestType = keyof WebviewRequests;
@@ -141,6 +163,7 @@ const REQUEST_TYPES: Readonly<Record<RequestType, true>> = {
   fullEntry: true,
   fix: true,
   mentions: true,
+  reviewTurn: true,
 };
 
 export function isWebviewRequest(message: WebviewMessage): message is WebviewRequest {
@@ -201,6 +224,8 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return isShannonFix(m.fix) ? { type: 'fix', id, fix: m.fix } : undefined;
     case 'mentions':
       return str('query') ? { type: 'mentions', id, query: m.query as string } : undefined;
+    case 'reviewTurn':
+      return str('checkpointId') ? { type: 'reviewTurn', id, checkpointId: m.checkpointId as string } : undefined;
   }
 }
 

@@ -4,7 +4,7 @@
  * session and its transcript (`init`), then changes; everything the user does is a request to
  * the host. What must survive a reload (draft, scroll position, expanded rows) goes to setState.
  */
-import type { ContextWindow, HostMessage, InitMessage, PanelEntry, PermissionAsk, PermissionDecision, SessionRecord, WebviewPersistedState } from '../shared/webviewProtocol';
+import type { ContextWindow, EditedTurn, HostMessage, InitMessage, PanelEntry, PermissionAsk, PermissionDecision, SessionRecord, TurnEditsInfo, WebviewPersistedState } from '../shared/webviewProtocol';
 import { messageText } from '../core/transcript/blocks';
 import { HostChannel, HostError } from './common/host';
 import { record } from './common/perf';
@@ -33,6 +33,9 @@ export class App {
   private readonly toggles: RowToggles;
   /** Re-render counters for UI state that is not in the model (expanded, awaiting permission). */
   private readonly uiRevs = new Map<string, number>();
+  /** Turns that can be reviewed, by their result's seq. */
+  private editedTurns = new Map<number, EditedTurn>();
+  private turnReviewUnavailable: string | undefined;
   /** Messages sent while a turn ran, shown as queued until the CLI takes them up. */
   private queued: string[] = [];
   private readonly list: VirtualList<Row>;
@@ -84,6 +87,8 @@ export class App {
       isAwaitingPermission: (toolUseId) => this.permissions.isAwaiting(toolUseId),
       toolRow: (toolUseId) => this.model.tool(toolUseId),
       nestedCount: (toolUseId) => this.model.subagentRows(toolUseId).length,
+      editedTurn: (resultSeq) => this.editedTurns.get(resultSeq),
+      turnReviewUnavailable: () => this.turnReviewUnavailable,
     };
     this.permissions = new PermissionView({
       answer: (ask, decision) => this.answer(ask, decision),
@@ -205,6 +210,9 @@ export class App {
       case 'attach':
         this.assist.onMessage(m);
         break;
+      case 'turnEditsChanged':
+        this.setTurnEdits(m.turnEdits);
+        break;
       case 'focusInput':
         this.input.focus();
         break;
@@ -228,6 +236,7 @@ export class App {
     this.permissions.reset(m.pendingPermissions);
     this.context = m.context;
     this.assist.setCommands(m.commands ?? []);
+    this.setTurnEdits(m.turnEdits, false);
     this.setSession(m.session);
     this.list.reset(this.model.rows);
     const saved = this.host.getState();
@@ -323,6 +332,15 @@ export class App {
     this.list.schedule();
   }
 
+  /** The turns "Review edits" is offered on; their result rows are drawn again (unless a full reset follows). */
+  private setTurnEdits(info: TurnEditsInfo | undefined, redraw = true): void {
+    this.editedTurns = new Map((info?.turns ?? []).map((t) => [t.endSeq, t]));
+    this.turnReviewUnavailable = info?.unavailable;
+    if (!redraw) return;
+    for (const row of this.model.rows) if (row.kind === 'result') this.bumpUi(row.key);
+    this.list.schedule();
+  }
+
   private bumpUi(key: string): void {
     this.uiRevs.set(key, (this.uiRevs.get(key) ?? 0) + 1);
     this.list.changed([key]);
@@ -411,6 +429,12 @@ export class App {
         break;
       case 'open-diff':
         if (row?.kind === 'tool') void this.run(this.host.request('openDiff', { toolUseId: row.toolUseId }));
+        break;
+      case 'review-edits':
+        if (target.dataset.checkpoint) void this.run(this.host.request('reviewTurn', { checkpointId: target.dataset.checkpoint }));
+        break;
+      case 'open-checkpoint-setting':
+        void this.run(this.host.request('fix', { fix: 'turn-off-auto-checkpoint' }));
         break;
       case 'load-full':
         if (row?.kind === 'tool' && row.result?.truncated) void this.loadFull(key, row.result.truncated.seq);

@@ -174,6 +174,13 @@ describe('the core with the real CLI', { timeout: 180_000 }, () => {
         'the chat-only turns leave no checkpoint',
       );
       assert.equal(await readFile(file, 'utf8'), 'after\n');
+      // The same checkpoint is the turn's review: where the panel offers it, and what it changed.
+      const [edited] = core.checkpoints.editedTurns(s.id);
+      assert.equal(edited?.id, list[0]!.id);
+      const result = await core.store.readTranscriptEntry(s.id, edited!.endSeq!);
+      assert.equal(result?.type, 'result');
+      assert.equal((result?.raw as { result?: string }).result, 'Changed it.', 'the result of that turn, not of another');
+      assert.deepEqual((await core.checkpoints.reviewTurn(edited!.id)).files, [{ path: 'auto.txt', change: 'modified', reverted: false, changedSince: false }]);
       await core.checkpoints.restore(list[0]!.id);
       assert.equal(await readFile(file, 'utf8'), 'before\n', 'it holds the files as they were before that turn');
     } finally {

@@ -209,23 +209,28 @@ describe('SessionStore', () => {
     store.addCheckpoint({ id: 'old', sessionId: 's1', createdAt: 1, seq: 0, label: 'made by 0.1', snapshotRef: 'r1' });
     await store.flush();
     store.dispose();
-    // The same file as schema 1 wrote it: no files, changed_files or forks column.
+    // The same file as schema 1 wrote it: no files, changed_files or forks column (schema 2),
+    // no after_ref or end_seq (schema 3).
     const file = path.join(dir, 'store.sqlite');
     const SQL = await initSqlJs();
     const db = new SQL.Database(await readFile(file));
-    db.run('ALTER TABLE checkpoints DROP COLUMN files; ALTER TABLE checkpoints DROP COLUMN changed_files; ALTER TABLE checkpoints DROP COLUMN forks; PRAGMA user_version = 1');
+    db.run(
+      'ALTER TABLE checkpoints DROP COLUMN files; ALTER TABLE checkpoints DROP COLUMN changed_files; ALTER TABLE checkpoints DROP COLUMN forks; ' +
+        'ALTER TABLE checkpoints DROP COLUMN after_ref; ALTER TABLE checkpoints DROP COLUMN end_seq; PRAGMA user_version = 1',
+    );
     await writeFile(file, db.export());
 
     const again = await SessionStore.open({ dir });
     try {
       assert.deepEqual(again.getCheckpoint('old'), { id: 'old', sessionId: 's1', createdAt: 1, seq: 0, label: 'made by 0.1', snapshotRef: 'r1' });
-      again.addCheckpoint({ id: 'new', sessionId: 's1', createdAt: 2, seq: 1, label: 'made now', snapshotRef: 'r2', files: 3 });
+      again.addCheckpoint({ id: 'new', sessionId: 's1', createdAt: 2, seq: 1, label: 'made now', snapshotRef: 'r2', files: 3, changedFiles: ['a.txt'], afterRef: 'r3', endSeq: 7 });
       await again.flush();
     } finally {
       again.dispose();
     }
     const third = await SessionStore.open({ dir });
-    assert.equal(third.getCheckpoint('new')?.files, 3);
+    const made = third.getCheckpoint('new');
+    assert.deepEqual([made?.files, made?.changedFiles, made?.afterRef, made?.endSeq], [3, ['a.txt'], 'r3', 7]);
     third.dispose();
   });
 

@@ -60,6 +60,8 @@ describe('webview protocol', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'fullEntry', id: 4, seq: 12 }), { type: 'fullEntry', id: 4, seq: 12 });
     assert.deepEqual(parseWebviewMessage({ type: 'loadOlder', id: 5, beforeSeq: 100 }), { type: 'loadOlder', id: 5, beforeSeq: 100 });
     assert.equal(parseWebviewMessage({ type: 'loadOlder', id: 5, beforeSeq: '100' }), undefined);
+    assert.deepEqual(parseWebviewMessage({ type: 'reviewTurn', id: 6, checkpointId: 'cp-1' }), { type: 'reviewTurn', id: 6, checkpointId: 'cp-1' });
+    assert.equal(parseWebviewMessage({ type: 'reviewTurn', id: 6 }), undefined);
   });
 
   it('lets a permission answer carry only allow (once / session) or deny with a reason: never a rewritten input', () => {

@@ -256,6 +256,38 @@ describe('webview transcript model', () => {
     assert.equal(model.rows.length, 1, 'still the one card');
   });
 
+  it('a turn footer knows how many files the turn’s edit calls changed (so the panel can say why there is no review)', () => {
+    let seq = 0;
+    const entry = (direction: 'in' | 'out', raw: Record<string, unknown>): TranscriptEntry => ({ sessionId: 's1', seq: seq++, at: seq, direction, type: String(raw.type), subtype: typeof raw.subtype === 'string' ? raw.subtype : undefined, raw });
+    const call = (id: string, name: string, input: Record<string, unknown>) => entry('in', { type: 'assistant', message: { id: `m-${id}`, role: 'assistant', content: [{ type: 'tool_use', id, name, input }] } });
+    const done = (id: string, isError = false) => entry('in', { type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: isError ? 'refused' : 'ok', is_error: isError }] } });
+    const result = () => entry('in', { type: 'result', subtype: 'success', is_error: false, usage: {}, total_cost_usd: 0, duration_ms: 1, num_turns: 1 });
+    const model = new TranscriptModel();
+    model.reset([
+      entry('out', { type: 'user', message: { role: 'user', content: 'change things' } }),
+      call('t1', 'Edit', { file_path: '/w/a.txt', old_string: 'a', new_string: 'b' }),
+      done('t1'),
+      call('t2', 'Edit', { file_path: '/w/a.txt', old_string: 'b', new_string: 'c' }),
+      done('t2'),
+      call('t3', 'Write', { file_path: '/w/new.md', content: 'x' }),
+      done('t3'),
+      call('t4', 'Write', { file_path: '/w/refused.md', content: 'x' }),
+      done('t4', true),
+      call('t5', 'Read', { file_path: '/w/other.txt' }),
+      done('t5'),
+      result(),
+      entry('out', { type: 'user', message: { role: 'user', content: 'just talk' } }),
+      entry('in', { type: 'assistant', message: { id: 'm-talk', role: 'assistant', content: [{ type: 'text', text: 'Hello.' }] } }),
+      result(),
+    ]);
+    const footers = model.rows.filter((r) => r.kind === 'result');
+    assert.deepEqual(
+      footers.map((r) => r.kind === 'result' && r.editedFiles),
+      [2, 0],
+      'two files (one edited twice), the refused Write and the Read not counted; the next turn starts from none',
+    );
+  });
+
   it('builds the rows of 10,000 entries', () => {
     const base = capture('bash-allow').filter(isDisplayable);
     const entries: TranscriptEntry[] = [];

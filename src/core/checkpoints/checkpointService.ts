@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { ShannonError } from '../errors.js';
 import type { ClaudeRunOptions, SessionRecord } from '../session/types.js';
-import type { Checkpoint } from './types.js';
+import { snapshotRefsOf, type Checkpoint } from './types.js';
 import type { Snapshot, SnapshotChange, WorkspaceSnapshots } from './workspaceSnapshots.js';
 
 export interface CheckpointStore {
@@ -94,9 +94,9 @@ export class CheckpointService {
 
   /** Deletes the row and frees its snapshot. */
   async delete(checkpointId: string): Promise<void> {
-    const { folder, ref } = await this.resolve(checkpointId);
+    const { checkpoint, folder } = await this.resolve(checkpointId);
     await this.deps.store.deleteCheckpoint(checkpointId);
-    await this.deps.snapshots.forget(folder, [ref]);
+    await this.deps.snapshots.forget(folder, snapshotRefsOf(checkpoint));
   }
 
   private async resolve(id: string): Promise<{ checkpoint: Checkpoint; folder: string; ref: string }> {

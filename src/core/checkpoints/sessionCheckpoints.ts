@@ -10,12 +10,14 @@ import { sessionFilesFolder } from '../worktrees/sessionWorktrees.js';
 import { AutoCheckpoints } from './autoCheckpoints.js';
 import { CheckpointService } from './checkpointService.js';
 import { ConversationPoints } from './conversationPoints.js';
+import { TurnEdits } from './turnEdits.js';
 import type { Checkpoint, Checkpoints } from './types.js';
 import type { WorkspaceSnapshots } from './workspaceSnapshots.js';
 
 export class SessionCheckpoints implements Checkpoints {
   private readonly service: CheckpointService;
   private readonly points: ConversationPoints;
+  private readonly turnEdits: TurnEdits;
 
   constructor(
     private readonly store: SessionStore,
@@ -23,6 +25,12 @@ export class SessionCheckpoints implements Checkpoints {
     private readonly manager: SessionManager,
   ) {
     this.points = new ConversationPoints(store);
+    this.turnEdits = new TurnEdits({
+      checkpoint: (id) => store.getCheckpoint(id),
+      checkpoints: (id) => store.listCheckpoints(id),
+      snapshots,
+      folderOf: (c) => this.folderOf(c),
+    });
     this.service = new CheckpointService({
       snapshots,
       store: {
@@ -109,6 +117,18 @@ export class SessionCheckpoints implements Checkpoints {
 
   delete(checkpointId: string): Promise<void> {
     return this.service.delete(checkpointId);
+  }
+
+  editedTurns(sessionId: string): Checkpoint[] {
+    return this.turnEdits.turns(sessionId);
+  }
+
+  reviewTurn(checkpointId: string, signal?: AbortSignal) {
+    return this.turnEdits.review(checkpointId, signal);
+  }
+
+  revertTurn(checkpointId: string, files?: readonly string[], options?: { overwriteLaterChanges?: boolean; signal?: AbortSignal }) {
+    return this.turnEdits.revert(checkpointId, files, options);
   }
 
   folderOf(checkpoint: Pick<Checkpoint, 'sessionId'>): string {

@@ -3,6 +3,7 @@
  * extension show: a conversation point (CLI session id, last assistant message, transcript seq)
  * tied to a snapshot of the session's files.
  */
+import type { RevertOutcome, TurnReview } from './turnEdits.js';
 import type { SnapshotChange } from './workspaceSnapshots.js';
 
 export interface Checkpoint {
@@ -25,6 +26,18 @@ export interface Checkpoint {
   changedFiles?: string[];
   /** The sessions restoring it started: each continues the conversation from here. */
   forks?: string[];
+  /**
+   * An automatic checkpoint's turn: a snapshot of the files as the turn left them, so that a
+   * review can tell a later change (another turn's, the user's) from the turn's own.
+   */
+  afterRef?: string;
+  /** An automatic checkpoint's turn: the transcript seq of its result, where the panel offers its review. */
+  endSeq?: number;
+}
+
+/** The snapshots a checkpoint holds on to: freed with it. */
+export function snapshotRefsOf(checkpoint: Pick<Checkpoint, 'snapshotRef' | 'afterRef'>): string[] {
+  return [checkpoint.snapshotRef, checkpoint.afterRef].filter((ref): ref is string => typeof ref === 'string');
 }
 
 /** Checkpoints of sessions, as the composition root offers them to the extension and MCP. */
@@ -43,4 +56,10 @@ export interface Checkpoints {
   /** A file's bytes at the checkpoint (null: it did not exist then), for a diff editor. */
   fileAt(checkpointId: string, file: string): Promise<Uint8Array | null>;
   delete(checkpointId: string): Promise<void>;
+  /** A session's turns whose edits can be reviewed, oldest first (turnEdits.ts). */
+  editedTurns(sessionId: string): Checkpoint[];
+  /** The files one turn changed, and which changed again since. */
+  reviewTurn(checkpointId: string, signal?: AbortSignal): Promise<TurnReview>;
+  /** Some (default all) of a turn's files back as before it; files changed since only when told. */
+  revertTurn(checkpointId: string, files?: readonly string[], options?: { overwriteLaterChanges?: boolean; signal?: AbortSignal }): Promise<RevertOutcome>;
 }

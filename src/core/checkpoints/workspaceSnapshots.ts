@@ -123,6 +123,15 @@ export class WorkspaceSnapshots {
     });
   }
 
+  /** What changed between two snapshots of the folder (`from` → `to`), sorted by path. */
+  compare(folder: string, from: string, to: string, signal?: AbortSignal): Promise<SnapshotChange[]> {
+    return this.withRepo(folder, async (repo) => {
+      await this.requireSnapshot(repo, from, signal);
+      await this.requireSnapshot(repo, to, signal);
+      return parseRawDiff((await this.run(repo, ['diff-tree', '-r', '-z', '--raw', '--no-renames', from, to], { signal })).stdout);
+    });
+  }
+
   /** A file's content at the snapshot and now, for a diff editor. `null`: absent on that side. */
   async diffText(
     folder: string,
@@ -154,15 +163,17 @@ export class WorkspaceSnapshots {
   /**
    * Puts the folder's files back as they were at the snapshot, byte for byte (and mode): changed
    * and deleted files are written, files created since (and not ignored) are removed, with the
-   * directories their removal leaves empty. Ignored files are left alone.
+   * directories their removal leaves empty. Ignored files are left alone. With `only`, just
+   * those paths are put back (a turn's review reverts one file, or the files of one turn).
    */
-  restore(folder: string, ref: string, signal?: AbortSignal): Promise<{ restored: string[]; removed: string[] }> {
+  restore(folder: string, ref: string, signal?: AbortSignal, only?: readonly string[]): Promise<{ restored: string[]; removed: string[] }> {
+    const wanted = only && new Set(only.map(checkRelativePath));
     return this.withRepo(folder, async (repo) => {
       await this.requireSnapshot(repo, ref, signal);
       const staged = await this.stage(repo, signal);
       const target = path.join(repo.gitDir, `restore-${uniqueSuffix()}`);
       try {
-        const changes = await this.changes(repo, staged, ref, signal);
+        const changes = (await this.changes(repo, staged, ref, signal)).filter((c) => !wanted || wanted.has(c.path));
         const removed = changes.filter((c) => c.change === 'added').map((c) => c.path);
         const restored = changes.filter((c) => c.change !== 'added').map((c) => c.path);
         throwIfCancelled(signal);
@@ -270,17 +281,7 @@ export class WorkspaceSnapshots {
   }
 
   private async changes(repo: ShadowRepo, staged: Staged, ref: string, signal?: AbortSignal): Promise<SnapshotChange[]> {
-    const raw = splitNul((await this.run(repo, ['diff-index', '--cached', '-z', '--raw', '--no-renames', ref], { indexFile: staged.indexFile, excludesFile: staged.excludesFile, signal })).stdout);
-    const out: SnapshotChange[] = [];
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      // `:<old mode> <new mode> <old sha> <new sha> <status>`, then the path.
-      const [oldMode, newMode, , , status] = raw[i]!.slice(1).split(' ');
-      const file = raw[i + 1]!;
-      if (oldMode === GITLINK_MODE || newMode === GITLINK_MODE) continue;
-      const change: FileChange = status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'modified';
-      out.push({ path: file, change });
-    }
-    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return parseRawDiff((await this.run(repo, ['diff-index', '--cached', '-z', '--raw', '--no-renames', ref], { indexFile: staged.indexFile, excludesFile: staged.excludesFile, signal })).stdout);
   }
 
   private async requireSnapshot(repo: ShadowRepo, ref: string, signal?: AbortSignal): Promise<void> {
@@ -379,6 +380,21 @@ async function canonicalFolder(folder: string): Promise<string> {
   } catch (err) {
     throw new ShannonError('INVALID_ARGUMENT', `The workspace folder ${folder} does not exist or is not a directory.`, undefined, { cause: err });
   }
+}
+
+/** `git diff-index` / `diff-tree` `-z --raw` output, as changes sorted by path. */
+function parseRawDiff(stdout: Buffer): SnapshotChange[] {
+  const raw = splitNul(stdout);
+  const out: SnapshotChange[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    // `:<old mode> <new mode> <old sha> <new sha> <status>`, then the path.
+    const [oldMode, newMode, , , status] = raw[i]!.slice(1).split(' ');
+    const file = raw[i + 1]!;
+    if (oldMode === GITLINK_MODE || newMode === GITLINK_MODE) continue;
+    const change: FileChange = status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'modified';
+    out.push({ path: file, change });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function checkRef(ref: string): void {

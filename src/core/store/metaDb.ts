@@ -341,9 +341,9 @@ export class MetaDb {
     if (this.get("SELECT 1 FROM tombstones WHERE kind = 'checkpoint' AND id = ?", [c.id])) return false;
     if (this.get("SELECT 1 FROM tombstones WHERE kind = 'session' AND id = ?", [c.sessionId])) return false;
     this.run(
-      `INSERT OR REPLACE INTO checkpoints (id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref, files, changed_files, forks)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [c.id, c.sessionId, c.createdAt, c.cliSessionId ?? null, c.messageUuid ?? null, c.seq, c.label || null, c.snapshotRef ?? null, c.files ?? null, c.changedFiles ? JSON.stringify(c.changedFiles) : null, c.forks ? JSON.stringify(c.forks) : null],
+      `INSERT OR REPLACE INTO checkpoints (id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref, files, changed_files, forks, after_ref, end_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [c.id, c.sessionId, c.createdAt, c.cliSessionId ?? null, c.messageUuid ?? null, c.seq, c.label || null, c.snapshotRef ?? null, c.files ?? null, c.changedFiles ? JSON.stringify(c.changedFiles) : null, c.forks ? JSON.stringify(c.forks) : null, c.afterRef ?? null, c.endSeq ?? null],
     );
     return true;
   }
@@ -458,7 +458,7 @@ export class MetaDb {
   }
 }
 
-const CHECKPOINT_SELECT = 'SELECT id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref, files, changed_files, forks FROM checkpoints';
+const CHECKPOINT_SELECT = 'SELECT id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref, files, changed_files, forks, after_ref, end_seq FROM checkpoints';
 
 function toRecord(r: Row): SessionRecord {
   return JSON.parse(String(r.record)) as SessionRecord;
@@ -476,6 +476,8 @@ function toCheckpoint(r: Row): Checkpoint {
   if (r.files !== null) c.files = Number(r.files);
   if (r.changed_files !== null) c.changedFiles = JSON.parse(String(r.changed_files)) as string[];
   if (r.forks !== null) c.forks = JSON.parse(String(r.forks)) as string[];
+  if (r.after_ref !== null && r.after_ref !== undefined) c.afterRef = String(r.after_ref);
+  if (r.end_seq !== null && r.end_seq !== undefined) c.endSeq = Number(r.end_seq);
   return c;
 }
 

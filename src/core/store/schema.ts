@@ -6,7 +6,7 @@ import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic } from 'sql.js';
 
 /** The newest schema this code knows. Bump it with a new entry in MIGRATIONS. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
@@ -89,6 +89,14 @@ const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       ALTER TABLE checkpoints ADD COLUMN files INTEGER;
       ALTER TABLE checkpoints ADD COLUMN changed_files TEXT;
       ALTER TABLE checkpoints ADD COLUMN forks TEXT;
+    `),
+  // An automatic checkpoint's turn as it ended: the snapshot of the files then (a review tells
+  // later changes from the turn's own by it) and the seq of its result (where the panel offers
+  // the review). NULL for older rows: their turns cannot be reviewed.
+  (db) =>
+    db.run(`
+      ALTER TABLE checkpoints ADD COLUMN after_ref TEXT;
+      ALTER TABLE checkpoints ADD COLUMN end_seq INTEGER;
     `),
 ];
 

@@ -9,6 +9,7 @@ import type { Checkpoint, Checkpoints } from '../../core/checkpoints/types.js';
 import type { ShannonCore } from '../core.js';
 import { checkpointIdFrom, confirmedFrom, textFrom } from '../model/commandArgs.js';
 import { formatAge, oneLine } from '../model/format.js';
+import { REVIEW_NEEDS_CHECKPOINTS } from '../model/turnReviewModel.js';
 import type { CommandContext } from './context.js';
 import { resolveSession } from './pickers.js';
 
@@ -67,6 +68,25 @@ export function checkpointCommands(ctx: CommandContext): Record<string, (...args
       await ctx.panels().show(result.sessionId);
       return result;
     },
+
+    'shannon.reviewTurnEdits': async (arg) => {
+      const core = await ctx.core();
+      const checkpoints = requireCheckpoints(core);
+      // A checkpoint row of an automatic checkpoint: that turn.
+      const checkpointId = checkpointIdFrom(arg);
+      if (checkpointId) return ctx.turnReviews.review(checkpointId);
+      const active = ctx.panels().lastActiveSessionId?.();
+      const r = await resolveSession(core, arg ?? active, {
+        title: 'Review Edits of Last Turn',
+        eligible: (s) => checkpoints.editedTurns(s.id).length > 0,
+        none: ctx.settings.current.autoCheckpoint ? 'No session has a turn that edited files yet.' : REVIEW_NEEDS_CHECKPOINTS,
+      });
+      if (!r) return undefined;
+      await ctx.turnReviews.reviewLast(r.id, r.title);
+      return undefined;
+    },
+
+    'shannon.revertTurnFile': () => ctx.turnReviews.revertActiveDiff(),
   };
 }
 

@@ -14,6 +14,7 @@ import type { SessionPanels } from '../panels.js';
 import type { SessionOutputChannels } from '../sessionOutput.js';
 import type { SessionsTree } from '../sessionsTree.js';
 import type { Settings } from '../settings.js';
+import type { TurnReviews } from '../review/turnReview.js';
 import type { UsageDashboard } from '../usage/usageDashboard.js';
 import type { WorkspaceTrustGate } from '../trust.js';
 
@@ -31,6 +32,8 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   /** The usage dashboard (Show Usage, Export Usage as CSV). */
   usage(): UsageDashboard;
+  /** Review of a turn's edits after the fact (Review Edits of Last Turn). */
+  turnReviews: TurnReviews;
 }
 
 export type CommandHandler = (...args: unknown[]) => unknown;

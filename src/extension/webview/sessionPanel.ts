@@ -24,6 +24,7 @@ import {
   type PartialDelta,
   type RequestResult,
   type SlashCommandInfo,
+  type TurnEditsInfo,
   type WebviewRequest,
   type WebviewSettings,
 } from '../../shared/webviewProtocol';
@@ -52,6 +53,15 @@ export interface SessionPanelHost {
   /** `@` completion for a session working in `cwd`. */
   mentions?(cwd: string, query: string): Promise<RequestResult<'mentions'>>;
   readonly review?: PanelReview;
+  readonly turnEdits?: PanelTurnEdits;
+}
+
+/** What the panel asks of the review of a turn's edits (src/extension/review/turnReview.ts). */
+export interface PanelTurnEdits {
+  /** The session's turns that can be reviewed, or why none can. */
+  info(sessionId: string): Promise<TurnEditsInfo>;
+  /** Shows one turn's review. */
+  review(checkpointId: string): Promise<void>;
 }
 
 /** What the panel asks of the review of edits and plans (src/extension/review/editReviews.ts). */
@@ -82,6 +92,8 @@ export class SessionPanel implements vscode.Disposable {
   private readonly toolInputs = new Map<string, { name: string; input: Record<string, unknown> }>();
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDidDisposeEmitter.event;
+  /** The reviewable turns last sent, to send only what changed. */
+  private sentTurnEdits = '';
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -179,6 +191,25 @@ export class SessionPanel implements vscode.Disposable {
     else this.pendingAttachments.push(attachment);
   }
 
+  /** A checkpoint may have been kept, or the setting changed: tell the page if its offers differ. */
+  async turnEditsChanged(): Promise<void> {
+    if (this.phase !== 'live' || !this.host.turnEdits) return;
+    const turnEdits = await this.turnEditsInfo();
+    const text = JSON.stringify(turnEdits);
+    if (!turnEdits || this.phase !== 'live' || text === this.sentTurnEdits) return;
+    this.sentTurnEdits = text;
+    this.batcher.send({ type: 'turnEditsChanged', turnEdits });
+  }
+
+  private async turnEditsInfo(): Promise<TurnEditsInfo | undefined> {
+    try {
+      return await this.host.turnEdits?.info(this.sessionId);
+    } catch (err) {
+      this.host.log?.warn(`session panel ${this.sessionId}: no turn review: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
   commandsChanged(commands: SlashCommandInfo[]): void {
     if (this.phase === 'live') this.batcher.send({ type: 'commandsChanged', commands });
   }
@@ -250,7 +281,12 @@ export class SessionPanel implements vscode.Disposable {
         commands: core.capabilities?.get(this.sessionId).commands ?? [],
       };
       const inherited = hasOlder ? undefined : await inheritedHistory(core.store, session, tailQuery());
+      const turnEdits = await this.turnEditsInfo();
       if (generation !== this.loadGeneration || this.isDisposed()) return;
+      if (turnEdits) {
+        init.turnEdits = turnEdits;
+        this.sentTurnEdits = JSON.stringify(turnEdits);
+      }
       if (inherited) init.inherited = { parentTitle: core.manager.get(inherited.parentId)?.title ?? '', entries: panelWindow(inherited).entries };
       this.panel.title = panelTitle(init.session);
       this.phase = 'live';
@@ -321,6 +357,9 @@ export class SessionPanel implements vscode.Disposable {
         if (action) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
         return undefined;
       }
+      case 'reviewTurn':
+        if (!this.host.turnEdits) throw new Error('Turns cannot be reviewed here.');
+        return this.host.turnEdits.review(request.checkpointId);
       case 'mentions': {
         const cwd = manager.get(id)?.cwd;
         return cwd && this.host.mentions ? this.host.mentions(cwd, request.query) : { files: [], editor: [] };

@@ -17,7 +17,7 @@ import { isBusy } from '../../core/session/types';
 import { SESSION_VIEW_TYPE, type Attachment, type ContextWindow, type PartialDelta, type WebviewPersistedState, type WebviewSettings } from '../../shared/webviewProtocol';
 import type { EntryReveal, SessionPanels } from '../panels';
 import { DiffDocuments } from './diffDocuments';
-import { panelTitle, SessionPanel, type PanelReview, type SessionPanelHost } from './sessionPanel';
+import { panelTitle, SessionPanel, type PanelReview, type PanelTurnEdits, type SessionPanelHost } from './sessionPanel';
 import { StreamAccumulator } from '../../core/transcript/stream';
 import { takeWaitingTab } from './restoredTabs';
 import type { PanelCore } from './types';
@@ -37,6 +37,8 @@ export interface SessionPanelManagerOptions {
   review?: PanelReview;
   /** `@` completion: files and editor context for a session in `cwd`. */
   mentions?: SessionPanelHost['mentions'];
+  /** Review of a turn's edits after the fact (src/extension/review/turnReview.ts). */
+  turnEdits?: PanelTurnEdits;
 }
 
 export class SessionPanelManager implements SessionPanels, vscode.Disposable {
@@ -65,6 +67,7 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
       context: (id) => options.context?.(id),
       review: options.review,
       mentions: options.mentions,
+      turnEdits: options.turnEdits,
     };
     this.disposables.push(
       this.diffs,
@@ -80,7 +83,10 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
       this.disposables.push(
         options.onDidChangeSettings(() => {
           const s = this.host.settings();
-          for (const p of this.panels.values()) p.settingsChanged(s);
+          for (const p of this.panels.values()) {
+            p.settingsChanged(s);
+            void p.turnEditsChanged();
+          }
         }),
       );
     }
@@ -243,7 +249,10 @@ export class SessionPanelManager implements SessionPanels, vscode.Disposable {
         const exists = store.getSession.bind(store);
         add(
           store.onDidChange((change) => {
-            for (const id of change.sessionIds) if (this.panels.has(id) && !exists(id)) this.close(id);
+            for (const id of change.sessionIds) {
+              if (this.panels.has(id) && !exists(id)) this.close(id);
+              else void this.panels.get(id)?.turnEditsChanged();
+            }
           }),
         );
       }

@@ -8,7 +8,7 @@
  * index) keeps its key when the CLI's final `assistant` line for it arrives, so the view
  * updates the row in place instead of replacing it. Every change bumps the row's `rev`.
  */
-import { BlockIndex, INTERRUPT_MARKER, isStopped, textOf } from '../../core/transcript/blocks';
+import { BlockIndex, editedFile, INTERRUPT_MARKER, isStopped, isStoppedToolResult, textOf } from '../../core/transcript/blocks';
 import { num, str, type Json } from '../../core/transcript/values';
 import { compactText } from '../../core/transcript/compact';
 import { TurnCostCounter } from '../../core/transcript/turnCost';
@@ -85,6 +85,8 @@ export interface ResultRow extends RowBase {
   terminalReason?: string;
   /** The user stopped the turn: neither done nor failed. */
   stopped: boolean;
+  /** Files the turn's edit tool calls named (since the previous result): whether it edited files. */
+  editedFiles: number;
 }
 
 export interface NoticeRow extends RowBase {
@@ -430,7 +432,20 @@ export class TranscriptModel {
       errors: resultErrors(raw),
       terminalReason: typeof raw.terminal_reason === 'string' ? raw.terminal_reason : undefined,
       stopped: isStopped(raw),
+      editedFiles: this.filesEditedSinceLastResult(),
     });
+  }
+
+  /** The distinct files the edit tool calls of the turn now ending named. */
+  private filesEditedSinceLastResult(): number {
+    const files = new Set<string>();
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const row = this.list[i]!;
+      if (row.kind === 'result') break;
+      const file = row.kind === 'tool' && !row.result?.isError ? editedFile(row.name, row.input) : undefined;
+      if (file) files.add(file);
+    }
+    return files.size;
   }
 
   private addSystem(entry: TranscriptEntry, raw: Json): void {

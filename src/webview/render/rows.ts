@@ -7,6 +7,7 @@ import { DIFF_TOOLS } from '../../core/transcript/blocks';
 import type { SubagentView } from '../model/subagentRuns';
 import { type InitRow, type NoticeRow, type ResultRow, type Row, type TextRow, type ThinkingRow, type ToolRow, type UserRow } from '../model/transcript';
 import { formatCost, formatDuration, formatTokens, toolIcon, toolSummary } from '../model/format';
+import type { EditedTurn } from '../../shared/webviewProtocol';
 import { h, icon, iconButton } from './dom';
 import { renderMarkdown } from './markdown';
 import { closeOpenMarkdown } from './streamingMarkdown';
@@ -21,6 +22,10 @@ export interface RowContext {
   toolRow(toolUseId: string): ToolRow | undefined;
   /** How many rows the subagent of Agent call `toolUseId` produced (its card says how many it folds). */
   nestedCount(toolUseId: string): number;
+  /** The turn ending at this result seq can be reviewed (its edits, per file, with a revert). */
+  editedTurn?(resultSeq: number): EditedTurn | undefined;
+  /** Why no turn can be reviewed (automatic checkpoints off), if so. */
+  turnReviewUnavailable?(): string | undefined;
 }
 
 export type RowPart = 'body' | 'full';
@@ -110,7 +115,7 @@ export function renderRow(row: Row, ctx: RowContext, existing?: HTMLElement): HT
       el.append(toolRow(row, ctx));
       break;
     case 'result':
-      el.append(resultRow(row));
+      el.append(resultRow(row, ctx));
       break;
     case 'notice':
       el.append(noticeRow(row));
@@ -321,7 +326,7 @@ export function resultText(row: ToolRow, kind: string | undefined): string {
   return r.content;
 }
 
-function resultRow(row: ResultRow): HTMLElement {
+function resultRow(row: ResultRow, ctx: RowContext): HTMLElement {
   const ok = !row.isError;
   const label = ok ? 'Turn complete' : row.stopped ? STOPPED_LABEL : resultLabel(row);
   const parts: Node[] = [
@@ -341,10 +346,39 @@ function resultRow(row: ResultRow): HTMLElement {
   parts.push(stat('credit-card', formatCost(row.costUsd), `This turn cost ${formatCost(row.costUsd)}`));
   parts.push(stat('watch', formatDuration(row.durationMs), `The turn took ${formatDuration(row.durationMs)}`));
   const footer = h('div', { class: `turn-footer${ok ? '' : row.stopped ? ' stopped' : ' error'}` }, ...parts);
+  const review = turnReview(row, ctx);
   if (!ok && row.errors.length && !row.stopped) {
-    return h('div', {}, footer, h('div', { class: 'turn-errors' }, row.errors.join('\n')));
+    return h('div', {}, footer, h('div', { class: 'turn-errors' }, row.errors.join('\n')), review);
   }
-  return footer;
+  return review ? h('div', {}, footer, review) : footer;
+}
+
+/** "Review edits" on a turn that edited files; or, with checkpoints off, why it cannot be. */
+function turnReview(row: ResultRow, ctx: RowContext): HTMLElement | undefined {
+  if (row.inherited || row.seq === undefined) return undefined;
+  const turn = ctx.editedTurn?.(row.seq);
+  if (turn) {
+    const files = `${turn.files} file${turn.files === 1 ? '' : 's'}`;
+    return h(
+      'div',
+      { class: 'turn-review' },
+      h(
+        'button',
+        { type: 'button', class: 'button secondary', 'data-action': 'review-edits', 'data-checkpoint': turn.checkpointId, title: `See the ${files} this turn changed (before the turn ↔ now) and revert any of them` },
+        icon('diff'),
+        `Review edits (${files})`,
+      ),
+    );
+  }
+  const why = row.editedFiles > 0 ? ctx.turnReviewUnavailable?.() : undefined;
+  if (!why) return undefined;
+  return h(
+    'div',
+    { class: 'turn-review muted' },
+    icon('info'),
+    h('span', {}, why),
+    h('button', { type: 'button', class: 'link-button', 'data-action': 'open-checkpoint-setting' }, 'Open Setting'),
+  );
 }
 
 /** A stop the user asked for: neither done nor failed, in neutral colours. */
@@ -399,7 +433,7 @@ export function estimateRowHeight(row: Row, width: number, ctx: RowContext): num
       return 90 + out * 18;
     }
     case 'result':
-      return 30;
+      return 30 + (row.seq !== undefined && ctx.editedTurn?.(row.seq) ? 34 : 0);
     case 'notice':
     case 'init':
       return 26;

@@ -38,6 +38,7 @@ const WITH_RESOURCE = new Map([
   ['shannon.review.reject', 'resourceScheme == shannon-review'],
   ['shannon.askAboutFile', 'resourceScheme == file'],
   ['shannon.sendSelection', 'editorIsOpen'],
+  ['shannon.revertTurnFile', 'shannon.turnDiff'],
 ]);
 const SESSION_KEYS = new Set<string>(SESSION_CONTEXT_KEYS);
 
