@@ -209,11 +209,11 @@ describe('SessionStore', () => {
     store.addCheckpoint({ id: 'old', sessionId: 's1', createdAt: 1, seq: 0, label: 'made by 0.1', snapshotRef: 'r1' });
     await store.flush();
     store.dispose();
-    // The same file as schema 1 wrote it: no files, changed_files or forks column.
+    // The same file as schema 1 wrote it: no files, changed_files or forks column, no touched files.
     const file = path.join(dir, 'store.sqlite');
     const SQL = await initSqlJs();
     const db = new SQL.Database(await readFile(file));
-    db.run('ALTER TABLE checkpoints DROP COLUMN files; ALTER TABLE checkpoints DROP COLUMN changed_files; ALTER TABLE checkpoints DROP COLUMN forks; PRAGMA user_version = 1');
+    db.run('ALTER TABLE checkpoints DROP COLUMN files; ALTER TABLE checkpoints DROP COLUMN changed_files; ALTER TABLE checkpoints DROP COLUMN forks; DROP TABLE touched_files; PRAGMA user_version = 1');
     await writeFile(file, db.export());
 
     const again = await SessionStore.open({ dir });
