@@ -27,6 +27,7 @@ import { SessionOutputChannels } from './sessionOutput.js';
 import { SessionsTree, type TreeSnapshotItem } from './sessionsTree.js';
 import { Settings } from './settings.js';
 import { ShannonStatusBar, type StatusFigures } from './statusBar.js';
+import { TouchedFileDecorations } from './touchedFiles.js';
 import { WorkspaceTrustGate } from './trust.js';
 import { ContextMeters } from './usage/contextMeters.js';
 import { UsageDashboard } from './usage/usageDashboard.js';
@@ -63,6 +64,8 @@ export interface ShannonApi {
     changes(): { sessionId: string | undefined; files: string[]; message: string | undefined };
     /** The Sessions view's badge. */
     attention(): { count: number; badge: vscode.ViewBadge | undefined };
+    /** Files decorated as changed by a live session, with the sessions' ids. */
+    touchedFiles(): Record<string, string[]>;
   };
 }
 
@@ -87,7 +90,8 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   const permissions = new PermissionPrompts(() => panels, () => reviews);
   const changes = new ChangesView(contextKeys);
   const attention = new Attention(tree.view, () => panels, settings);
-  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, changes, attention, contextMeters);
+  const touchedFiles = new TouchedFileDecorations();
+  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, changes, attention, contextMeters, touchedFiles);
 
   // ---- the core, opened once, after activation returns -------------------------------------
   let coreInstance: ShannonCore | undefined;
@@ -192,6 +196,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     contextMeters.attach(c);
     changes.attach(c);
     attention.attach(c);
+    touchedFiles.attach(c);
     scheduleLeftoverCheck(c);
     contextKeys.set('shannon.ready', true);
     schedulePrune(c);
@@ -293,6 +298,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
       openOutputChannels: () => outputs.openSessionIds(),
       changes: () => ({ sessionId: changes.current, files: changes.currentChanges?.files.map((f) => f.path) ?? [], message: changes.view.message }),
       attention: () => ({ count: attention.count, badge: tree.view.badge }),
+      touchedFiles: () => touchedFiles.snapshot(),
     },
   };
 }
