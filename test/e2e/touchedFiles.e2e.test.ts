@@ -29,13 +29,17 @@ describe('sessions that touched a file', { timeout: 600_000 }, () => {
   const w = realCliWorkbench('touched', responder);
 
   it('badges the file a live session wrote, and after a reload finds that session from the file', async () => {
-    // acceptEdits: the Write runs without an ask.
-    const server = await w.start({ 'shannon.permissionMode': 'acceptEdits' });
+    const server = await w.start();
     let page: Page | undefined;
     try {
       page = await openWorkbench(server.url, w.folder);
       const p = page;
       await newSession(p, TITLE);
+      // The Write asks first, as it does for a person: Accept it in the panel.
+      const asking = await sessionPanel(p);
+      const accept = asking.getByRole('button', { name: 'Accept', exact: true });
+      await waitForVisible(p, accept, { what: 'the Write permission ask', timeoutMs: 90_000 });
+      await accept.click();
       await panelShowing(p, WROTE);
       assert.equal(readFileSync(path.join(w.folder, FILE), 'utf8'), '# Hello from Claude\n', 'the CLI wrote the file');
 
