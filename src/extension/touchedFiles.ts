@@ -48,8 +48,12 @@ export class TouchedFileDecorations implements vscode.FileDecorationProvider, vs
     // The index holds real paths; a folder opened through a link shows other ones.
     const ids = this.byFile.get(uri.fsPath) ?? this.byFile.get(realPathOf(uri.fsPath) ?? uri.fsPath);
     if (!ids?.size) return undefined;
-    const titles = [...ids].map((id) => `"${this.core?.manager.get(id)?.title ?? id}"`);
-    return new vscode.FileDecoration(TOUCHED_BADGE, `Changed by session${titles.length === 1 ? '' : 's'} ${titles.join(', ')}`);
+    const names = [...ids].map((id) => {
+      const record = this.core?.manager.get(id);
+      // Its change is in its own worktree until brought back: this file is the user's copy.
+      return `"${record?.title ?? id}"${record?.worktree?.isolation === 'worktree' ? ' (in its worktree)' : ''}`;
+    });
+    return new vscode.FileDecoration(TOUCHED_BADGE, `Changed by session${names.length === 1 ? '' : 's'} ${names.join(', ')}`);
   }
 
   /** Files decorated now, with the sessions behind each (tests). */
