@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import initSqlJs from 'sql.js';
+import { importTranscript } from '../../src/core/history/transcript';
 import { emptyMetrics, type SessionRecord } from '../../src/core/session/types';
 import { SessionStore } from '../../src/core/store';
 
@@ -111,6 +112,34 @@ describe('files touched by sessions', () => {
         store.sessionsTouching(path.join(repo, 'main.py')).map((t) => [t.sessionId, t.seq]),
         [['isolated', call.seq]],
       );
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it("finds a session imported from the CLI's own history by the file its Edit changed (a path relative to the session's cwd)", async () => {
+    const work = await tempDir();
+    fs.writeFileSync(path.join(work, 'app.ts'), 'old');
+    const cliSession = '0b5a8f9e-1c2d-4e3f-8a9b-0c1d2e3f4a5b';
+    const transcript = path.join(await tempDir(), `${cliSession}.jsonl`);
+    const line = (o: unknown) => `${JSON.stringify(o)}\n`;
+    const base = { sessionId: cliSession, cwd: work };
+    fs.writeFileSync(
+      transcript,
+      line({ ...base, type: 'user', uuid: 'u1', timestamp: '2025-03-01T10:00:00.000Z', message: { role: 'user', content: 'Fix the app' } }) +
+        line({ ...base, type: 'assistant', uuid: 'a1', timestamp: '2025-03-01T10:00:04.000Z', message: { id: 'msg_1', role: 'assistant', model: 'claude-sonnet-4-5', usage: { input_tokens: 1, output_tokens: 1 }, content: [{ type: 'tool_use', id: 'toolu_1', name: 'Edit', input: { file_path: 'app.ts', old_string: 'old', new_string: 'new' } }] } }),
+    );
+    const { record, entries } = await importTranscript(transcript, { workspaceFolder: work });
+    const store = await SessionStore.open({ dir: await tempDir() });
+    try {
+      // As the core stores an import (shannon.ts): the record, then its lines.
+      store.upsertSession(record);
+      for (const entry of entries) store.appendMessage(entry);
+      const [touch] = store.sessionsTouching(path.join(work, 'app.ts'));
+      assert.equal(touch?.sessionId, record.id);
+      assert.equal(touch?.tool, 'Edit');
+      assert.equal(touch?.at, Date.parse('2025-03-01T10:00:04.000Z'));
+      assert.equal(entries.find((e) => e.seq === touch?.seq)?.type, 'assistant');
     } finally {
       store.dispose();
     }
