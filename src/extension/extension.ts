@@ -29,6 +29,7 @@ import { SessionOutputChannels } from './sessionOutput.js';
 import { SessionsTree, type TreeSnapshotItem } from './sessionsTree.js';
 import { Settings } from './settings.js';
 import { ShannonStatusBar, type StatusFigures } from './statusBar.js';
+import { TouchedFileDecorations } from './touchedFiles.js';
 import { WorkspaceTrustGate } from './trust.js';
 import { ContextMeters } from './usage/contextMeters.js';
 import { UsageDashboard } from './usage/usageDashboard.js';
@@ -65,6 +66,8 @@ export interface ShannonApi {
     changes(): { sessionId: string | undefined; files: string[]; message: string | undefined };
     /** The Sessions view's badge. */
     attention(): { count: number; badge: vscode.ViewBadge | undefined };
+    /** Files decorated as changed by a live session, with the sessions' ids. */
+    touchedFiles(): Record<string, string[]>;
   };
 }
 
@@ -96,7 +99,8 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   const changes = new ChangesView(contextKeys);
   const sessionKeys = new SessionContextKeys(contextKeys);
   const attention = new Attention(tree.view, () => panels, settings);
-  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, turnReviews, changes, attention, contextMeters, sessionKeys);
+  const touchedFiles = new TouchedFileDecorations();
+  subscriptions.push(log, settings, trust, claude, outputs, tree, statusBar, permissions, reviews, turnReviews, changes, attention, contextMeters, sessionKeys, touchedFiles);
 
   // ---- the core, opened once, after activation returns -------------------------------------
   let coreInstance: ShannonCore | undefined;
@@ -203,6 +207,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
     changes.attach(c);
     sessionKeys.attach(c);
     attention.attach(c);
+    touchedFiles.attach(c);
     scheduleLeftoverCheck(c);
     contextKeys.set('shannon.ready', true);
     schedulePrune(c);
@@ -304,6 +309,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
       openOutputChannels: () => outputs.openSessionIds(),
       changes: () => ({ sessionId: changes.current, files: changes.currentChanges?.files.map((f) => f.path) ?? [], message: changes.view.message }),
       attention: () => ({ count: attention.count, badge: tree.view.badge }),
+      touchedFiles: () => touchedFiles.snapshot(),
     },
   };
 }

@@ -11,6 +11,7 @@ import type { SessionManager } from '../core/session/manager.js';
 import { READ_ONLY_TOOLS } from '../core/cli/toolRules.js';
 import type { ClaudeRunOptions, PermissionMode, TranscriptEntry } from '../core/session/types.js';
 import type { BackwardRead, TailRead } from '../core/store/transcriptReads.js';
+import type { SessionTouch, TouchQuery } from '../core/store/touchedFiles.js';
 import type { UsageRow } from '../core/store/types.js';
 import type { SessionWorktrees } from '../core/worktrees/sessionWorktrees.js';
 
@@ -61,6 +62,8 @@ export type McpUsageRow = UsageRow;
 export interface McpHistory {
   search(query: string, opts: { limit?: number; workspaceFolder?: string; signal?: AbortSignal }): Promise<McpSearchHit[]> | McpSearchHit[];
   usage(query: { groupBy: 'day' | 'workspaceFolder' | 'model'; since?: number; until?: number }): Promise<McpUsageRow[]> | McpUsageRow[];
+  /** The sessions whose edit tool calls touched an absolute file path, each by its newest call, newest first. */
+  sessionsTouching(file: string, query?: TouchQuery): SessionTouch[];
 }
 
 /**

@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { realCliWorkbench } from './support/realCliWorkbench';
-import { closeWorkbench, openWorkbench, paletteLists, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
+import { closeWorkbench, openWorkbench, paletteLists, reloadWindow, screenshot, waitFor, waitForVisible } from './support/browser';
 import { openShannonView, pickFromCommand, sessionsPane, treeRow } from './support/shannonUi';
 import { newSession, panelShowing, tabs } from './support/sessions';
 
@@ -84,17 +84,6 @@ describe('session tabs across Reload Window', { timeout: 600_000 }, () => {
     }
   });
 });
-
-/**
- * Developer: Reload Window, as a person does it: the workbench saves its editor layout on the way
- * out (a bare page reload may cut that save short and lose the newest tab).
- */
-async function reloadWindow(page: Page): Promise<void> {
-  const loaded = page.waitForEvent('load', { timeout: 90_000 });
-  await runCommand(page, 'Developer: Reload Window').catch(() => undefined); // the page goes away under it
-  await loaded;
-  await waitForVisible(page, page.locator('.monaco-workbench'), { what: 'the workbench after reload', timeoutMs: 90_000 });
-}
 
 /** After a reload the side bar restores the Sessions view by itself (its icon may still show a progress badge). */
 async function sessionsAgain(page: Page): Promise<void> {

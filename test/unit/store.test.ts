@@ -210,13 +210,13 @@ describe('SessionStore', () => {
     await store.flush();
     store.dispose();
     // The same file as schema 1 wrote it: no files, changed_files or forks column (schema 2),
-    // no after_ref or end_seq (schema 3).
+    // no after_ref or end_seq (schema 3), no touched files (schema 4).
     const file = path.join(dir, 'store.sqlite');
     const SQL = await initSqlJs();
     const db = new SQL.Database(await readFile(file));
     db.run(
       'ALTER TABLE checkpoints DROP COLUMN files; ALTER TABLE checkpoints DROP COLUMN changed_files; ALTER TABLE checkpoints DROP COLUMN forks; ' +
-        'ALTER TABLE checkpoints DROP COLUMN after_ref; ALTER TABLE checkpoints DROP COLUMN end_seq; PRAGMA user_version = 1',
+        'ALTER TABLE checkpoints DROP COLUMN after_ref; ALTER TABLE checkpoints DROP COLUMN end_seq; DROP TABLE touched_files; PRAGMA user_version = 1',
     );
     await writeFile(file, db.export());
 

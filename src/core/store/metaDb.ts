@@ -1,7 +1,7 @@
 /**
- * The metadata database: sessions, per-turn metrics, checkpoint rows and tombstones, in one
- * sql.js (SQLite in WebAssembly) database held in memory and saved whole. It holds no message
- * text, so it stays small (kilobytes per session) and a whole-database export stays cheap.
+ * The metadata database: sessions, per-turn metrics, checkpoint rows, the files sessions
+ * touched and tombstones, in one sql.js (SQLite in WebAssembly) database held in memory and
+ * saved whole. It holds no message text, so it stays small (kilobytes per session) and a whole-database export stays cheap.
  *
  * Every mutation here is idempotent and ordered by timestamps, so the store can replay a
  * window's pending changes on top of another window's newer file (see sessionStore.ts).
@@ -10,6 +10,7 @@ import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { ShannonError } from '../errors';
 import { LIVE_STATES, type SessionRecord, type SessionState, type TurnMetrics } from '../session/types';
 import { checkHeader, CorruptDatabase, migrate, SCHEMA_VERSION } from './schema';
+import type { FileTouch, SessionTouch, TouchQuery } from './touchedFiles';
 import type { Checkpoint, SessionFilter, UsageQuery, UsageRow } from './types';
 import type { UsageCell, UsageTurn } from './usageTypes';
 
@@ -173,6 +174,7 @@ export class MetaDb {
   deleteSession(id: string, deletedAt: number, keepUsage: boolean): void {
     this.run('DELETE FROM sessions WHERE id = ?', [id]);
     this.run('DELETE FROM checkpoints WHERE session_id = ?', [id]);
+    this.run('DELETE FROM touched_files WHERE session_id = ?', [id]);
     if (!keepUsage) {
       this.run('DELETE FROM turns WHERE session_id = ?', [id]);
       this.run('DELETE FROM turns_rolled_up WHERE session_id = ?', [id]);
@@ -332,6 +334,53 @@ export class MetaDb {
       this.run('ROLLBACK', []);
       throw err;
     }
+  }
+
+  // --- touched files (touchedFiles.ts) -----------------------------------------------------
+
+  /** Records edit tool calls; one already recorded, or of a deleted session, is left as it is. */
+  addTouches(touches: readonly FileTouch[]): void {
+    for (const t of touches) {
+      if (this.get("SELECT 1 FROM tombstones WHERE kind = 'session' AND id = ?", [t.sessionId])) continue;
+      this.run('INSERT OR IGNORE INTO touched_files (path, session_id, seq, tool, at) VALUES (?, ?, ?, ?, ?)', [t.path, t.sessionId, t.seq, t.tool, t.at]);
+    }
+  }
+
+  /** The stored sessions that touched `file` (a touchedFilePath), each by its newest touch, newest first. */
+  sessionsTouching(file: string, q: TouchQuery = {}): SessionTouch[] {
+    const params: SqlValue[] = [file];
+    let folder = '';
+    if (q.workspaceFolder !== undefined) {
+      folder = ' AND s.workspace_folder = ?';
+      params.push(q.workspaceFolder);
+    }
+    let limit = '';
+    if (q.limit !== undefined) {
+      limit = ' LIMIT ?';
+      params.push(q.limit);
+    }
+    // SQLite takes the bare columns (seq, tool, at) from the row holding the max(): the newest
+    // touch by time, then by seq (ms times × 10^6 stay far below 2^63).
+    return this.all(
+      `SELECT t.session_id, t.path, t.seq, t.tool, max(t.at * 1000000 + t.seq) AS newest, t.at, count(*) AS edits
+       FROM touched_files t JOIN sessions s ON s.id = t.session_id
+       WHERE t.path = ?${folder} GROUP BY t.session_id ORDER BY newest DESC, t.session_id${limit}`,
+      params,
+    ).map((r) => ({ sessionId: String(r.session_id), path: String(r.path), seq: Number(r.seq), tool: String(r.tool), at: Number(r.at), edits: Number(r.edits) }));
+  }
+
+  /** The files a session touched, each once. */
+  filesTouchedBy(sessionId: string): string[] {
+    return this.all('SELECT DISTINCT path FROM touched_files WHERE session_id = ? ORDER BY path', [sessionId]).map((r) => String(r.path));
+  }
+
+  /** A value of the `meta` table (marks of one-off work, see schema.ts). */
+  metaValue(key: string): string | undefined {
+    return optional(this.get('SELECT value FROM meta WHERE key = ?', [key])?.value);
+  }
+
+  setMetaValue(key: string, value: string): void {
+    this.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, value]);
   }
 
   // --- checkpoints --------------------------------------------------------------------------

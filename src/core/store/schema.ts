@@ -6,7 +6,7 @@ import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic } from 'sql.js';
 
 /** The newest schema this code knows. Bump it with a new entry in MIGRATIONS. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** MIGRATIONS[n] takes a database from version n to n + 1. */
 const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
@@ -97,6 +97,22 @@ const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
     db.run(`
       ALTER TABLE checkpoints ADD COLUMN after_ref TEXT;
       ALTER TABLE checkpoints ADD COLUMN end_seq INTEGER;
+    `),
+  // Which files each session's edit tool calls touched (touchedFiles.ts), keyed by the file.
+  // Transcripts stored before this have their touches indexed once, in the background: the
+  // `touched_files_backfill` mark says it is still to do (a migration cannot read transcripts).
+  (db) =>
+    db.run(`
+      CREATE TABLE touched_files (
+        path TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        tool TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (path, session_id, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX touched_files_by_session ON touched_files (session_id);
+      INSERT OR REPLACE INTO meta (key, value) VALUES ('touched_files_backfill', 'pending');
     `),
 ];
 

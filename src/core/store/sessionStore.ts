@@ -11,6 +11,7 @@
  *   retention.ts       pruning, the daily roll-up of old turns, tombstones
  *   transcripts.ts     the messages: one append-only JSONL file per session
  *   search/            the full-text index over the transcripts
+ *   touchedFiles.ts    which files each session's edit tool calls touched
  *
  * See docs/store-design.md for the why.
  */
@@ -29,6 +30,7 @@ import { SearchIndex } from './search/searchIndex';
 import { SharedDatabase, type Op } from './sharedDatabase';
 import { SessionWriters } from './sessionWriters';
 import { writeFailed, wrongKind } from './storeErrors';
+import { backfillTouches, editsFiles, touchedFilePath, touchesOf, type SessionTouch, type TouchQuery } from './touchedFiles';
 import { TranscriptFiles, type CorruptLine, type NewEntry } from './transcripts';
 import type { BackwardRead, ForwardRead, TailRead } from './transcriptReads';
 import type { Checkpoint, PrunePolicy, SearchHit, SearchOptions, SessionFilter, UsageQuery, UsageRow } from './types';
@@ -61,6 +63,9 @@ export interface StoreChange {
  * received (the CLI's line), stored as is; without it `raw` is serialised.
  */
 export type NewTranscriptEntry = NewEntry;
+
+/** The `meta` mark of the one-off indexing of older transcripts' touched files (schema 4). */
+const TOUCH_BACKFILL = 'touched_files_backfill';
 
 export class SessionStore implements Disposable {
   private readonly _onDidChange = new Emitter<StoreChange>();
@@ -161,6 +166,7 @@ export class SessionStore implements Disposable {
     this.disposables.add(watchFile(this.dir, DB_FILE, this.pollMs, () => void this.writer.enqueue(() => this.shared.checkExternal()).catch(() => undefined)));
     // Messages a crash kept out of the index are found and indexed in the background.
     this.index.catchUp();
+    if (this.shared.db.metaValue(TOUCH_BACKFILL) === 'pending') void this.backfillTouches();
     void ownerWritten.then(() => this.owners.forgetDead([this.dir, this.index.dir]));
     void rollUpOldTurns(
       () => this.shared.db,
@@ -208,6 +214,7 @@ export class SessionStore implements Disposable {
     this.assertOpen();
     const stored = this.transcripts.append(entry);
     this.writer.schedule();
+    this.indexTouches(stored);
     return stored;
   }
 
@@ -234,6 +241,24 @@ export class SessionStore implements Disposable {
   async readTranscriptEntry(sessionId: string, seq: number): Promise<TranscriptEntry | undefined> {
     const [entry] = await this.readTranscript(sessionId, { fromSeq: seq, limit: 1 });
     return entry?.seq === seq ? entry : undefined;
+  }
+
+  // --- touched files -------------------------------------------------------------------------
+
+  /**
+   * The sessions whose edit tool calls touched `file` (absolute, or relative to the process's
+   * cwd), each by its newest touch, newest first. Worktree sessions are found from the user's
+   * copy of the file.
+   */
+  sessionsTouching(file: string, query?: TouchQuery): SessionTouch[] {
+    this.assertOpen();
+    return this.shared.db.sessionsTouching(touchedFilePath(file), query);
+  }
+
+  /** The files (absolute, real) a session's edit tool calls touched. */
+  filesTouchedBy(sessionId: string): string[] {
+    this.assertOpen();
+    return this.shared.db.filesTouchedBy(sessionId);
   }
 
   // --- turns and usage -----------------------------------------------------------------------
@@ -376,6 +401,24 @@ export class SessionStore implements Disposable {
       }
     }
     if (failure !== undefined) throw failure;
+  }
+
+  /** An appended message's edit tool calls, in the touched-files index at once (the decorations read it). */
+  private indexTouches(entry: TranscriptEntry): void {
+    if (!editsFiles(entry)) return;
+    const touches = touchesOf(entry, this.shared.db.getSession(entry.sessionId));
+    if (touches.length) this.apply((db) => db.addTouches(touches), []);
+  }
+
+  /** Transcripts stored before the touched-files index existed, indexed once in the background. */
+  private async backfillTouches(): Promise<void> {
+    const done = await backfillTouches({
+      sessions: () => this.shared.db.listSessions(),
+      readAssistant: (id, fromSeq, limit) => this.transcripts.read(id, { fromSeq, limit, filter: (e) => e.type === 'assistant' }).catch(() => []),
+      record: (touches) => this.apply((db) => db.addTouches(touches), []),
+      stopped: () => this.disposed,
+    }).catch(() => false);
+    if (done && !this.disposed) this.apply((db) => db.setMetaValue(TOUCH_BACKFILL, 'done'), []);
   }
 
   /** Sessions recorded live by a store instance that is gone come back `interrupted`. */

@@ -6,6 +6,7 @@ import { fixCommands } from './fixCommands.js';
 import { historyCommands } from './historyCommands.js';
 import { mcpCommands } from './mcpCommands.js';
 import { sessionCommands } from './sessionCommands.js';
+import { touchedFileCommands } from './touchedFileCommands.js';
 import { worktreeCommands } from './worktreeCommands.js';
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -13,6 +14,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     ...sessionCommands(ctx),
     ...checkpointCommands(ctx),
     ...historyCommands(ctx),
+    ...touchedFileCommands(ctx),
     ...mcpCommands(ctx),
     ...worktreeCommands(ctx),
     ...fixCommands(ctx),

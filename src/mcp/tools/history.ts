@@ -1,9 +1,11 @@
 /**
  * Tools about the installation and the past: which `claude` runs, what was said before, what it cost.
  */
+import * as path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ShannonError, isShannonError } from '../../core/errors.js';
+import type { SessionTouch } from '../../core/store/touchedFiles.js';
 import { resolvedPath } from '../../core/workspacePaths.js';
 import type { McpHistory, ShannonMcpDeps } from '../deps.js';
 import { guarded, ok } from '../results.js';
@@ -47,31 +49,81 @@ export function registerHistoryTools(server: McpServer, deps: ShannonMcpDeps): v
     'search_sessions',
     {
       title: 'Search session transcripts',
-      description: 'Full-text search over every stored session transcript, best matches first, each with a snippet and the cursor to read around it with get_session_output.',
+      description:
+        'Full-text search over every stored session transcript, best matches first, each with a snippet and the cursor to read around it with get_session_output. ' +
+        'With `file`: only sessions whose Edit, Write, MultiEdit or NotebookEdit calls changed that file; without `query` they are listed newest first, the cursor at their latest edit call.',
       inputSchema: {
-        query: z.string().min(1).max(2_000).describe('Words to look for (all of them should appear).'),
+        query: z.string().min(1).max(2_000).optional().describe('Words to look for (all of them should appear). Needed unless `file` is given.'),
+        file: pathArg.optional().describe('Only sessions that edited this file: an absolute path, or one relative to the workspace folder of `cwd` (or of the default folder).'),
         cwd: pathArg.optional().describe('Only sessions of the workspace folder holding this absolute path.'),
         limit: z.number().int().min(1).max(100).default(10).describe('At most this many hits.'),
       },
       outputSchema: {
-        hits: z.array(z.object({ session_id: z.string(), title: z.string().optional(), cursor: z.number().int(), score: z.number(), snippet: z.string() })),
+        hits: z.array(
+          z.object({
+            session_id: z.string(),
+            title: z.string().optional(),
+            cursor: z.number().int(),
+            score: z.number().optional().describe('Text matches only: higher is better.'),
+            snippet: z.string(),
+            tool: z.string().optional().describe('With `file`: the edit tool of the session\'s latest call on it.'),
+            edited_at: z.string().optional().describe('With `file`: when that call was made (ISO 8601).'),
+            edits: z.number().int().optional().describe('With `file`: how many edit calls the session made to it.'),
+          }),
+        ),
       },
       annotations: { readOnlyHint: true },
     },
     (args, extra) =>
       guarded(async () => {
         const history = requireHistory(deps.history);
+        if (args.query === undefined && args.file === undefined) throw new ShannonError('INVALID_ARGUMENT', 'search_sessions needs `query`, `file` or both.', 'Give words to look for, or the file whose editing sessions you want.');
         const workspaceFolder = args.cwd === undefined ? undefined : deps.workspaceFolderFor(resolvedPath(args.cwd));
         if (args.cwd && !workspaceFolder) throw new ShannonError('INVALID_ARGUMENT', `"${args.cwd}" is not inside a workspace folder open in Shannon.`, 'Leave cwd out to search everything.');
-        const hits = await history.search(args.query, { limit: args.limit, ...(workspaceFolder ? { workspaceFolder } : {}), signal: extra.signal });
-        const rows = hits.map((h) => {
-          const title = deps.sessions.get(h.sessionId)?.title;
-          return { session_id: h.sessionId, ...(title ? { title } : {}), cursor: h.seq, score: score(h.score), snippet: h.snippet };
-        });
-        const text = rows.length ? rows.map((r) => `${r.session_id} "${r.title ?? ''}" @${r.cursor}: ${r.snippet}`).join('\n') : `Nothing matches "${args.query}".`;
+        const folder = workspaceFolder ? { workspaceFolder } : {};
+        const touches = args.file === undefined ? undefined : history.sessionsTouching(fileOf(args.file, workspaceFolder), folder);
+        const rows = args.query === undefined ? touchRows(touches ?? [], args.limit) : await textRows(args.query, touches, args.limit);
+        const what = [args.query && `"${args.query}"`, args.file && `edits of ${args.file}`].filter(Boolean).join(' in ');
+        const text = rows.length ? rows.map((r) => `${r.session_id} "${r.title ?? ''}" @${r.cursor}: ${r.snippet}`).join('\n') : `Nothing matches ${what}.`;
         return ok(text, { hits: rows });
+
+        async function textRows(query: string, only: SessionTouch[] | undefined, limit: number) {
+          const sessions = only && new Set(only.map((t) => t.sessionId));
+          // Filtered afterwards, so ask for the most hits a call may return.
+          const hits = await history.search(query, { limit: sessions ? 100 : limit, ...folder, signal: extra.signal });
+          return hits
+            .filter((h) => !sessions || sessions.has(h.sessionId))
+            .slice(0, limit)
+            .map((h) => ({ session_id: h.sessionId, ...titleOf(h.sessionId), cursor: h.seq, score: score(h.score), snippet: h.snippet }));
+        }
       }, log),
   );
+
+  function touchRows(touches: SessionTouch[], limit: number) {
+    return touches.slice(0, limit).map((t) => ({
+      session_id: t.sessionId,
+      ...titleOf(t.sessionId),
+      cursor: t.seq,
+      snippet: `${t.tool} ${t.path}`,
+      tool: t.tool,
+      edited_at: new Date(t.at).toISOString(),
+      edits: t.edits,
+    }));
+  }
+
+  function titleOf(sessionId: string): { title?: string } {
+    const title = deps.sessions.get(sessionId)?.title;
+    return title ? { title } : {};
+  }
+
+  /** An absolute file, or one relative to the folder of `cwd` or the default folder. */
+  function fileOf(file: string, workspaceFolder: string | undefined): string {
+    if (path.isAbsolute(file)) return file;
+    const given = deps.defaultCwd?.();
+    const base = workspaceFolder ?? (given === undefined ? undefined : deps.workspaceFolderFor(resolvedPath(given)));
+    if (base === undefined) throw new ShannonError('INVALID_ARGUMENT', `"${file}" is relative, and there is no workspace folder to read it from.`, 'Give the file as an absolute path, or pass cwd.');
+    return path.join(base, file);
+  }
 
   server.registerTool(
     'get_usage',

@@ -295,3 +295,14 @@ export function webviewOf(page: Page, extensionId: string, selector: string, opt
     ...opts,
   });
 }
+
+/**
+ * Developer: Reload Window, as a person does it: the workbench saves its editor layout on the way
+ * out (a bare page reload may cut that save short and lose the newest tab).
+ */
+export async function reloadWindow(page: Page): Promise<void> {
+  const loaded = page.waitForEvent('load', { timeout: 90_000 });
+  await runCommand(page, 'Developer: Reload Window').catch(() => undefined); // the page goes away under it
+  await loaded;
+  await waitForVisible(page, page.locator('.monaco-workbench'), { what: 'the workbench after reload', timeoutMs: 90_000 });
+}

@@ -37,6 +37,7 @@ const WITH_RESOURCE = new Map([
   ['shannon.review.accept', 'resourceScheme == shannon-review'],
   ['shannon.review.reject', 'resourceScheme == shannon-review'],
   ['shannon.askAboutFile', 'resourceScheme == file'],
+  ['shannon.sessionsTouchingFile', 'resourceScheme == file'],
   ['shannon.sendSelection', 'editorIsOpen'],
   ['shannon.revertTurnFile', 'shannon.turnDiff'],
 ]);
