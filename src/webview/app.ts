@@ -11,7 +11,7 @@ import { record } from './common/perf';
 import { formatCost, isBusy, isLive, STATE_ICONS, STATE_LABELS } from './model/format';
 import { TranscriptModel, type Row } from './model/transcript';
 import { h, icon, iconButton } from './render/dom';
-import { estimateRowHeight, renderRow, resultText, type RowContext, type RowPart } from './render/rows';
+import { estimateRowHeight, renderRow, type RowContext } from './render/rows';
 import { ComposerAssist } from './view/composerAssist';
 import { composerMode } from './view/composerMode';
 import { ContextMeter } from './view/contextMeter';
@@ -21,6 +21,7 @@ import { TodoListView } from './view/todoList';
 import { RowToggles } from './view/rowToggles';
 import { VirtualList } from './view/virtualList';
 import { revealEntry } from './view/searchReveal';
+import { onTranscriptAction } from './view/transcriptActions';
 
 export class App {
   private readonly model = new TranscriptModel();
@@ -404,42 +405,20 @@ export class App {
   }
 
   private onTranscriptClick(e: MouseEvent): void {
-    const target = (e.target as HTMLElement).closest<HTMLElement>('[data-action]');
-    const rowEl = target?.closest<HTMLElement>('[data-key]');
-    if (!target || !rowEl?.dataset.key) return;
-    const key = rowEl.dataset.key;
-    const row = this.model.row(key);
-    switch (target.dataset.action) {
-      case 'toggle': {
-        const part = (target.dataset.part ?? 'body') as RowPart;
+    onTranscriptAction(e, {
+      row: (key) => this.model.row(key),
+      toggle: (key, part) => {
         this.toggles.toggle(key, part);
         this.persistSoon();
         this.list.layoutNow();
         // The row was rebuilt: give the focus back to the same control.
         this.list.element(key)?.querySelector<HTMLElement>(`[data-action="toggle"][data-part="${part}"]`)?.focus();
-        break;
-      }
-      case 'copy-code': {
-        const code = target.closest('.code-block')?.querySelector('code')?.textContent ?? '';
-        this.copy(code, target);
-        break;
-      }
-      case 'copy-output':
-        if (row?.kind === 'tool') this.copy(resultText(row, target.dataset.output), target);
-        break;
-      case 'open-diff':
-        if (row?.kind === 'tool') void this.run(this.host.request('openDiff', { toolUseId: row.toolUseId }));
-        break;
-      case 'review-edits':
-        if (target.dataset.checkpoint) void this.run(this.host.request('reviewTurn', { checkpointId: target.dataset.checkpoint }));
-        break;
-      case 'open-checkpoint-setting':
-        void this.run(this.host.request('fix', { fix: 'turn-off-auto-checkpoint' }));
-        break;
-      case 'load-full':
-        if (row?.kind === 'tool' && row.result?.truncated) void this.loadFull(key, row.result.truncated.seq);
-        break;
-    }
+      },
+      copy: (text, button) => this.copy(text, button),
+      request: (p) => void this.run(p),
+      host: this.host,
+      loadFull: (key, seq) => void this.loadFull(key, seq),
+    });
   }
 
   private copy(text: string, button: HTMLElement): void {
@@ -476,7 +455,7 @@ export class App {
       this.hasOlder = hasOlder;
       this.entries = entries.concat(this.entries);
       this.model.reset(this.entries, hasOlder ? undefined : this.inherited);
-    this.todos.reset(this.entries);
+      this.todos.reset(this.entries);
       this.model.takeChanges();
       this.list.reset(this.model.rows);
     } catch {

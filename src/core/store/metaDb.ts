@@ -6,26 +6,27 @@
  * Every mutation here is idempotent and ordered by timestamps, so the store can replay a
  * window's pending changes on top of another window's newer file (see sessionStore.ts).
  */
-import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
 import { ShannonError } from '../errors';
 import { LIVE_STATES, type SessionRecord, type SessionState, type TurnMetrics } from '../session/types';
+import { CHECKPOINT_SELECT, optional, scalar, Statements, toCheckpoint, tokenColumns, toRecord } from './metaRows';
 import { checkHeader, CorruptDatabase, migrate, SCHEMA_VERSION } from './schema';
 import type { FileTouch, SessionTouch, TouchQuery } from './touchedFiles';
 import type { Checkpoint, SessionFilter, UsageQuery, UsageRow } from './types';
 import type { UsageCell, UsageTurn } from './usageTypes';
 
 /** A result row by column name (or alias). */
-type Row = Record<string, SqlValue>;
-
 export interface SessionRow {
   record: SessionRecord;
   owner: string | undefined;
 }
 
 export class MetaDb {
-  private readonly statements = new Map<string, Statement>();
+  private readonly sql: Statements;
 
-  private constructor(private readonly db: Database) {}
+  private constructor(private readonly db: Database) {
+    this.sql = new Statements(db);
+  }
 
   static empty(SQL: SqlJsStatic): MetaDb {
     const db = new SQL.Database();
@@ -77,12 +78,12 @@ export class MetaDb {
 
   export(): Uint8Array {
     // export() closes and reopens the database inside sql.js, which frees our statements.
-    this.freeStatements();
+    this.sql.free();
     return this.db.export();
   }
 
   close(): void {
-    this.freeStatements();
+    this.sql.free();
     this.db.close();
   }
 
@@ -93,15 +94,15 @@ export class MetaDb {
    * record) or the session was deleted at or after `record.updatedAt`. Returns whether it wrote.
    */
   mergeSession(record: SessionRecord, owner: string | undefined): boolean {
-    const existing = this.get('SELECT updated_at, state, owner FROM sessions WHERE id = ?', [record.id]);
+    const existing = this.sql.get('SELECT updated_at, state, owner FROM sessions WHERE id = ?', [record.id]);
     if (existing && Number(existing.updated_at) > record.updatedAt) return false;
     // A window that edits a session another window is running (pins it, renames it) does not
     // become its owner: the owner is whoever made it live.
     if (owner !== undefined && existing && existing.owner !== null && LIVE_STATES.includes(String(existing.state) as SessionState)) owner = String(existing.owner);
-    const tomb = this.get("SELECT deleted_at FROM tombstones WHERE kind = 'session' AND id = ?", [record.id]);
+    const tomb = this.sql.get("SELECT deleted_at FROM tombstones WHERE kind = 'session' AND id = ?", [record.id]);
     if (tomb && Number(tomb.deleted_at) >= record.updatedAt) return false;
-    if (tomb) this.run("DELETE FROM tombstones WHERE kind = 'session' AND id = ?", [record.id]);
-    this.run(
+    if (tomb) this.sql.run("DELETE FROM tombstones WHERE kind = 'session' AND id = ?", [record.id]);
+    this.sql.run(
       `INSERT OR REPLACE INTO sessions (id, workspace_folder, state, created_at, updated_at, pinned, cli_session_id, origin, owner, record)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
@@ -121,12 +122,12 @@ export class MetaDb {
   }
 
   getSession(id: string): SessionRecord | undefined {
-    const row = this.get('SELECT record FROM sessions WHERE id = ?', [id]);
+    const row = this.sql.get('SELECT record FROM sessions WHERE id = ?', [id]);
     return row ? toRecord(row) : undefined;
   }
 
   hasSession(id: string): boolean {
-    return this.get('SELECT 1 FROM sessions WHERE id = ?', [id]) !== undefined;
+    return this.sql.get('SELECT 1 FROM sessions WHERE id = ?', [id]) !== undefined;
   }
 
   listSessions(filter: SessionFilter = {}): SessionRecord[] {
@@ -145,18 +146,18 @@ export class MetaDb {
       sql += ' LIMIT ?';
       params.push(filter.limit);
     }
-    return this.all(sql, params).map(toRecord);
+    return this.sql.all(sql, params).map(toRecord);
   }
 
   /** Ids (and workspace folders) of every session, for the search filter. */
   sessionFolders(): Map<string, string> {
-    return new Map(this.all('SELECT id, workspace_folder FROM sessions', []).map((r) => [String(r.id), String(r.workspace_folder)]));
+    return new Map(this.sql.all('SELECT id, workspace_folder FROM sessions', []).map((r) => [String(r.id), String(r.workspace_folder)]));
   }
 
   /** Sessions recorded in a live state, with the store instance that owns them. */
   liveSessions(): SessionRow[] {
     const states = LIVE_STATES;
-    return this.all(`SELECT record, owner FROM sessions WHERE state IN (${states.map(() => '?').join(', ')})`, [...states]).map((r) => ({
+    return this.sql.all(`SELECT record, owner FROM sessions WHERE state IN (${states.map(() => '?').join(', ')})`, [...states]).map((r) => ({
       record: toRecord(r),
       owner: optional(r.owner),
     }));
@@ -164,7 +165,7 @@ export class MetaDb {
 
   /** Sessions that retention may remove, oldest first. */
   prunable(liveStates: readonly SessionState[]): Array<{ id: string; updatedAt: number }> {
-    return this.all(
+    return this.sql.all(
       `SELECT id, updated_at FROM sessions WHERE pinned = 0 AND state NOT IN (${liveStates.map(() => '?').join(', ')}) ORDER BY updated_at, id`,
       [...liveStates],
     ).map((r) => ({ id: String(r.id), updatedAt: Number(r.updated_at) }));
@@ -172,14 +173,14 @@ export class MetaDb {
 
   /** Removes the session, its checkpoint rows and (unless kept for usage totals) its turns. */
   deleteSession(id: string, deletedAt: number, keepUsage: boolean): void {
-    this.run('DELETE FROM sessions WHERE id = ?', [id]);
-    this.run('DELETE FROM checkpoints WHERE session_id = ?', [id]);
-    this.run('DELETE FROM touched_files WHERE session_id = ?', [id]);
+    this.sql.run('DELETE FROM sessions WHERE id = ?', [id]);
+    this.sql.run('DELETE FROM checkpoints WHERE session_id = ?', [id]);
+    this.sql.run('DELETE FROM touched_files WHERE session_id = ?', [id]);
     if (!keepUsage) {
-      this.run('DELETE FROM turns WHERE session_id = ?', [id]);
-      this.run('DELETE FROM turns_rolled_up WHERE session_id = ?', [id]);
+      this.sql.run('DELETE FROM turns WHERE session_id = ?', [id]);
+      this.sql.run('DELETE FROM turns_rolled_up WHERE session_id = ?', [id]);
     }
-    this.run("INSERT OR REPLACE INTO tombstones (kind, id, deleted_at) VALUES ('session', ?, max(?, coalesce((SELECT deleted_at FROM tombstones WHERE kind = 'session' AND id = ?), 0)))", [
+    this.sql.run("INSERT OR REPLACE INTO tombstones (kind, id, deleted_at) VALUES ('session', ?, max(?, coalesce((SELECT deleted_at FROM tombstones WHERE kind = 'session' AND id = ?), 0)))", [
       id,
       deletedAt,
       id,
@@ -187,21 +188,21 @@ export class MetaDb {
   }
 
   deletedSessions(): Set<string> {
-    return new Set(this.all("SELECT id FROM tombstones WHERE kind = 'session'", []).map((r) => String(r.id)));
+    return new Set(this.sql.all("SELECT id FROM tombstones WHERE kind = 'session'", []).map((r) => String(r.id)));
   }
 
   /** Tombstones only need to outlive every other window's unsaved copy. */
   forgetTombstones(before: number): void {
-    this.run('DELETE FROM tombstones WHERE deleted_at < ?', [before]);
+    this.sql.run('DELETE FROM tombstones WHERE deleted_at < ?', [before]);
   }
 
   // --- turns and usage ----------------------------------------------------------------------
 
   recordTurn(m: TurnMetrics, day: string): void {
-    const rolled = this.get('SELECT max_turn FROM turns_rolled_up WHERE session_id = ?', [m.sessionId]);
+    const rolled = this.sql.get('SELECT max_turn FROM turns_rolled_up WHERE session_id = ?', [m.sessionId]);
     if (rolled && m.turn <= Number(rolled.max_turn)) return;
-    const folder = this.get('SELECT workspace_folder FROM sessions WHERE id = ?', [m.sessionId]);
-    this.run(
+    const folder = this.sql.get('SELECT workspace_folder FROM sessions WHERE id = ?', [m.sessionId]);
+    this.sql.run(
       `INSERT OR REPLACE INTO turns (session_id, turn, ended_at, day, workspace_folder, model, input_tokens, output_tokens,
          cache_read_input_tokens, cache_creation_input_tokens, cost_usd, duration_ms, duration_api_ms, num_turns, is_error, subtype)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -227,7 +228,7 @@ export class MetaDb {
   }
 
   listTurns(sessionId: string): TurnMetrics[] {
-    return this.all(
+    return this.sql.all(
       `SELECT session_id, turn, ended_at, model, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens,
          cost_usd, duration_ms, duration_api_ms, num_turns, is_error, subtype FROM turns WHERE session_id = ? ORDER BY turn`,
       [sessionId],
@@ -271,7 +272,7 @@ export class MetaDb {
       dailyParams.push(q.until);
     }
     const where = (w: string[]) => (w.length ? ` WHERE ${w.join(' AND ')}` : '');
-    return this.all(
+    return this.sql.all(
       `SELECT k, sum(i) AS i, sum(o) AS o, sum(cr) AS cr, sum(cc) AS cc, sum(c) AS c, sum(n) AS n FROM (
          SELECT ${detailKey} AS k, input_tokens AS i, output_tokens AS o, cache_read_input_tokens AS cr,
            cache_creation_input_tokens AS cc, cost_usd AS c, 1 AS n FROM turns t${where(detailWhere)}
@@ -296,8 +297,8 @@ export class MetaDb {
    * rolling up to it is one bounded step. Undefined when no turn ended before `before`.
    */
   rollUpStep(before: number, count: number): number | undefined {
-    if (this.get('SELECT 1 FROM turns WHERE ended_at < ? LIMIT 1', [before]) === undefined) return undefined;
-    const nth = this.get('SELECT ended_at FROM turns WHERE ended_at < ? ORDER BY ended_at LIMIT 1 OFFSET ?', [before, count]);
+    if (this.sql.get('SELECT 1 FROM turns WHERE ended_at < ? LIMIT 1', [before]) === undefined) return undefined;
+    const nth = this.sql.get('SELECT ended_at FROM turns WHERE ended_at < ? ORDER BY ended_at LIMIT 1 OFFSET ?', [before, count]);
     return nth === undefined ? before : Math.min(before, Number(nth.ended_at) + 1);
   }
 
@@ -306,9 +307,9 @@ export class MetaDb {
    * window's copy it moves only what that copy still holds in detail.
    */
   rollUpTurns(at: number): void {
-    this.run('BEGIN', []);
+    this.sql.run('BEGIN', []);
     try {
-      this.run(
+      this.sql.run(
         `INSERT INTO usage_daily (day, workspace_folder, model, first_ended_at, last_ended_at, input_tokens, output_tokens,
            cache_read_input_tokens, cache_creation_input_tokens, cost_usd, turns)
          SELECT t.day, coalesce(t.workspace_folder, (SELECT s.workspace_folder FROM sessions s WHERE s.id = t.session_id), ''),
@@ -323,15 +324,15 @@ export class MetaDb {
            cost_usd = cost_usd + excluded.cost_usd, turns = turns + excluded.turns`,
         [at],
       );
-      this.run(
+      this.sql.run(
         `INSERT INTO turns_rolled_up (session_id, max_turn) SELECT session_id, max(turn) FROM turns WHERE ended_at < ? GROUP BY session_id
          ON CONFLICT (session_id) DO UPDATE SET max_turn = max(max_turn, excluded.max_turn)`,
         [at],
       );
-      this.run('DELETE FROM turns WHERE ended_at < ?', [at]);
-      this.run('COMMIT', []);
+      this.sql.run('DELETE FROM turns WHERE ended_at < ?', [at]);
+      this.sql.run('COMMIT', []);
     } catch (err) {
-      this.run('ROLLBACK', []);
+      this.sql.run('ROLLBACK', []);
       throw err;
     }
   }
@@ -341,8 +342,8 @@ export class MetaDb {
   /** Records edit tool calls; one already recorded, or of a deleted session, is left as it is. */
   addTouches(touches: readonly FileTouch[]): void {
     for (const t of touches) {
-      if (this.get("SELECT 1 FROM tombstones WHERE kind = 'session' AND id = ?", [t.sessionId])) continue;
-      this.run('INSERT OR IGNORE INTO touched_files (path, session_id, seq, tool, at) VALUES (?, ?, ?, ?, ?)', [t.path, t.sessionId, t.seq, t.tool, t.at]);
+      if (this.sql.get("SELECT 1 FROM tombstones WHERE kind = 'session' AND id = ?", [t.sessionId])) continue;
+      this.sql.run('INSERT OR IGNORE INTO touched_files (path, session_id, seq, tool, at) VALUES (?, ?, ?, ?, ?)', [t.path, t.sessionId, t.seq, t.tool, t.at]);
     }
   }
 
@@ -361,7 +362,7 @@ export class MetaDb {
     }
     // SQLite takes the bare columns (seq, tool, at) from the row holding the max(): the newest
     // touch by time, then by seq (ms times × 10^6 stay far below 2^63).
-    return this.all(
+    return this.sql.all(
       `SELECT t.session_id, t.path, t.seq, t.tool, max(t.at * 1000000 + t.seq) AS newest, t.at, count(*) AS edits
        FROM touched_files t JOIN sessions s ON s.id = t.session_id
        WHERE t.path = ?${folder} GROUP BY t.session_id ORDER BY newest DESC, t.session_id${limit}`,
@@ -371,25 +372,25 @@ export class MetaDb {
 
   /** The files a session touched, each once. */
   filesTouchedBy(sessionId: string): string[] {
-    return this.all('SELECT DISTINCT path FROM touched_files WHERE session_id = ? ORDER BY path', [sessionId]).map((r) => String(r.path));
+    return this.sql.all('SELECT DISTINCT path FROM touched_files WHERE session_id = ? ORDER BY path', [sessionId]).map((r) => String(r.path));
   }
 
   /** A value of the `meta` table (marks of one-off work, see schema.ts). */
   metaValue(key: string): string | undefined {
-    return optional(this.get('SELECT value FROM meta WHERE key = ?', [key])?.value);
+    return optional(this.sql.get('SELECT value FROM meta WHERE key = ?', [key])?.value);
   }
 
   setMetaValue(key: string, value: string): void {
-    this.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, value]);
+    this.sql.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, value]);
   }
 
   // --- checkpoints --------------------------------------------------------------------------
 
   /** Writes the row unless it was deleted (checkpoints are immutable once made, bar the label). */
   putCheckpoint(c: Checkpoint): boolean {
-    if (this.get("SELECT 1 FROM tombstones WHERE kind = 'checkpoint' AND id = ?", [c.id])) return false;
-    if (this.get("SELECT 1 FROM tombstones WHERE kind = 'session' AND id = ?", [c.sessionId])) return false;
-    this.run(
+    if (this.sql.get("SELECT 1 FROM tombstones WHERE kind = 'checkpoint' AND id = ?", [c.id])) return false;
+    if (this.sql.get("SELECT 1 FROM tombstones WHERE kind = 'session' AND id = ?", [c.sessionId])) return false;
+    this.sql.run(
       `INSERT OR REPLACE INTO checkpoints (id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref, files, changed_files, forks, after_ref, end_seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [c.id, c.sessionId, c.createdAt, c.cliSessionId ?? null, c.messageUuid ?? null, c.seq, c.label || null, c.snapshotRef ?? null, c.files ?? null, c.changedFiles ? JSON.stringify(c.changedFiles) : null, c.forks ? JSON.stringify(c.forks) : null, c.afterRef ?? null, c.endSeq ?? null],
@@ -398,18 +399,18 @@ export class MetaDb {
   }
 
   getCheckpoint(id: string): Checkpoint | undefined {
-    return this.all(`${CHECKPOINT_SELECT} WHERE id = ?`, [id]).map(toCheckpoint)[0];
+    return this.sql.all(`${CHECKPOINT_SELECT} WHERE id = ?`, [id]).map(toCheckpoint)[0];
   }
 
   listCheckpoints(sessionId?: string): Checkpoint[] {
     return sessionId === undefined
-      ? this.all(`${CHECKPOINT_SELECT} ORDER BY created_at, id`, []).map(toCheckpoint)
-      : this.all(`${CHECKPOINT_SELECT} WHERE session_id = ? ORDER BY created_at, id`, [sessionId]).map(toCheckpoint);
+      ? this.sql.all(`${CHECKPOINT_SELECT} ORDER BY created_at, id`, []).map(toCheckpoint)
+      : this.sql.all(`${CHECKPOINT_SELECT} WHERE session_id = ? ORDER BY created_at, id`, [sessionId]).map(toCheckpoint);
   }
 
   deleteCheckpoint(id: string, deletedAt: number): void {
-    this.run('DELETE FROM checkpoints WHERE id = ?', [id]);
-    this.run("INSERT OR REPLACE INTO tombstones (kind, id, deleted_at) VALUES ('checkpoint', ?, ?)", [id, deletedAt]);
+    this.sql.run('DELETE FROM checkpoints WHERE id = ?', [id]);
+    this.sql.run("INSERT OR REPLACE INTO tombstones (kind, id, deleted_at) VALUES ('checkpoint', ?, ?)", [id, deletedAt]);
   }
 
   /**
@@ -418,7 +419,7 @@ export class MetaDb {
    */
   fingerprint(): Map<string, string> {
     const out = new Map<string, string>();
-    const rows = this.all(
+    const rows = this.sql.all(
       `SELECT id, 's' || updated_at AS part FROM sessions
        UNION ALL SELECT session_id, 'c' || count(*) || ':' || max(created_at) || ':' || group_concat(coalesce(label, '') || '/' || coalesce(changed_files, ''), ',') FROM checkpoints GROUP BY session_id
        UNION ALL SELECT session_id, 't' || count(*) || ':' || max(ended_at) FROM turns GROUP BY session_id`,
@@ -426,53 +427,6 @@ export class MetaDb {
     );
     for (const { id, part } of rows) out.set(String(id), (out.get(String(id)) ?? '') + String(part));
     return out;
-  }
-
-  // --- plumbing -----------------------------------------------------------------------------
-
-  private prepared(sql: string): Statement {
-    let st = this.statements.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.statements.set(sql, st);
-    }
-    return st;
-  }
-
-  private run(sql: string, params: SqlValue[]): void {
-    const st = this.prepared(sql);
-    try {
-      st.run(params);
-    } finally {
-      st.reset();
-    }
-  }
-
-  private get(sql: string, params: SqlValue[]): Row | undefined {
-    const st = this.prepared(sql);
-    try {
-      st.bind(params);
-      return st.step() ? st.getAsObject() : undefined;
-    } finally {
-      st.reset();
-    }
-  }
-
-  private all(sql: string, params: SqlValue[]): Row[] {
-    const st = this.prepared(sql);
-    const rows: Row[] = [];
-    try {
-      st.bind(params);
-      while (st.step()) rows.push(st.getAsObject());
-    } finally {
-      st.reset();
-    }
-    return rows;
-  }
-
-  private freeStatements(): void {
-    for (const st of this.statements.values()) st.free();
-    this.statements.clear();
   }
 
   // --- usage dashboard --------------------------------------------------------------------
@@ -485,7 +439,7 @@ export class MetaDb {
   rolledUpUsage(since: number, until: number): UsageCell[] {
     const sql = `SELECT day, model, workspace_folder, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, cost_usd, turns
       FROM usage_daily WHERE last_ended_at >= ? AND first_ended_at < ? ORDER BY day, model, workspace_folder`;
-    return this.all(sql, [since, until]).map((r) => ({ day: String(r.day), model: String(r.model), workspaceFolder: String(r.workspace_folder), ...tokenColumns(r), turns: Number(r.turns) }));
+    return this.sql.all(sql, [since, until]).map((r) => ({ day: String(r.day), model: String(r.model), workspaceFolder: String(r.workspace_folder), ...tokenColumns(r), turns: Number(r.turns) }));
   }
 
   /** Every turn that ended in [since, until), oldest first, with its session's folder (detail window only). */
@@ -494,7 +448,7 @@ export class MetaDb {
         coalesce(t.workspace_folder, (SELECT s.workspace_folder FROM sessions s WHERE s.id = t.session_id), '') AS workspace_folder,
         t.input_tokens, t.output_tokens, t.cache_read_input_tokens, t.cache_creation_input_tokens, t.cost_usd, t.day
       FROM turns t WHERE t.ended_at >= ? AND t.ended_at < ? ORDER BY t.ended_at, t.session_id, t.turn`;
-    return this.all(sql, [since, until]).map((r) => ({
+    return this.sql.all(sql, [since, until]).map((r) => ({
       sessionId: String(r.session_id),
       turn: Number(r.turn),
       endedAt: Number(r.ended_at),
@@ -505,43 +459,4 @@ export class MetaDb {
       day: String(r.day),
     }));
   }
-}
-
-const CHECKPOINT_SELECT = 'SELECT id, session_id, created_at, cli_session_id, message_uuid, seq, label, snapshot_ref, files, changed_files, forks, after_ref, end_seq FROM checkpoints';
-
-function toRecord(r: Row): SessionRecord {
-  return JSON.parse(String(r.record)) as SessionRecord;
-}
-
-function optional(v: SqlValue | undefined): string | undefined {
-  return v === null || v === undefined ? undefined : String(v);
-}
-
-function toCheckpoint(r: Row): Checkpoint {
-  const c: Checkpoint = { id: String(r.id), sessionId: String(r.session_id), createdAt: Number(r.created_at), seq: Number(r.seq), label: optional(r.label) ?? '' };
-  if (r.cli_session_id !== null) c.cliSessionId = String(r.cli_session_id);
-  if (r.message_uuid !== null) c.messageUuid = String(r.message_uuid);
-  if (r.snapshot_ref !== null) c.snapshotRef = String(r.snapshot_ref);
-  if (r.files !== null) c.files = Number(r.files);
-  if (r.changed_files !== null) c.changedFiles = JSON.parse(String(r.changed_files)) as string[];
-  if (r.forks !== null) c.forks = JSON.parse(String(r.forks)) as string[];
-  if (r.after_ref !== null && r.after_ref !== undefined) c.afterRef = String(r.after_ref);
-  if (r.end_seq !== null && r.end_seq !== undefined) c.endSeq = Number(r.end_seq);
-  return c;
-}
-
-function scalar(db: Database, sql: string): SqlValue | undefined {
-  const res = db.exec(sql);
-  return res[0]?.values[0]?.[0];
-}
-
-/** The token and cost columns every usage row has, by name. */
-function tokenColumns(r: Row): { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheCreationInputTokens: number; costUsd: number } {
-  return {
-    inputTokens: Number(r.input_tokens),
-    outputTokens: Number(r.output_tokens),
-    cacheReadInputTokens: Number(r.cache_read_input_tokens),
-    cacheCreationInputTokens: Number(r.cache_creation_input_tokens),
-    costUsd: Number(r.cost_usd),
-  };
 }

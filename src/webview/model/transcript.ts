@@ -8,105 +8,19 @@
  * index) keeps its key when the CLI's final `assistant` line for it arrives, so the view
  * updates the row in place instead of replacing it. Every change bumps the row's `rev`.
  */
-import { BlockIndex, editedFile, INTERRUPT_MARKER, isStopped, isStoppedToolResult, textOf } from '../../core/transcript/blocks';
+import { BlockIndex, editedFile, INTERRUPT_MARKER, isStopped, textOf } from '../../core/transcript/blocks';
 import { num, str, type Json } from '../../core/transcript/values';
 import { compactText } from '../../core/transcript/compact';
 import { TurnCostCounter } from '../../core/transcript/turnCost';
 import { isSubagentTool, subagentEvent } from '../../core/transcript/subagents';
-import { applySubagentEvent, finishSubagent, newSubagentView, SubagentRuns, type SubagentView } from './subagentRuns';
+import { applySubagentEvent, finishSubagent, newSubagentView, SubagentRuns } from './subagentRuns';
 import type { PanelEntry, PartialDelta } from '../../shared/webviewProtocol';
-import { resultView, type ToolResultView } from './toolResult';
+import { resultView } from './toolResult';
+import type { Row, ToolRow } from './rowTypes';
 
-export type { ToolResultView };
+export type { InitRow, NoticeRow, ResultRow, Row, RowKind, TextRow, ThinkingRow, ToolResultView, ToolRow, UserRow } from './rowTypes';
 
 type TranscriptEntry = PanelEntry;
-
-interface RowBase {
-  key: string;
-  /** Bumped on every change of the row's content. */
-  rev: number;
-  /** Transcript seq of the entry the row came from (undefined while only streamed). */
-  seq?: number;
-  /** Set for rows produced inside a subagent: the id of the Agent (Task) tool call that runs it. */
-  parentToolUseId?: string;
-  /** A fork's row from its parent's history (shown dimmed, above "forked here"). */
-  inherited?: true;
-}
-
-export interface UserRow extends RowBase {
-  kind: 'user';
-  text: string;
-  /** Images attached to the turn. */
-  images: number;
-}
-
-export interface TextRow extends RowBase {
-  kind: 'text';
-  text: string;
-  streaming: boolean;
-  /** A synthetic reply (API errors are reported by the CLI as `<synthetic>` assistant text). */
-  isError: boolean;
-}
-
-export interface ThinkingRow extends RowBase {
-  kind: 'thinking';
-  text: string;
-  streaming: boolean;
-}
-
-export interface ToolRow extends RowBase {
-  kind: 'tool';
-  toolUseId: string;
-  name: string;
-  /** The parsed input once the block is complete. */
-  input?: Json;
-  /** The input JSON as streamed so far (while `streaming`). */
-  inputText: string;
-  streaming: boolean;
-  result?: ToolResultView;
-  /** An Agent (Task) call: its subagent's progress and figures; its rows follow, nested under it. */
-  subagent?: SubagentView;
-}
-
-export interface ResultRow extends RowBase {
-  kind: 'result';
-  subtype: string;
-  isError: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  /** This turn's cost (the CLI reports a running total per process). */
-  costUsd: number;
-  durationMs: number;
-  numTurns: number;
-  /** Why it failed, for error subtypes. */
-  errors: string[];
-  terminalReason?: string;
-  /** The user stopped the turn: neither done nor failed. */
-  stopped: boolean;
-  /** Files the turn's edit tool calls named (since the previous result): whether it edited files. */
-  editedFiles: number;
-}
-
-export interface NoticeRow extends RowBase {
-  kind: 'notice';
-  level: 'info' | 'warning' | 'error';
-  /** A codicon name. */
-  icon: string;
-  text: string;
-}
-
-export interface InitRow extends RowBase {
-  kind: 'init';
-  model: string;
-  cwd: string;
-  version: string;
-  permissionMode: string;
-}
-
-export type Row = UserRow | TextRow | ThinkingRow | ToolRow | ResultRow | NoticeRow | InitRow;
-export type RowKind = Row['kind'];
 
 export class TranscriptModel {
   private list: Row[] = [];
