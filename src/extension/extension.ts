@@ -15,7 +15,7 @@ import { registerCommands } from './commands/index.js';
 import { ContextKeys } from './contextKeys.js';
 import { SessionContextKeys } from './sessionContextKeys.js';
 import type { ShannonCore } from './core.js';
-import { ClaudeLocator } from '../core/cli/locate.js';
+import type { ClaudeLocator } from '../core/cli/locate.js';
 import { ShannonMcpProvider, MCP_PROVIDER_ID, type StartMcpServer } from './mcpProvider.js';
 import { mcpAccessOf } from './model/mcpAccess.js';
 import { safeChannel } from './model/safeChannel.js';
@@ -79,9 +79,11 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
   const contextKeys = new ContextKeys();
   const settings = new Settings();
   const trust = new WorkspaceTrustGate();
-  // One locator for the window: it caches what it found per explicit path.
-  let locator: ClaudeLocator | undefined;
-  const claude = new ClaudeBinaryService(async () => (locator ??= new ClaudeLocator({ explicitPathName: 'shannon.claudePath' })), settings, trust, contextKeys, log);
+  // One locator for the window: it caches what it found per explicit path. Loaded when first
+  // asked (after activation returns), not with the activation bundle.
+  let locator: Promise<ClaudeLocator> | undefined;
+  const findClaude = () => (locator ??= import('../core/cli/locate.js').then(({ ClaudeLocator }) => new ClaudeLocator({ explicitPathName: 'shannon.claudePath' })));
+  const claude = new ClaudeBinaryService(findClaude, settings, trust, contextKeys, log);
   const outputs = new SessionOutputChannels();
   const tree = new SessionsTree(Date.now, (record) => mcpAccessOf(record, settings.current));
   const statusBar = new ShannonStatusBar();

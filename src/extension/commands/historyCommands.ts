@@ -1,10 +1,11 @@
 /** Search across every stored transcript, and what sessions cost (the usage dashboard). */
 import * as vscode from 'vscode';
 import type { UsageTable } from '../../core/usage/csv.js';
+import type { HistoryCommandId } from './lazyCommands.js';
 import { USAGE_RANGES, type UsageRange } from '../../shared/usageProtocol.js';
 import { folderName } from '../model/sessionTreeModel.js';
 import { formatAge, oneLine, STATE_LABELS, stateIcon } from '../model/format.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, CommandHandler } from './context.js';
 import type { EntryReveal } from '../panels.js';
 import { revealOf } from '../model/searchHit.js';
 
@@ -12,7 +13,7 @@ const SEARCH_DELAY_MS = 150;
 
 type HitItem = vscode.QuickPickItem & { sessionId?: string; reveal?: EntryReveal };
 
-export function historyCommands(ctx: CommandContext): Record<string, (...args: unknown[]) => unknown> {
+export function historyCommands(ctx: CommandContext): Record<HistoryCommandId, CommandHandler> {
   return {
     'shannon.searchSessions': (arg) => searchSessions(ctx, typeof arg === 'string' ? arg : undefined),
     // Returns the report shown, for scripted callers and tests. `{ days }` picks the range.

@@ -3,20 +3,19 @@ import * as vscode from 'vscode';
 import { CheckpointFileProvider, CHECKPOINT_SCHEME, checkpointCommands } from './checkpointCommands.js';
 import { guarded, type CommandContext } from './context.js';
 import { fixCommands } from './fixCommands.js';
-import { historyCommands } from './historyCommands.js';
 import { mcpCommands } from './mcpCommands.js';
 import { sessionCommands } from './sessionCommands.js';
 import { touchedFileCommands } from './touchedFileCommands.js';
-import { worktreeCommands } from './worktreeCommands.js';
+import { HISTORY_COMMAND_IDS, lazyGroup, WORKTREE_COMMAND_IDS } from './lazyCommands.js';
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
     ...sessionCommands(ctx),
     ...checkpointCommands(ctx),
-    ...historyCommands(ctx),
+    ...lazyGroup(ctx, HISTORY_COMMAND_IDS, () => import('./historyCommands.js').then((m) => m.historyCommands)),
     ...touchedFileCommands(ctx),
     ...mcpCommands(ctx),
-    ...worktreeCommands(ctx),
+    ...lazyGroup(ctx, WORKTREE_COMMAND_IDS, () => import('./worktreeCommands.js').then((m) => m.worktreeCommands)),
     ...fixCommands(ctx),
     'shannon.selectClaudeBinary': () => ctx.claude.select(),
     'shannon.showInstallInstructions': () => ctx.claude.showInstallInstructions(),

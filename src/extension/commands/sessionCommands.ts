@@ -14,7 +14,7 @@ import { oneLine, STATE_LABELS } from '../model/format.js';
 import { pickAgent } from './agentPick.js';
 import type { CommandContext } from './context.js';
 import { pickFolder, pickModel, resolveSession } from './pickers.js';
-import { pickPlace, startPlaced, type PlaceChoice } from './worktreeCommands.js';
+import { pickPlace, startPlaced, type PlaceChoice } from './placeStep.js';
 
 const isBusy = (r: SessionRecord) => busyState(r.state);
 const isLive = (r: SessionRecord) => liveState(r.state);

@@ -19,7 +19,8 @@ type ReviewCheckpoints = Pick<Checkpoints, 'editedTurns' | 'reviewTurn' | 'rever
 
 type Item = vscode.QuickPickItem & { edit?: TurnEdit; revertAll?: true };
 
-const REVERT_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('discard'), tooltip: 'Revert this file to before the turn' };
+// Made when a review opens, not at module load (activation imports this module).
+const revertButton = (): vscode.QuickInputButton => ({ iconPath: new vscode.ThemeIcon('discard'), tooltip: 'Revert this file to before the turn' });
 
 export interface TurnReviewsOptions {
   checkpoints(): Promise<ReviewCheckpoints>;
@@ -164,7 +165,7 @@ function items(review: TurnReview): Item[] {
       alwaysShow: true,
     },
     { label: `Changed by the turn (${files(review.files.length)})`, kind: vscode.QuickPickItemKind.Separator },
-    ...review.files.map((edit) => ({ ...turnEditRow(edit), edit, buttons: edit.reverted ? [] : [REVERT_BUTTON] })),
+    ...review.files.map((edit) => ({ ...turnEditRow(edit), edit, buttons: edit.reverted ? [] : [revertButton()] })),
   ];
 }
 

@@ -10,8 +10,8 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { Disposable as CoreDisposable } from '../../core/lifecycle.js';
-import { csvFileName, reportCsv, type UsageTable } from '../../core/usage/csv.js';
-import { buildUsageReport, type UsageReport } from '../../core/usage/report.js';
+import type { UsageTable } from '../../core/usage/csv.js';
+import type { UsageReport } from '../../core/usage/report.js';
 import {
   parseUsageMessage,
   USAGE_RANGES,
@@ -93,6 +93,7 @@ export class UsageDashboard implements vscode.Disposable {
   /** Writes one table as CSV to `file`, or asks where (a save dialog). Resolves with the file written. */
   async exportCsv(table: UsageTable, days: UsageRange, file?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const report = await this.report(days);
+    const { csvFileName, reportCsv } = await import('../../core/usage/csv.js');
     const target =
       file ??
       (await vscode.window.showSaveDialog({
@@ -160,6 +161,8 @@ export class UsageDashboard implements vscode.Disposable {
 
   private async report(days: UsageRange): Promise<UsageReport> {
     const core = await this.options.core();
+    // Loaded with the first report, not with the activation bundle.
+    const { buildUsageReport } = await import('../../core/usage/report.js');
     return buildUsageReport(core.store, { days, now: this.now() });
   }
 
