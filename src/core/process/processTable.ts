@@ -32,6 +32,46 @@ const PLATFORM: Platform = process.platform === 'linux' ? 'linux' : process.plat
 /** False on Windows (and other systems without `/proc` or BSD `ps`): no tree can be walked. */
 export const canReadProcessTable = PLATFORM !== 'unsupported';
 
+// ---- reading /proc -----------------------------------------------------------------------------
+
+// A /proc file reports size 0, so fs.readFile reads it into a fresh 64 KiB buffer: for a stat
+// line of ~300 bytes, read for every thread of every session on each look at its tree, that was
+// most of the host's garbage with 20 sessions (the 20-session bench's GC time and longest
+// stalls). These read into a small buffer and grow it only for a longer file (`environ`).
+const PROC_READ_BYTES = 1024;
+
+async function readProcText(file: string): Promise<string> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(PROC_READ_BYTES);
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)], buf.length * 2);
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
+      if (bytesRead === 0) return buf.toString('latin1', 0, n);
+      n += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+function readProcTextSync(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(PROC_READ_BYTES);
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)], buf.length * 2);
+      const bytesRead = fs.readSync(fd, buf, n, buf.length - n, null);
+      if (bytesRead === 0) return buf.toString('latin1', 0, n);
+      n += bytesRead;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 // ---- Linux: /proc/<pid>/stat ------------------------------------------------------------------
 
 /**
@@ -55,7 +95,7 @@ export function parseProcStat(text: string): ProcessInfo | undefined {
 
 function linuxReadSync(pid: number): ProcessInfo | undefined {
   try {
-    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'));
+    return parseProcStat(readProcTextSync(`/proc/${pid}/stat`));
   } catch {
     return undefined;
   }
@@ -63,7 +103,7 @@ function linuxReadSync(pid: number): ProcessInfo | undefined {
 
 async function linuxRead(pid: number): Promise<ProcessInfo | undefined> {
   try {
-    return parseProcStat(await fsp.readFile(`/proc/${pid}/stat`, 'latin1'));
+    return parseProcStat(await readProcText(`/proc/${pid}/stat`));
   } catch {
     return undefined;
   }
@@ -103,7 +143,7 @@ async function linuxChildPids(pid: number): Promise<number[] | undefined> {
   }
   const lists = await Promise.all(
     tids.map((tid) =>
-      fsp.readFile(`/proc/${pid}/task/${tid}/children`, 'latin1').catch((err: NodeJS.ErrnoException) => {
+      readProcText(`/proc/${pid}/task/${tid}/children`).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' && fs.existsSync(`/proc/${pid}/task/${tid}`)) childrenFilesMissing = true;
         return '';
       }),
@@ -191,7 +231,7 @@ export function pidExists(pid: number): boolean {
 export async function withEnvironment(table: readonly ProcessInfo[], entry: string, since: number): Promise<ProcessInfo[]> {
   if (PLATFORM !== 'linux') return [];
   const candidates = table.filter((p) => Number(p.start) >= since && !p.zombie);
-  const environs = await Promise.all(candidates.map((p) => fsp.readFile(`/proc/${p.pid}/environ`, 'latin1').catch(() => '')));
+  const environs = await Promise.all(candidates.map((p) => readProcText(`/proc/${p.pid}/environ`).catch(() => '')));
   return candidates.filter((_, i) => holdsEntry(environs[i]!, entry));
 }
 
@@ -200,7 +240,7 @@ export function withEnvironmentSync(table: readonly ProcessInfo[], entry: string
   return table.filter((p) => {
     if (Number(p.start) < since || p.zombie) return false;
     try {
-      return holdsEntry(fs.readFileSync(`/proc/${p.pid}/environ`, 'latin1'), entry);
+      return holdsEntry(readProcTextSync(`/proc/${p.pid}/environ`), entry);
     } catch {
       return false;
     }
