@@ -9,6 +9,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import { call, ops, runAsync, runSync, withFile, type Io } from '../store/io.js';
 
 export interface ProcessInfo {
   pid: number;
@@ -40,37 +41,22 @@ export const canReadProcessTable = PLATFORM !== 'unsupported';
 // stalls). These read into a small buffer and grow it only for a longer file (`environ`).
 const PROC_READ_BYTES = 1024;
 
-async function readProcText(file: string): Promise<string> {
-  const fh = await fsp.open(file, 'r');
-  try {
+/** One body for both modes (store/io.ts): the async tree walk and the blocking one of dispose. */
+function readProc(file: string): Io<string> {
+  return withFile(file, 'r', function* (fd) {
     let buf = Buffer.allocUnsafe(PROC_READ_BYTES);
     let n = 0;
     for (;;) {
       if (n === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)], buf.length * 2);
-      const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
+      const bytesRead = yield* call(ops.read, fd, buf, n, buf.length - n, n);
       if (bytesRead === 0) return buf.toString('latin1', 0, n);
       n += bytesRead;
     }
-  } finally {
-    await fh.close();
-  }
+  });
 }
 
-function readProcTextSync(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    let buf = Buffer.allocUnsafe(PROC_READ_BYTES);
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)], buf.length * 2);
-      const bytesRead = fs.readSync(fd, buf, n, buf.length - n, null);
-      if (bytesRead === 0) return buf.toString('latin1', 0, n);
-      n += bytesRead;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+const readProcText = (file: string): Promise<string> => runAsync(readProc(file));
+const readProcTextSync = (file: string): string => runSync(readProc(file));
 
 // ---- Linux: /proc/<pid>/stat ------------------------------------------------------------------
 
