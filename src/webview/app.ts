@@ -321,7 +321,7 @@ export class App {
 
   private renderQueued(): void {
     this.queuedEl.replaceChildren(
-      ...this.queued.map((text) => h('div', { class: 'queued-item' }, icon('clock'), h('span', { class: 'queued-label' }, 'Queued'), h('span', { class: 'queued-text' }, text))),
+      ...this.queued.map((text) => h('div', { class: 'queued-item' }, icon('clock'), h('span', { class: 'tag' }, 'Queued'), h('span', { class: 'queued-text' }, text))),
     );
   }
 

@@ -49,7 +49,7 @@ export function questionCardBody(ask: PermissionAsk, parts: AskParts): HTMLEleme
     return h(
       'fieldset',
       { class: 'question' },
-      h('legend', {}, q.header ? h('span', { class: 'chip' }, q.header) : undefined, ' ', q.question, q.multiSelect ? h('span', { class: 'muted' }, ' (choose any)') : undefined),
+      h('legend', {}, q.header ? h('span', { class: 'tag' }, q.header) : undefined, ' ', q.question, q.multiSelect ? h('span', { class: 'muted' }, ' (choose any)') : undefined),
       ...inputs.map((i) => i.el),
       h('label', { class: 'visually-hidden', for: otherId }, 'Other answer'),
       other,
