@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { FakeAnthropicApi } from '../support/fakeAnthropic';
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
-import { closeWorkbench, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible } from './support/browser';
+import { closeWorkbench, contextMenuItem, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { reportHostResults, runHostTestsReport } from './support/hostTests';
 import { acceptPlaceStep, openShannonView, quickInputTitled, sessionsPane, startCommand, treeRow } from './support/shannonUi';
@@ -188,9 +188,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await screenshot(p, '09-sessions-after-reload');
 
       // Show Output from the item's context menu: the transcript as log lines.
-      await treeRow(p, PROMPTS.hello).first().click({ button: 'right' });
-      const item = p.getByRole('menuitem', { name: 'Show Output' }).first();
-      await waitForVisible(p, item, { what: 'Show Output in the context menu' });
+      const item = await contextMenuItem(p, treeRow(p, PROMPTS.hello).first(), 'Show Output');
       await screenshot(p, '10-session-context-menu');
       await item.hover();
       await p.keyboard.press('Enter');
@@ -222,9 +220,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       for (const theme of ['light', 'dark'] as const) {
         if (theme === 'dark') await runCommand(p, 'Preferences: Toggle between Light/Dark Themes');
         const row = treeRow(p, PROMPTS.hello).first();
-        await row.click({ button: 'right' });
-        const share = p.getByRole('menuitem', { name: 'Share Session with MCP' }).first();
-        await waitForVisible(p, share, { what: 'Share Session with MCP in the context menu' });
+        const share = await contextMenuItem(p, row, 'Share Session with MCP');
         assert.equal(await p.getByRole('menuitem', { name: 'Stop Sharing with MCP' }).count(), 0);
         await screenshot(p, `mcp-share-01-context-menu-${theme}`);
         await share.click();
@@ -240,9 +236,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
         const tooltip = p.locator('.monaco-hover', { hasText: 'MCP: shared' });
         await waitForVisible(p, tooltip, { what: 'the tooltip saying the session is shared', timeoutMs: 10_000 });
         await screenshot(p, `mcp-share-03-shared-tooltip-${theme}`);
-        await row.click({ button: 'right' });
-        const stop = p.getByRole('menuitem', { name: 'Stop Sharing with MCP' }).first();
-        await waitForVisible(p, stop, { what: 'Stop Sharing with MCP in the context menu' });
+        const stop = await contextMenuItem(p, row, 'Stop Sharing with MCP');
         await screenshot(p, `mcp-share-04-stop-sharing-menu-${theme}`);
         await stop.click();
         await waitFor(p, async () => (await row.locator('.label-description', { hasText: 'shared with MCP' }).count()) === 0, { what: 'the row to stop saying it is shared' });

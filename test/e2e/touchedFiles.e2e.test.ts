@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sideCallReply, type Responder } from '../support/fakeAnthropic';
-import { closeWorkbench, openWorkbench, reloadWindow, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
+import { closeWorkbench, contextMenuItem, openWorkbench, reloadWindow, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { realCliWorkbench } from './support/realCliWorkbench';
 import { newSession, panelShowing, tabs } from './support/sessions';
 import { openShannonView, sessionPanel } from './support/shannonUi';
@@ -66,20 +66,7 @@ describe('sessions that touched a file', { timeout: 600_000 }, () => {
       await waitFor(p, async () => (await tabs(p, TITLE).count()) === 0, { what: "the session's tab closed" });
 
       // 3. The file's context menu in the Explorer: the session, newest first, and its panel at the Write.
-      await waitFor(
-        p,
-        async () => {
-          await explorerRow(p, FILE).click({ button: 'right' });
-          const item = p.locator('.context-view .action-item', { hasText: 'Sessions That Touched This File' });
-          if (await item.first().isVisible().catch(() => false)) {
-            await item.first().click();
-            return true;
-          }
-          await p.keyboard.press('Escape');
-          return false;
-        },
-        { what: 'Sessions That Touched This File in the context menu', timeoutMs: 60_000 },
-      );
+      await (await contextMenuItem(p, explorerRow(p, FILE), 'Sessions That Touched This File', { timeoutMs: 60_000 })).click();
       const pick = p.locator('.quick-input-widget .monaco-list-row', { hasText: TITLE });
       await waitForVisible(p, pick.first(), { what: 'the session in the list', timeoutMs: 20_000 });
       assert.match(await pick.first().innerText(), /Write/);

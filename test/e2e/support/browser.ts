@@ -118,6 +118,26 @@ export async function waitFor<T>(page: Page, condition: () => T | Promise<T>, op
   throw new E2eWaitError(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`, await failureScreenshot(page, what));
 }
 
+/**
+ * Right-clicks `target` until its context menu lists `name`, and returns that item. A row the
+ * workbench is still redrawing (right after a reload) can take the right-click as a hover and
+ * open no menu, so the menu is asked for again.
+ */
+export async function contextMenuItem(page: Page, target: Locator, name: string, opts: WaitOptions = {}): Promise<Locator> {
+  const item = page.getByRole('menuitem', { name }).first();
+  await waitFor(
+    page,
+    async () => {
+      await target.click({ button: 'right' });
+      if (await item.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return true;
+      await page.keyboard.press('Escape');
+      return false;
+    },
+    { what: `${name} in the context menu`, ...opts },
+  );
+  return item;
+}
+
 /** Waits until the locator's first match is visible; returns it. */
 export async function waitForVisible(page: Page, locator: Locator, opts: WaitOptions = {}): Promise<Locator> {
   const what = opts.what ?? `${locator} to be visible`;
