@@ -211,7 +211,9 @@ export async function pickCommand(page: Page, label: string, opts: { timeoutMs?:
   const row = paletteRow(page, label);
   for (;;) {
     await openPalette(page, deadline, `"${label}"`);
-    await input.fill(`>${label}`);
+    // A webview restored after a reload can take the focus between the palette opening and the
+    // typing, which closes it: then it is opened again.
+    if (!(await input.fill(`>${label}`, { timeout: 5_000 }).then(() => true, () => false))) continue;
     try {
       await row.waitFor({ state: 'visible', timeout: Math.max(100, Math.min(2_000, deadline - Date.now())) });
       break;
