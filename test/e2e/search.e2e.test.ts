@@ -62,12 +62,25 @@ describe('opening a search hit', { timeout: 600_000 }, () => {
   });
 });
 
-async function openHit(page: Page): Promise<void> {
-  await startCommand(page, 'Shannon: Search Sessions', 'Search Sessions');
-  await page.locator('.quick-input-widget .quick-input-box input').fill(WORD);
-  const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: TITLE }).first();
-  await waitForVisible(page, item, { what: 'the hit in Search Sessions', timeoutMs: 20_000 });
-  await item.click();
+/**
+ * Searches for WORD and opens the hit. A webview redrawn after the theme change may take the
+ * focus, which closes the picker between opening and typing (the input turns inert, then
+ * hidden); then the search is opened again.
+ */
+async function openHit(page: Page, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await startCommand(page, 'Shannon: Search Sessions', 'Search Sessions');
+    try {
+      await page.locator('.quick-input-widget .quick-input-box input').fill(WORD, { timeout: 10_000 });
+      const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: TITLE }).first();
+      await waitForVisible(page, item, { what: 'the hit in Search Sessions', timeoutMs: 20_000 });
+      await item.click({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await page.keyboard.press('Escape').catch(() => undefined);
+    }
+  }
 }
 
 async function inView(frame: Frame, locator: ReturnType<Frame['locator']>): Promise<boolean> {

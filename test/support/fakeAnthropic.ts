@@ -172,7 +172,11 @@ export class FakeAnthropicApi {
   }
 
   static async start(responder: Responder = defaultResponder): Promise<FakeAnthropicApi> {
-    const server = http.createServer();
+    // Node closes an idle keep-alive socket after 5 s; the CLI may reuse one at that very moment
+    // (a turn that waited on a permission ask for about that long) and gets ECONNRESET, which
+    // it reports as "Unable to connect to API". The real API keeps connections far longer, so
+    // this one never closes them for idleness; close() ends them all.
+    const server = http.createServer({ keepAliveTimeout: 0 });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
