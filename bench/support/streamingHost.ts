@@ -5,16 +5,21 @@
  * - `shannon`: Shannon's core (openShannonCore: store, session manager) runs the sessions;
  * - `yardstick`: the same processes read with readline + JSON.parse and nothing else.
  * Prints one JSON line of figures. A delta's latency is from the fake API stamping its send time
- * into the text (`⟦ms⟧`) to this process seeing it parsed.
+ * into the text (`⟦ms⟧`) to this process seeing it parsed. Shannon's store is opened before the
+ * measuring starts (a window opens it once, at activation, before any session): how long that
+ * blocked the loop is its own figure. Each host also times its synchronous `spawn` calls: the
+ * floor of the stall a session start costs, which grows with the host's memory (fork copies its
+ * page tables).
  */
-import { spawn } from 'node:child_process';
+import childProcess from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { buildClaudeArgs } from '../../src/core/cli/args';
-import { openShannonCore } from '../../src/core/shannon';
+import { openShannonCore, type ShannonCore } from '../../src/core/shannon';
 import { CLAUDE_BIN } from '../../test/support/realCli';
 
 export interface HostConfig {
@@ -32,6 +37,10 @@ export interface HostFigures {
   p99DelayMs: number;
   gcMaxMs: number;
   gcTotalMs: number;
+  /** Longest the loop was blocked while Shannon's store opened (0 for the yardstick: it has none). */
+  openStallMs: number;
+  /** Median and longest synchronous `spawn` call. */
+  spawnMs: { p50: number; max: number };
   latency: { p50: number; p99: number; max: number; count: number };
 }
 
@@ -45,6 +54,8 @@ async function main(): Promise<void> {
     const t = now();
     for (const m of text.matchAll(STAMP)) latencies.push(t - Number(m[1]));
   };
+  const spawns = timeSpawns();
+  const opened = config.mode === 'shannon' ? await openMeasured(config) : undefined;
   const gcs: number[] = [];
   const gcObserver = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcs.push(e.duration);
@@ -53,7 +64,7 @@ async function main(): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const started = performance.now();
-  if (config.mode === 'shannon') await viaShannon(config, seen);
+  if (opened) await viaShannon(opened.core, config, seen).finally(() => opened.close());
   else await viaReadline(config, seen);
   const wallMs = performance.now() - started;
   loop.disable();
@@ -67,6 +78,8 @@ async function main(): Promise<void> {
     p99DelayMs: loop.percentile(99) / 1e6,
     gcMaxMs: Math.max(0, ...gcs),
     gcTotalMs: gcs.reduce((a, b) => a + b, 0),
+    openStallMs: opened?.stallMs ?? 0,
+    spawnMs: { p50: spawns.sort((a, b) => a - b)[spawns.length >> 1] ?? Number.NaN, max: spawns.at(-1) ?? Number.NaN },
     latency: { p50: pct(0.5), p99: pct(0.99), max: latencies.at(-1) ?? Number.NaN, count: latencies.length },
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -78,8 +91,27 @@ function deltaText(raw: Record<string, unknown>): string | undefined {
   return event?.type === 'content_block_delta' && event.delta?.type === 'text_delta' ? event.delta.text : undefined;
 }
 
-async function viaShannon(config: HostConfig, seen: (text: string) => void): Promise<void> {
+/** Every synchronous `child_process.spawn` call's duration (execa's too: it calls the same export). */
+function timeSpawns(): number[] {
+  const durations: number[] = [];
+  const original = childProcess.spawn;
+  childProcess.spawn = function timedSpawn(this: unknown, ...args: Parameters<typeof original>) {
+    const started = performance.now();
+    try {
+      return original.apply(this, args);
+    } finally {
+      durations.push(performance.now() - started);
+    }
+  } as typeof original;
+  syncBuiltinESMExports();
+  return durations;
+}
+
+/** Shannon's core, opened as a window opens it; the loop's longest block while it did. */
+async function openMeasured(config: HostConfig): Promise<{ core: ShannonCore; stallMs: number; close(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shannon-bench-store-'));
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const core = await openShannonCore({
     dataDir,
     resolveBinary: async () => CLAUDE_BIN,
@@ -88,22 +120,29 @@ async function viaShannon(config: HostConfig, seen: (text: string) => void): Pro
     autoCheckpoint: () => false,
     claudeConfigDir: config.env.CLAUDE_CONFIG_DIR,
   });
-  try {
-    core.manager.onDidMessage((e) => {
-      if (e.message.kind !== 'stream_event') return;
-      const text = deltaText(e.message.message as unknown as Record<string, unknown>);
-      if (text) seen(text);
-    });
-    let ended = 0;
-    const all = new Promise<void>((resolve) => core.manager.onDidEndTurn(() => ++ended === config.sessions && resolve()));
-    for (let i = 0; i < config.sessions; i++) {
-      await core.manager.create({ prompt: config.prompt, workspaceFolder: config.cwd, options: { includePartialMessages: true } });
-    }
-    await all;
-  } finally {
-    await core.close();
-    rmSync(dataDir, { recursive: true, force: true });
+  loop.disable();
+  return {
+    core,
+    stallMs: loop.max / 1e6,
+    close: async () => {
+      await core.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function viaShannon(core: ShannonCore, config: HostConfig, seen: (text: string) => void): Promise<void> {
+  core.manager.onDidMessage((e) => {
+    if (e.message.kind !== 'stream_event') return;
+    const text = deltaText(e.message.message as unknown as Record<string, unknown>);
+    if (text) seen(text);
+  });
+  let ended = 0;
+  const all = new Promise<void>((resolve) => core.manager.onDidEndTurn(() => ++ended === config.sessions && resolve()));
+  for (let i = 0; i < config.sessions; i++) {
+    await core.manager.create({ prompt: config.prompt, workspaceFolder: config.cwd, options: { includePartialMessages: true } });
   }
+  await all;
 }
 
 /**
@@ -114,7 +153,7 @@ async function viaReadline(config: HostConfig, seen: (text: string) => void): Pr
   const args = buildClaudeArgs({ includePartialMessages: true });
   const exits: Array<Promise<void>> = [];
   for (let i = 0; i < config.sessions; i++) {
-    const child = spawn(CLAUDE_BIN, args, { cwd: config.cwd, env: { ...process.env, ...config.env }, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = childProcess.spawn(CLAUDE_BIN, args, { cwd: config.cwd, env: { ...process.env, ...config.env }, stdio: ['pipe', 'pipe', 'ignore'] });
     exits.push(new Promise<void>((resolve) => child.once('exit', () => resolve())));
     let initialized!: () => void;
     const ready = new Promise<void>((resolve) => (initialized = resolve));
