@@ -6,8 +6,8 @@
  * - `yardstick`: the same processes read with readline + JSON.parse and nothing else.
  * Prints one JSON line of figures. A delta's latency is from the fake API stamping its send time
  * into the text (`⟦ms⟧`) to this process seeing it parsed. Shannon's store is opened before the
- * measuring starts (a window opens it once, at activation, before any session): how long that
- * blocked the loop is its own figure. Each host also times its synchronous `spawn` calls: the
+ * measuring starts (a window opens it once, at activation, before any session), and closed after
+ * it ends: how long opening blocked the loop is its own figure. Each host also times its synchronous `spawn` calls: the
  * floor of the stall a session start costs, which grows with the host's memory (fork copies its
  * page tables).
  */
@@ -64,11 +64,17 @@ async function main(): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const started = performance.now();
-  if (opened) await viaShannon(opened.core, config, seen).finally(() => opened.close());
-  else await viaReadline(config, seen);
-  const wallMs = performance.now() - started;
-  loop.disable();
-  gcObserver.disconnect();
+  let wallMs = 0;
+  try {
+    if (opened) await viaShannon(opened.core, config, seen);
+    else await viaReadline(config, seen);
+  } finally {
+    wallMs = performance.now() - started;
+    loop.disable();
+    gcObserver.disconnect();
+    // Closing (saving the store) is a window's shutdown, like the open not part of the run.
+    await opened?.close();
+  }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN;
   const figures: HostFigures = {

@@ -10,9 +10,9 @@
  * what the CLI leaves behind when it exits on its own is ended too.
  */
 import { randomBytes } from 'node:crypto';
-import { execa, type ResultPromise } from 'execa';
 import { ShannonError } from '../errors.js';
 import { JsonlDecoder, type DecodeErrorInfo } from '../jsonl/decoder.js';
+import { launch, type ChildEnd, type ChildPipes, type LaunchedChild, type SpawnVia } from './launcher.js';
 import { Emitter, type Disposable, type Event } from '../lifecycle.js';
 import { TREE_MARKER_VARIABLE, type ProcessIdentity, type TreeEnd, type TreeMarker } from './processTree.js';
 import { ByteRingBuffer } from './ringBuffer.js';
@@ -30,6 +30,8 @@ export interface ClaudeProcessOptions {
   stderrLimitBytes?: number;
   /** How often the process tree is looked at while the CLI runs. */
   tree?: TrackedTreeOptions;
+  /** Through the launcher (launcher.ts; the default off Windows) or straight from the host. */
+  spawnVia?: SpawnVia;
 }
 
 export type ExitKind = 'normal' | 'error' | 'signal' | 'spawn_failed';
@@ -93,13 +95,16 @@ export class ClaudeProcess implements Disposable {
   /** Settles once, with the classified exit; never rejects. */
   readonly exited: Promise<ProcessExit>;
 
-  private readonly subprocess: ResultPromise<{ buffer: false; reject: false }>;
+  private readonly child: LaunchedChild;
+  /** The pid and pipes, once the process runs (the launcher hands them over shortly after). */
+  private pipes: ChildPipes | undefined;
+  private readonly running: Promise<ChildPipes | undefined>;
   private readonly stderr: ByteRingBuffer;
   private stopRequested = false;
   private exitInfo: ProcessExit | undefined;
   private stdinClosed = false;
   private stopping: Promise<ProcessExit> | undefined;
-  private readonly tracked: TrackedTree | undefined;
+  private tracked: TrackedTree | undefined;
   private ending: Promise<TreeEnd> | undefined;
   private killed = false;
   private termGraceMs = DEFAULT_TERM_GRACE_MS;
@@ -114,52 +119,15 @@ export class ClaudeProcess implements Disposable {
 
     // Every descendant inherits it: how the tree is found even where parent links are gone.
     const marker = randomBytes(16).toString('hex');
-    this.subprocess = execa(options.binary, options.args, {
-      cwd: options.cwd,
-      env: { ...options.env, [TREE_MARKER_VARIABLE]: marker },
-      extendEnv: true,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      // Spawned detached: the CLI leads its own session, so the helpers it starts without
-      // `setsid` (git, MCP servers) keep its session id and are found even after it exited.
-      killDescendants: true,
-      // Shannon escalates itself (stop()); execa's own timer would race it.
-      forceKillAfterDelay: false,
-      // If the host dies by a signal, execa signals the CLI's group (the CLI at least).
-      cleanup: true,
-      windowsHide: true,
+    this.child = launch({ file: options.binary, args: options.args, cwd: options.cwd, env: { ...process.env, ...options.env, [TREE_MARKER_VARIABLE]: marker } }, options.spawnVia);
+    this.running = this.child.started.then((pipes) => {
+      if (pipes) this.attach(pipes, marker, decoder);
+      return pipes;
     });
-    const pid = this.subprocess.pid;
-    if (pid !== undefined) {
-      this.tracked = TrackedTree.forRoot(pid, marker, options.tree);
-      this.tracked.onDidChange((members) => this.onDidChangeTreeEmitter.fire(members));
-      holdUntilExit(this);
-    }
-
-    const { stdin, stdout, stderr } = this.subprocess;
-    // EPIPE after the child died surfaces through `exited`; an unhandled 'error' would crash the host.
-    stdin?.on('error', () => {
-      this.stdinClosed = true;
-    });
-    stdout?.on('data', (chunk: Buffer) => {
-      decoder.write(chunk);
-      // Tools start right after the CLI says so: look at the tree soon.
-      this.tracked?.nudge();
-    });
-    stdout?.on('error', () => undefined);
-    stderr?.on('data', (chunk: Buffer) => {
-      this.stderr.push(chunk);
-      this.onDidWriteStderrEmitter.fire(chunk.toString('utf8'));
-    });
-    stderr?.on('error', () => undefined);
-
-    const stdoutDone = stdout ? new Promise<void>((resolve) => stdout.once('close', resolve)) : Promise.resolve();
-    this.exited = this.subprocess.then(async (result) => {
+    this.exited = this.child.ended.then(async (result) => {
+      const pipes = await this.running;
       // Every byte of stdout is decoded before the exit is announced.
-      await Promise.race([stdoutDone, delay(2000)]);
+      if (pipes) await Promise.race([new Promise<void>((resolve) => (pipes.stdout.destroyed ? resolve() : pipes.stdout.once('close', resolve))), delay(2000)]);
       decoder.end();
       this.stdinClosed = true;
       await this.endLeftovers();
@@ -171,8 +139,38 @@ export class ClaudeProcess implements Disposable {
     });
   }
 
+  /** The process runs: watch its tree, read its output, hold it until the host exits. */
+  private attach(pipes: ChildPipes, marker: string, decoder: JsonlDecoder): void {
+    this.pipes = pipes;
+    this.tracked = TrackedTree.forRoot(pipes.pid, marker, this.options.tree);
+    this.tracked.onDidChange((members) => this.onDidChangeTreeEmitter.fire(members));
+    holdUntilExit(this);
+    // Ended before it ran (dispose right after the start): it goes now.
+    if (this.killed) this.tracked.endSync();
+    else this.onDidChangeTreeEmitter.fire(this.tracked.members);
+
+    const { stdin, stdout, stderr } = pipes;
+    // EPIPE after the child died surfaces through `exited`; an unhandled 'error' would crash the host.
+    stdin.on('error', () => {
+      this.stdinClosed = true;
+    });
+    if (this.stdinClosed) stdin.end();
+    stdout.on('data', (chunk: Buffer) => {
+      decoder.write(chunk);
+      // Tools start right after the CLI says so: look at the tree soon.
+      this.tracked?.nudge();
+    });
+    stdout.on('error', () => undefined);
+    stderr.on('data', (chunk: Buffer) => {
+      this.stderr.push(chunk);
+      this.onDidWriteStderrEmitter.fire(chunk.toString('utf8'));
+    });
+    stderr.on('error', () => undefined);
+  }
+
+  /** Undefined until the process runs (and for one that never ran). */
   get pid(): number | undefined {
-    return this.subprocess.pid;
+    return this.pipes?.pid;
   }
 
   /** The CLI (until it exits) and every descendant seen, each with its start time. */
@@ -199,7 +197,7 @@ export class ClaudeProcess implements Disposable {
 
   /** Writes one JSON line, waiting for the pipe to drain when the CLI reads slowly. */
   async write(message: unknown): Promise<void> {
-    const stdin = this.subprocess.stdin;
+    const stdin = this.pipes?.stdin ?? (await this.running)?.stdin;
     if (!stdin || this.stdinClosed || stdin.destroyed || stdin.writableEnded) {
       throw new ShannonError('STDIN_CLOSED', 'The Claude Code process no longer accepts input.', 'Resume the session to continue it in a new process.');
     }
@@ -217,7 +215,8 @@ export class ClaudeProcess implements Disposable {
   closeStdin(): void {
     if (this.stdinClosed) return;
     this.stdinClosed = true;
-    this.subprocess.stdin?.end();
+    // (Not running yet: attach() ends it on arrival.)
+    this.pipes?.stdin.end();
   }
 
   /**
@@ -247,7 +246,7 @@ export class ClaudeProcess implements Disposable {
     this.stopRequested = true;
     this.stdinClosed = true;
     if (this.tracked?.root.start) this.tracked.endSync();
-    else this.subprocess.kill('SIGKILL');
+    else this.child.kill('SIGKILL');
   }
 
   dispose(): void {
@@ -265,7 +264,7 @@ export class ClaudeProcess implements Disposable {
   /** TERM, grace, KILL to the tree while the CLI runs; one at a time. */
   private endTree(): Promise<TreeEnd | undefined> {
     if (!this.tracked) {
-      this.subprocess.kill('SIGKILL');
+      this.child.kill('SIGKILL');
       return Promise.resolve(undefined);
     }
     this.ending ??= this.tracked.end({ graceMs: this.termGraceMs }).finally(() => (this.ending = undefined));
@@ -303,7 +302,7 @@ export class ClaudeProcess implements Disposable {
     }
   }
 
-  private classify(result: { exitCode?: number; signal?: string; failed: boolean; code?: string; originalMessage?: string; message?: string }): ProcessExit {
+  private classify(result: ChildEnd): ProcessExit {
     const stderrTail = this.stderr.text();
     const requested = this.stopRequested;
     const base = { requested, stderrTail };
@@ -316,7 +315,7 @@ export class ClaudeProcess implements Disposable {
           ? `"${this.options.binary}" does not exist, or the working folder "${this.options.cwd}" is missing.`
           : code === 'EACCES'
             ? `"${this.options.binary}" is not executable.`
-            : (result.originalMessage ?? result.message ?? code);
+            : (result.message ?? code);
       return {
         kind: 'spawn_failed',
         ...base,

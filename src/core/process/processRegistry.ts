@@ -84,12 +84,14 @@ export class ProcessRegistry implements Disposable {
 
   /** Records `process`'s tree until it has exited. */
   track(process: TrackedProcess, info: TrackInfo): void {
-    if (this.disposed || process.tree.length === 0) return;
+    if (this.disposed) return;
     const entry: Entry = { ...info, tree: [...process.tree], ...(process.treeMarker ? { marker: process.treeMarker } : {}) };
     this.entries.add(entry);
-    this.scheduleWrite();
+    // (A process through the launcher has no tree yet: its first change brings it.)
+    if (entry.tree.length > 0) this.scheduleWrite();
     const sub = process.onDidChangeTree((tree) => {
       entry.tree = [...tree];
+      entry.marker ??= process.treeMarker;
       this.scheduleWrite();
     });
     void process.exited.then(() => {
@@ -164,10 +166,11 @@ export class ProcessRegistry implements Disposable {
       while (this.dirty && !this.disposed) {
         this.dirty = false;
         try {
-          if (this.entries.size === 0) await fsp.rm(this.file, { force: true });
+          const recorded = [...this.entries].filter((e) => e.tree.length > 0);
+          if (recorded.length === 0) await fsp.rm(this.file, { force: true });
           else {
             await fsp.mkdir(this.options.dir, { recursive: true });
-            await atomicWriteFile(this.file, this.serialize([...this.entries]));
+            await atomicWriteFile(this.file, this.serialize(recorded));
           }
         } catch (err) {
           this.warnOnce(err);
