@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { launch, type ChildPipes, type LaunchedChild, type SpawnVia } from '../../src/core/process/launcher';
+import { readFileSync } from 'node:fs';
+import { LAUNCHER_LOST, launch, type ChildPipes, type LaunchedChild, type SpawnVia } from '../../src/core/process/launcher';
 
 const skip = process.platform === 'win32' ? 'no launcher on Windows' : false;
 
@@ -47,6 +48,18 @@ describe('starting processes through the launcher', { skip }, () => {
       assert.equal(err.trim(), 'hello from env');
     });
 
+    test(`${via}: a child that writes and exits at once loses nothing of what it wrote`, async () => {
+      const child = launch({ file: '/bin/sh', args: ['-c', 'echo early >&2; seq 1 50000; exit 7'], cwd: '/', env: { PATH: process.env.PATH } }, via);
+      const pipes = await running(child);
+      let err = '';
+      pipes.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const out = (await collect(pipes)).trim().split('\n');
+      assert.equal(out.length, 50000);
+      assert.equal(out.at(-1), '50000');
+      assert.equal((await child.ended).exitCode, 7);
+      assert.equal(err.trim(), 'early');
+    });
+
     test(`${via}: a missing binary never runs and says ENOENT`, async () => {
       const child = launch({ file: '/no/such/claude', args: [], cwd: '/', env: {} }, via);
       assert.equal(await child.started, undefined);
@@ -68,6 +81,22 @@ describe('starting processes through the launcher', { skip }, () => {
     const pipes = await running(child);
     assert.equal(Number((await collect(pipes)).trim()), pipes.pid);
     await child.ended;
+  });
+
+  test('a launcher that dies: a running child ends as cut off, and the next start gets a new launcher', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+    const child = launch({ file: '/bin/sleep', args: ['300'], cwd: '/', env: { PATH: process.env.PATH } }, 'launcher');
+    const { pid } = await running(child);
+    // /proc/<pid>/stat: "pid (comm) state ppid …": the launcher is the parent.
+    const launcherPid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    assert.notEqual(launcherPid, process.pid, 'the host is not the parent');
+    process.kill(launcherPid, 'SIGKILL');
+    const end = await child.ended;
+    assert.equal(end.code, LAUNCHER_LOST);
+    process.kill(pid, 'SIGKILL');
+    const next = launch({ file: '/bin/echo', args: ['again'], cwd: '/', env: { PATH: process.env.PATH } }, 'launcher');
+    const pipes = await running(next);
+    assert.equal((await collect(pipes)).trim(), 'again');
+    assert.equal((await next.ended).exitCode, 0);
   });
 
   test('a host that is SIGKILLed takes what it launched with it', async () => {

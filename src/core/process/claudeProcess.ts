@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { ShannonError } from '../errors.js';
 import { JsonlDecoder, type DecodeErrorInfo } from '../jsonl/decoder.js';
-import { launch, type ChildEnd, type ChildPipes, type LaunchedChild, type SpawnVia } from './launcher.js';
+import { LAUNCHER_LOST, launch, type ChildEnd, type ChildPipes, type LaunchedChild, type SpawnVia } from './launcher.js';
 import { Emitter, type Disposable, type Event } from '../lifecycle.js';
 import { TREE_MARKER_VARIABLE, type ProcessIdentity, type TreeEnd, type TreeMarker } from './processTree.js';
 import { ByteRingBuffer } from './ringBuffer.js';
@@ -308,6 +308,13 @@ export class ClaudeProcess implements Disposable {
     const base = { requested, stderrTail };
     const tail = stderrTail.trim() ? ` Its last output: ${excerpt(stderrTail)}` : '';
 
+    if (result.code === LAUNCHER_LOST) {
+      return {
+        kind: 'error',
+        ...base,
+        error: new ShannonError('PROCESS_CRASHED', `Claude Code's session was cut off: ${result.message ?? 'its launcher ended'}.${tail}`, 'Resume the session to continue where it stopped.'),
+      };
+    }
     if (result.exitCode === undefined && result.signal === undefined && result.failed) {
       const code = result.code ?? 'unknown';
       const why =

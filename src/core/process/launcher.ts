@@ -58,6 +58,9 @@ export interface LaunchedChild {
 
 export type SpawnVia = 'launcher' | 'direct';
 
+/** ChildEnd.code of a child whose launcher died while it ran: how it ended is not known. */
+export const LAUNCHER_LOST = 'ELAUNCHER';
+
 /** Starts `request`, through the launcher where there is one. */
 export function launch(request: ChildRequest, via: SpawnVia = defaultVia()): LaunchedChild {
   return via === 'launcher' ? theLauncher().launch(request) : launchDirect(request);
@@ -141,6 +144,11 @@ process.on('message', (m) => {
   if (child.pid === undefined) {
     child.once('error', (err) => send({ type: 'failed', id: m.id, code: err.code, message: err.message }));
     return;
+  }
+  // Not a byte read here: a socket starts reading as it is made, and what it read would stay
+  // in this process, as would the handle once it saw the end of a child that exited at once.
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream._handle) { stream._handle.reading = false; stream._handle.readStop(); }
   }
   const pid = child.pid;
   live.set(pid, child);
@@ -310,7 +318,7 @@ class Launcher {
   private lost(): void {
     for (const entry of [...this.pending.values()]) {
       if (entry.pid === undefined) entry.redirect();
-      else entry.settleEnded({ failed: true, code: 'ELAUNCHER', message: "Shannon's process launcher ended while Claude Code ran." });
+      else entry.settleEnded({ failed: true, code: LAUNCHER_LOST, message: "Shannon's process launcher ended while it ran" });
     }
   }
 
