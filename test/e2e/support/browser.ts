@@ -215,9 +215,11 @@ export async function pickCommand(page: Page, label: string, opts: { timeoutMs?:
     // typing, which closes it: then it is opened again.
     if (!(await input.fill(`>${label}`, { timeout: 5_000 }).then(() => true, () => false))) continue;
     try {
-      await row.waitFor({ state: 'visible', timeout: Math.max(100, Math.min(2_000, deadline - Date.now())) });
+      await row.waitFor({ state: 'visible', timeout: Math.max(100, Math.min(5_000, deadline - Date.now())) });
       break;
     } catch {
+      // A loaded machine draws the filtered list late: it may show now, just after the wait.
+      if (await row.isVisible().catch(() => false)) break;
       const shown = await page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts().catch(() => []);
       await closePalette(page);
       if (Date.now() >= deadline) {
