@@ -7,9 +7,9 @@
  * Prints one JSON line of figures. A delta's latency is from the fake API stamping its send time
  * into the text (`⟦ms⟧`) to this process seeing it parsed. Shannon's store is opened before the
  * measuring starts (a window opens it once, at activation, before any session), and closed after
- * it ends: how long opening blocked the loop is its own figure. Each host also times its synchronous `spawn` calls: the
- * floor of the stall a session start costs, which grows with the host's memory (fork copies its
- * page tables).
+ * it ends: how long opening blocked the loop is its own figure. Each host also times its
+ * synchronous `spawn` calls: the floor of the stall a session start costs, which grows with the
+ * host's memory (fork copies its page tables).
  */
 import childProcess from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { buildClaudeArgs } from '../../src/core/cli/args';
 import { openShannonCore, type ShannonCore } from '../../src/core/shannon';
 import { CLAUDE_BIN } from '../../test/support/realCli';
+import { median } from '../lib';
 
 export interface HostConfig {
   mode: 'shannon' | 'yardstick';
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
     gcMaxMs: Math.max(0, ...gcs),
     gcTotalMs: gcs.reduce((a, b) => a + b, 0),
     openStallMs: opened?.stallMs ?? 0,
-    spawnMs: { p50: spawns.sort((a, b) => a - b)[spawns.length >> 1] ?? Number.NaN, max: spawns.at(-1) ?? Number.NaN },
+    spawnMs: { p50: median(spawns), max: spawns.length ? Math.max(...spawns) : Number.NaN },
     latency: { p50: pct(0.5), p99: pct(0.99), max: latencies.at(-1) ?? Number.NaN, count: latencies.length },
   };
   process.stdout.write(`${JSON.stringify(figures)}\n`);

@@ -108,7 +108,6 @@ type FromLauncher =
   | { type: 'exit'; id: number; code: number | null; signal: string | null };
 
 interface Pending {
-  request: ChildRequest;
   pipes: Partial<Record<'stdin' | 'stdout' | 'stderr', Socket>>;
   pid?: number;
   /** A signal asked for before the pid was known. */
@@ -128,7 +127,7 @@ interface Pending {
  * copy), then `spawned`, or `failed`; later `exit`. On `disconnect` (the host is gone) it ends
  * every process group it started: TERM, and KILL after 3 s, and exits once they are gone.
  */
-export const LAUNCHER_SOURCE = `
+const LAUNCHER_SOURCE = `
 const { spawn } = require('node:child_process');
 const live = new Map();
 const send = (message, handle) => { if (process.connected) process.send(message, handle); };
@@ -195,7 +194,6 @@ class Launcher {
     const ended = new Promise<ChildEnd>((resolve) => (settleEnded = resolve));
     let direct: LaunchedChild | undefined;
     const entry: Pending = {
-      request,
       pipes: {},
       ended: false,
       settleStarted,
@@ -224,15 +222,8 @@ class Launcher {
       kill: (signal) => {
         if (direct) return direct.kill(signal);
         if (entry.ended) return;
-        if (entry.pid === undefined) {
-          entry.signal = signal;
-          return;
-        }
-        try {
-          process.kill(entry.pid, signal);
-        } catch {
-          // Exited meanwhile: its exit is on the way.
-        }
+        if (entry.pid === undefined) entry.signal = signal;
+        else signalPid(entry.pid, signal);
       },
     };
   }
@@ -284,24 +275,14 @@ class Launcher {
       case 'spawned': {
         const { stdin, stdout, stderr } = entry.pipes;
         if (!stdin || !stdout || !stderr) {
-          try {
-            process.kill(m.pid, 'SIGKILL');
-          } catch {
-            // Gone already.
-          }
+          signalPid(m.pid, 'SIGKILL');
           entry.settleStarted(undefined);
           entry.settleEnded({ failed: true, code: 'EPIPE', message: "Shannon's launcher did not hand over the process's pipes." });
           return;
         }
         entry.pid = m.pid;
         entry.settleStarted({ pid: m.pid, stdin, stdout, stderr });
-        if (entry.signal) {
-          try {
-            process.kill(m.pid, entry.signal);
-          } catch {
-            // Exited meanwhile.
-          }
-        }
+        if (entry.signal) signalPid(m.pid, entry.signal);
         return;
       }
       case 'failed':
@@ -327,6 +308,15 @@ class Launcher {
     const channel = this.helper?.channel as { ref?(): void; unref?(): void } | null | undefined;
     if (this.pending.size > 0) channel?.ref?.();
     else channel?.unref?.();
+  }
+}
+
+/** Signals a launched child by pid; one that exited meanwhile is no error (its exit is on the way). */
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // ESRCH: gone already.
   }
 }
 
