@@ -2,7 +2,8 @@
  * One host process of the 20-session bench (bench/sessions.bench.ts), run as
  * `node --import tsx streamingHost.ts <config JSON>`: it starts N `claude` processes that stream
  * a long reply at once, and measures its own event loop while it reads them. `mode` says how:
- * - `shannon`: Shannon's core (openShannonCore: store, session manager) runs the sessions;
+ * - `shannon`: Shannon's core (openShannonCore: store, session manager) runs the sessions, their
+ *   processes at `priority` (default: Shannon's, below normal);
  * - `yardstick`: the same processes read with readline + JSON.parse and nothing else.
  * Prints one JSON line of figures. A delta's latency is from the fake API stamping its send time
  * into the text (`⟦ms⟧`) to this process seeing it parsed. Shannon's store is opened before the
@@ -19,12 +20,15 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { buildClaudeArgs } from '../../src/core/cli/args';
+import type { ProcessPriority } from '../../src/core/process/priority';
 import { openShannonCore, type ShannonCore } from '../../src/core/shannon';
 import { CLAUDE_BIN } from '../../test/support/realCli';
 import { median } from '../lib';
 
 export interface HostConfig {
   mode: 'shannon' | 'yardstick';
+  /** Shannon's `processPriority` setting (the yardstick's processes run at the host's). */
+  priority?: ProcessPriority;
   sessions: number;
   env: Record<string, string>;
   cwd: string;
@@ -123,6 +127,7 @@ async function openMeasured(config: HostConfig): Promise<{ core: ShannonCore; st
     dataDir,
     resolveBinary: async () => CLAUDE_BIN,
     environment: () => config.env,
+    ...(config.priority ? { processPriority: () => config.priority! } : {}),
     maxConcurrentPerFolder: config.sessions,
     autoCheckpoint: () => false,
     claudeConfigDir: config.env.CLAUDE_CONFIG_DIR,

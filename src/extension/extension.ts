@@ -116,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): ShannonApi {
       wasmPath: path.join(context.extensionPath, 'dist', 'sql-wasm.wasm'),
       resolveBinary: () => claude.resolve(),
       environment: () => settings.current.environment,
+      processPriority: () => settings.current.processPriority,
       defaults: () => runDefaults(settings.current),
       maxConcurrentPerFolder: () => engineLimits(settings.current).maxConcurrentPerFolder,
       sessionTimeoutMs: () => engineLimits(settings.current).sessionTimeoutMs,

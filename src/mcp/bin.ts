@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { splitToolList } from '../core/cli/args.js';
 import { READ_ONLY_TOOLS } from '../core/cli/toolRules.js';
+import { DEFAULT_PROCESS_PRIORITY, isProcessPriority, PROCESS_PRIORITIES } from '../core/process/priority.js';
 import { PERMISSION_MODES, type PermissionMode } from '../core/session/types.js';
 import { safeText } from '../core/transcript/safeText.js';
 import { folderHolding } from '../core/workspacePaths.js';
@@ -41,6 +42,9 @@ Usage: shannon-mcp [options]
                               Where sessions started without an isolation work (default auto:
                               a git worktree of their own when another session works in the
                               directory, else the directory)
+  --priority belowNormal|low|normal
+                              CPU priority of claude and what it runs (default belowNormal:
+                              with many sessions the machine stays responsive)
   -h, --help                  Show this help
 `;
 
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
         'max-permission-mode': { type: 'string' },
         'allow-tools': { type: 'string', multiple: true },
         isolation: { type: 'string' },
+        priority: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -94,6 +99,8 @@ async function main(): Promise<void> {
   const allowTools = values['allow-tools']?.flatMap((v) => splitToolList(v));
   const isolation = values.isolation ?? 'auto';
   if (!ISOLATIONS.includes(isolation as Isolation)) fail(`--isolation takes one of ${ISOLATIONS.join(', ')}.`);
+  const priority = values.priority ?? DEFAULT_PROCESS_PRIORITY;
+  if (!isProcessPriority(priority)) fail(`--priority takes one of ${PROCESS_PRIORITIES.join(', ')}.`);
   const cwd = values.cwd === undefined ? undefined : path.resolve(values.cwd);
   if (cwd !== undefined && !existsSync(cwd)) fail(`--cwd: ${cwd} does not exist.`);
   const workspaceFolders = (values.workspace ?? []).map((w) => path.resolve(w));
@@ -113,6 +120,7 @@ async function main(): Promise<void> {
     ...(cwd ? { defaultCwd: cwd } : {}),
     ...(workspaceFolders.length ? { workspaceFolders } : {}),
     isolation: isolation as Isolation,
+    processPriority: priority,
     ...(existsSync(bundledWasm) ? { wasmPath: bundledWasm } : {}),
     log,
   });

@@ -9,6 +9,7 @@ import { DisposableStore } from '../core/lifecycle.js';
 import type { SessionManager } from '../core/session/manager.js';
 import type { PermissionMode } from '../core/session/types.js';
 import type { Isolation } from '../core/worktrees/types.js';
+import type { ProcessPriority } from '../core/process/priority.js';
 import { openShannonCore, type ShannonCore } from '../core/shannon.js';
 import type { SessionStore } from '../core/store/index.js';
 import { folderHolding } from '../core/workspacePaths.js';
@@ -39,6 +40,8 @@ export interface StandaloneOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra environment for every `claude` process, over this process's own. */
   claudeEnvironment?: Record<string, string | undefined>;
+  /** The CPU priority of every `claude` process and what it runs (`--priority`; default below normal). */
+  processPriority?: ProcessPriority;
   /** How long `claude` gets to exit after stdin closes / SIGTERM (the manager's defaults otherwise). */
   stop?: { stdinGraceMs?: number; termGraceMs?: number };
   log(message: string): void;
@@ -67,6 +70,7 @@ export async function openStandalone(options: StandaloneOptions): Promise<Standa
     resolveBinary: async () => (await locateClaude()).path,
     maxConcurrentPerFolder: options.maxConcurrent ?? 3,
     ...(options.claudeEnvironment ? { environment: () => options.claudeEnvironment! } : {}),
+    ...(options.processPriority ? { processPriority: () => options.processPriority! } : {}),
     ...(options.stop ? { stop: options.stop } : {}),
     // A standalone cwd can be any directory (a home folder): no snapshot before every turn.
     autoCheckpoint: () => false,

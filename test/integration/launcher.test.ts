@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { LAUNCHER_LOST, launch, type ChildPipes, type LaunchedChild, type SpawnVia } from '../../src/core/process/launcher';
 
 const skip = process.platform === 'win32' ? 'no launcher on Windows' : false;
@@ -66,6 +67,18 @@ describe('starting processes through the launcher', { skip }, () => {
       const end = await child.ended;
       assert.equal(end.failed, true);
       assert.equal(end.code, 'ENOENT');
+    });
+
+    test(`${via}: a child asked to run below normal does, and so do its children; none asked keeps the host's priority`, async () => {
+      // `nice` with no command prints the niceness it runs at; the inner `sh` is a child of the child.
+      const niceOf = async (niceness?: number) => {
+        const child = launch({ file: '/bin/sh', args: ['-c', 'sleep 0.2; nice; sh -c nice'], cwd: '/', env: { PATH: process.env.PATH }, niceness }, via);
+        const out = await collect(await running(child));
+        await child.ended;
+        return out.trim().split('\n').map(Number);
+      };
+      assert.deepEqual(await niceOf(10), [10, 10]);
+      assert.deepEqual(await niceOf(undefined), [getPriority(), getPriority()]);
     });
 
     test(`${via}: a signal asked for at once ends the child as soon as it runs`, async () => {

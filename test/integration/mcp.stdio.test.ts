@@ -23,6 +23,9 @@ test('shannon-mcp --help says how to run it', () => {
   const bad = spawnSync(process.execPath, [BUILT_BIN, '--permissions', 'maybe'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--permissions takes/);
+  const badPriority = spawnSync(process.execPath, [BUILT_BIN, '--priority', 'realtime'], { encoding: 'utf8' });
+  assert.equal(badPriority.status, 2);
+  assert.match(badPriority.stderr, /--priority takes one of belowNormal, low, normal/);
 });
 
 describe('shannon-mcp over stdio (deny policy, the default)', () => {

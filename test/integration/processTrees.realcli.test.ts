@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -17,7 +17,7 @@ import { SessionManager } from '../../src/core/session/manager.js';
 import { openShannonCore } from '../../src/core/shannon.js';
 import { FakeAnthropicApi, type Reply, type Responder } from '../support/fakeAnthropic.js';
 import { buildBundles, startMcpStdioRig, structured } from '../support/mcpHarness.js';
-import { allGone, HAS_PROCFS, proc, remember, running, withEnv, type Proc } from '../support/procfs.js';
+import { allGone, HAS_PROCFS, proc, remember, running, threadNiceness, withEnv, type Proc } from '../support/procfs.js';
 import { CLAUDE_BIN, hermeticClaudeEnv, tempWorkspace, type HermeticClaudeEnv } from '../support/realCli.js';
 
 const skip = HAS_PROCFS ? false : 'reads /proc (Linux)';
@@ -94,6 +94,23 @@ describe('ending a session ends its whole process tree (real CLI)', { skip }, ()
     t.diagnostic(`cancel() took ${(performance.now() - started).toFixed(0)} ms`);
     assert.equal(manager.get(s.id)!.state, 'cancelled');
     await assertNothingRuns(env, tree, t, 'after cancel');
+  });
+
+  test('claude, every thread of it and the commands it runs work below normal priority by default; "normal" keeps the host\'s', async (t) => {
+    const niceness = async (options: Partial<ConstructorParameters<typeof SessionManager>[0]>) => {
+      const { env, manager } = await engine(options);
+      api.setResponder(sleeper);
+      const s = await manager.create({ prompt: 'sleep', workspaceFolder: ws.dir, options: ALLOW_BASH });
+      const tree = await treeOnceSleeping(env);
+      const claude = tree.find((p) => p.comm === 'claude.exe')!;
+      const seen = { claudeThreads: [...new Set(threadNiceness(claude.pid))], commands: [...new Set(tree.filter((p) => p.comm === 'bash' || p.comm === 'sleep').map((p) => p.nice))] };
+      t.diagnostic(`${options.processPriority?.() ?? 'default'}: claude's ${threadNiceness(claude.pid).length} threads at ${seen.claudeThreads.join(',')}, its commands at ${seen.commands.join(',')}`);
+      await manager.cancel(s.id);
+      await assertNothingRuns(env, tree, t, 'after cancel');
+      return seen;
+    };
+    assert.deepEqual(await niceness({}), { claudeThreads: [10], commands: [10] });
+    assert.deepEqual(await niceness({ processPriority: () => 'normal' }), { claudeThreads: [getPriority()], commands: [getPriority()] });
   });
 
   test('manager.dispose() (synchronous) has ended the whole tree when it returns', async (t) => {

@@ -17,18 +17,35 @@ export interface Proc {
   /** Field 22: start time in clock ticks since boot. */
   start: string;
   comm: string;
+  /** Field 19: its niceness (of its main thread; each thread has its own). */
+  nice: number;
 }
 
 export function proc(pid: number): Proc | undefined {
+  return parseStat(pid, `/proc/${pid}/stat`);
+}
+
+/** The niceness of each of a process's threads (empty once it is gone). */
+export function threadNiceness(pid: number): number[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return tids.flatMap((tid) => parseStat(Number(tid), `/proc/${pid}/task/${tid}/stat`)?.nice ?? []);
+}
+
+function parseStat(pid: number, file: string): Proc | undefined {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    text = readFileSync(file, 'latin1');
   } catch {
     return undefined;
   }
   const close = text.lastIndexOf(')');
   const f = text.slice(close + 2).split(' ');
-  return { pid, ppid: Number(f[1]), sid: Number(f[3]), state: f[0]!, start: f[19]!, comm: text.slice(text.indexOf('(') + 1, close) };
+  return { pid, ppid: Number(f[1]), sid: Number(f[3]), state: f[0]!, start: f[19]!, nice: Number(f[16]), comm: text.slice(text.indexOf('(') + 1, close) };
 }
 
 /** Running (not a zombie) and the very process seen before (same start time). */

@@ -15,6 +15,7 @@ import { JsonlDecoder, type DecodeErrorInfo } from '../jsonl/decoder.js';
 import { LAUNCHER_LOST, launch, type ChildEnd, type ChildPipes, type LaunchedChild, type SpawnVia } from './launcher.js';
 import { Emitter, type Disposable, type Event } from '../lifecycle.js';
 import { TREE_MARKER_VARIABLE, type ProcessIdentity, type TreeEnd, type TreeMarker } from './processTree.js';
+import { DEFAULT_PROCESS_PRIORITY, niceness, type ProcessPriority } from './priority.js';
 import { ByteRingBuffer } from './ringBuffer.js';
 import { TrackedTree, type TrackedTreeOptions } from './trackedTree.js';
 
@@ -32,6 +33,8 @@ export interface ClaudeProcessOptions {
   tree?: TrackedTreeOptions;
   /** Through the launcher (launcher.ts; the default off Windows) or straight from the host. */
   spawnVia?: SpawnVia;
+  /** Its CPU priority and its descendants' (priority.ts); default below normal. */
+  priority?: ProcessPriority;
 }
 
 export type ExitKind = 'normal' | 'error' | 'signal' | 'spawn_failed';
@@ -119,7 +122,16 @@ export class ClaudeProcess implements Disposable {
 
     // Every descendant inherits it: how the tree is found even where parent links are gone.
     const marker = randomBytes(16).toString('hex');
-    this.child = launch({ file: options.binary, args: options.args, cwd: options.cwd, env: { ...process.env, ...options.env, [TREE_MARKER_VARIABLE]: marker } }, options.spawnVia);
+    this.child = launch(
+      {
+        file: options.binary,
+        args: options.args,
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env, [TREE_MARKER_VARIABLE]: marker },
+        niceness: niceness(options.priority ?? DEFAULT_PROCESS_PRIORITY),
+      },
+      options.spawnVia,
+    );
     this.running = this.child.started.then((pipes) => {
       if (pipes) this.attach(pipes, marker, decoder);
       return pipes;

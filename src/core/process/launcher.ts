@@ -18,6 +18,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { setPriority } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 
@@ -27,6 +28,11 @@ export interface ChildRequest {
   cwd: string;
   /** The whole environment (not added to the host's). */
   env: Record<string, string | undefined>;
+  /**
+   * Its niceness (priority.ts), set as soon as it runs; its threads and children inherit it.
+   * Undefined or 0: the host's own.
+   */
+  niceness?: number;
 }
 
 export interface ChildPipes {
@@ -92,6 +98,7 @@ function launchDirect(request: ChildRequest): LaunchedChild {
     windowsHide: true,
   });
   const { pid, stdin, stdout, stderr } = subprocess;
+  if (pid !== undefined && request.niceness) setNiceness(pid, request.niceness);
   const started = pid !== undefined && stdin && stdout && stderr ? Promise.resolve<ChildPipes>({ pid, stdin, stdout, stderr }) : Promise.resolve(undefined);
   const ended = subprocess.then((r) => ({ exitCode: r.exitCode, signal: r.signal, failed: r.failed, code: (r as { code?: string }).code, message: r.originalMessage ?? r.message }));
   let done = false;
@@ -100,6 +107,8 @@ function launchDirect(request: ChildRequest): LaunchedChild {
 }
 
 // ---- through the launcher ---------------------------------------------------------------------
+
+type SpawnMessage = { type: 'spawn'; id: number } & ChildRequest;
 
 type FromLauncher =
   | { type: 'pipe'; id: number; name: 'stdin' | 'stdout' | 'stderr' }
@@ -129,6 +138,7 @@ interface Pending {
  */
 const LAUNCHER_SOURCE = `
 const { spawn } = require('node:child_process');
+const { setPriority } = require('node:os');
 const live = new Map();
 const send = (message, handle) => { if (process.connected) process.send(message, handle); };
 process.on('message', (m) => {
@@ -150,6 +160,8 @@ process.on('message', (m) => {
     if (stream._handle) { stream._handle.reading = false; stream._handle.readStop(); }
   }
   const pid = child.pid;
+  // Right after exec, before the CLI has started a thread or a child (they inherit it).
+  if (m.niceness) { try { setPriority(pid, m.niceness); } catch {} }
   live.set(pid, child);
   child.on('error', () => undefined);
   send({ type: 'pipe', id: m.id, name: 'stdin' }, child.stdin);
@@ -180,13 +192,14 @@ send({ type: 'ready' });
 class Launcher {
   private helper: ChildProcess | undefined;
   private readonly pending = new Map<number, Pending>();
+  /** Requests made before the launcher was started (it starts on the next turn of the loop). */
+  private readonly unsent: SpawnMessage[] = [];
   private nextId = 1;
   /** The helper could not be started or died at start: this process starts children directly. */
   private unusable = false;
 
   launch(request: ChildRequest): LaunchedChild {
-    const helper = this.unusable ? undefined : this.ensureHelper();
-    if (!helper) return launchDirect(request);
+    if (this.unusable) return launchDirect(request);
     const id = this.nextId++;
     let settleStarted!: (p: ChildPipes | undefined) => void;
     let settleEnded!: (e: ChildEnd) => void;
@@ -214,8 +227,7 @@ class Launcher {
       },
     };
     this.pending.set(id, entry);
-    this.holdLoop();
-    helper.send({ type: 'spawn', id, file: request.file, args: request.args, cwd: request.cwd, env: request.env });
+    this.send({ type: 'spawn', id, ...request });
     return {
       started,
       ended,
@@ -228,7 +240,30 @@ class Launcher {
     };
   }
 
-  private ensureHelper(): ChildProcess | undefined {
+  /**
+   * Sends a spawn request, starting the launcher first if there is none. Its start (a fork of
+   * this host: the one that still costs by the host's size) runs as a task of its own, not
+   * inside the caller's: a session's start already holds the loop for its own work.
+   */
+  private send(message: SpawnMessage): void {
+    if (this.helper) {
+      this.holdLoop();
+      this.helper.send(message);
+      return;
+    }
+    this.unsent.push(message);
+    if (this.unsent.length > 1) return;
+    setImmediate(() => {
+      const waiting = this.unsent.splice(0).filter((m) => this.pending.has(m.id));
+      const helper = this.unusable ? undefined : this.startHelper();
+      for (const m of waiting) {
+        if (helper) this.send(m);
+        else this.pending.get(m.id)?.redirect();
+      }
+    });
+  }
+
+  private startHelper(): ChildProcess | undefined {
     if (this.helper) return this.helper;
     // Nothing of the host's environment: each child gets its own whole environment with its
     // request, and the launcher is no process "with the session's environment" for anyone
@@ -308,6 +343,15 @@ class Launcher {
     const channel = this.helper?.channel as { ref?(): void; unref?(): void } | null | undefined;
     if (this.pending.size > 0) channel?.ref?.();
     else channel?.unref?.();
+  }
+}
+
+/** Lowers a child's priority; one that is gone, or a niceness not allowed here, is no error (it runs as it is). */
+function setNiceness(pid: number, value: number): void {
+  try {
+    setPriority(pid, value);
+  } catch {
+    // ESRCH (exited at once) or EACCES: the child keeps the host's priority.
   }
 }
 

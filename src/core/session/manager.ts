@@ -431,6 +431,7 @@ export class SessionManager implements Disposable {
           args,
           cwd: record.cwd,
           env: this.options.environment?.(),
+          priority: this.options.processPriority?.(),
           maxLineBytes: this.options.maxLineBytes,
           controlTimeoutMs: this.options.controlTimeoutMs,
           stop: this.options.stop,

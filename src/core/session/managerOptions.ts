@@ -3,6 +3,7 @@
  * back: the manager's vocabulary, apart from its machinery.
  */
 import type { ClaudeProcess, StopOptions } from '../process/claudeProcess.js';
+import type { ProcessPriority } from '../process/priority.js';
 import type { Prompt, SessionMessageEvent, SessionPersistence } from './sessionEvents.js';
 import type { ClaudeRunOptions, SessionRecord, SessionState, SessionWorktree } from './types.js';
 
@@ -17,6 +18,8 @@ export interface SessionManagerOptions {
   resolveBinary(): Promise<string>;
   /** Extra environment for every `claude` process (a host setting). */
   environment?(): Record<string, string | undefined>;
+  /** The CPU priority of every `claude` process and what it runs (a host setting; default below normal). */
+  processPriority?(): ProcessPriority;
   /** Defaults under every session's own options (settings: model, permission mode, tools…). */
   defaults?(): ClaudeRunOptions;
   /** Sessions with a turn in flight per folder; more new sessions wait in the folder's queue. */

@@ -44,7 +44,7 @@ export class RunContext implements Disposable {
     private readonly session: RunOwner,
     readonly spec: LaunchSpec,
   ) {
-    this.process = spec.spawn({ binary: spec.binary, args: spec.args, cwd: spec.cwd, env: spec.env, maxLineBytes: spec.maxLineBytes });
+    this.process = spec.spawn({ binary: spec.binary, args: spec.args, cwd: spec.cwd, env: spec.env, priority: spec.priority, maxLineBytes: spec.maxLineBytes });
     spec.onDidSpawn?.(session.id, this.process);
     this.control = new ControlChannel(
       (message) => this.process.write(message),

@@ -4,6 +4,7 @@
  */
 import type { DecodeErrorInfo } from '../jsonl/decoder.js';
 import type { ClaudeProcess, ClaudeProcessOptions, StopOptions } from '../process/claudeProcess.js';
+import type { ProcessPriority } from '../process/priority.js';
 import type { InboundMessage, SDKResultMessage, UserContentBlock } from '../protocol/messages.js';
 import type { EntryDraft } from '../transcript/entry.js';
 import type { PermissionDecision } from './permissions.js';
@@ -29,6 +30,7 @@ export interface LaunchSpec {
   args: string[];
   cwd: string;
   env?: Record<string, string | undefined>;
+  priority?: ProcessPriority;
   maxLineBytes?: number;
   controlTimeoutMs?: number;
   stop?: StopOptions;

@@ -4,6 +4,7 @@
  * back to the default instead of reaching the CLI.
  */
 import { READ_ONLY_TOOLS } from '../../core/cli/toolRules.js';
+import { DEFAULT_PROCESS_PRIORITY, isProcessPriority, type ProcessPriority } from '../../core/process/priority.js';
 import { PERMISSION_MODES, type ClaudeRunOptions, type PermissionMode } from '../../core/session/types.js';
 import { ISOLATIONS, type Isolation, type WorktreeFileRules } from '../../core/worktrees/types.js';
 
@@ -16,6 +17,8 @@ export interface ShannonSettings {
   maxConcurrentSessions: number;
   sessionTimeoutMinutes: number;
   idleTimeoutMinutes: number;
+  /** The CPU priority of sessions' processes next to the editor's (core/process/priority.ts). */
+  processPriority: ProcessPriority;
   showPartialMessages: boolean;
   autoCheckpoint: boolean;
   history: { maxAgeDays: number; maxSizeMB: number };
@@ -38,6 +41,7 @@ export type SettingKey =
   | 'maxConcurrentSessions'
   | 'sessionTimeoutMinutes'
   | 'idleTimeoutMinutes'
+  | 'processPriority'
   | 'showPartialMessages'
   | 'autoCheckpoint'
   | 'history.maxAgeDays'
@@ -62,6 +66,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'maxConcurrentSessions',
   'sessionTimeoutMinutes',
   'idleTimeoutMinutes',
+  'processPriority',
   'showPartialMessages',
   'autoCheckpoint',
   'history.maxAgeDays',
@@ -88,6 +93,7 @@ export const DEFAULT_SETTINGS: ShannonSettings = {
   maxConcurrentSessions: 3,
   sessionTimeoutMinutes: 0,
   idleTimeoutMinutes: 30,
+  processPriority: DEFAULT_PROCESS_PRIORITY,
   showPartialMessages: true,
   autoCheckpoint: true,
   history: { maxAgeDays: 90, maxSizeMB: 500 },
@@ -113,6 +119,7 @@ export function readSettings(get: (key: SettingKey) => unknown): ShannonSettings
     maxConcurrentSessions: intOr(get('maxConcurrentSessions'), d.maxConcurrentSessions, 1, 64),
     sessionTimeoutMinutes: intOr(get('sessionTimeoutMinutes'), d.sessionTimeoutMinutes, 0, 7 * 24 * 60),
     idleTimeoutMinutes: intOr(get('idleTimeoutMinutes'), d.idleTimeoutMinutes, 0, 7 * 24 * 60),
+    processPriority: isProcessPriority(get('processPriority')) ? (get('processPriority') as ProcessPriority) : d.processPriority,
     showPartialMessages: boolOr(get('showPartialMessages'), d.showPartialMessages),
     autoCheckpoint: boolOr(get('autoCheckpoint'), d.autoCheckpoint),
     history: {
@@ -145,6 +152,7 @@ export function changedKeys(a: ShannonSettings, b: ShannonSettings): SettingKey[
     maxConcurrentSessions: s.maxConcurrentSessions,
     sessionTimeoutMinutes: s.sessionTimeoutMinutes,
     idleTimeoutMinutes: s.idleTimeoutMinutes,
+    processPriority: s.processPriority,
     showPartialMessages: s.showPartialMessages,
     autoCheckpoint: s.autoCheckpoint,
     'history.maxAgeDays': s.history.maxAgeDays,

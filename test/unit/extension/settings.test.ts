@@ -32,6 +32,7 @@ test('every setting is declared in package.json with the default the code assume
     maxConcurrentSessions: DEFAULT_SETTINGS.maxConcurrentSessions,
     sessionTimeoutMinutes: DEFAULT_SETTINGS.sessionTimeoutMinutes,
     idleTimeoutMinutes: DEFAULT_SETTINGS.idleTimeoutMinutes,
+    processPriority: DEFAULT_SETTINGS.processPriority,
     showPartialMessages: DEFAULT_SETTINGS.showPartialMessages,
     autoCheckpoint: DEFAULT_SETTINGS.autoCheckpoint,
     'history.maxAgeDays': DEFAULT_SETTINGS.history.maxAgeDays,
@@ -62,8 +63,10 @@ test('unset settings read as the defaults', () => {
 });
 
 test('wrong types fall back to defaults instead of reaching the CLI', () => {
-  const s = from({ permissionMode: 'yolo', maxConcurrentSessions: 'many', allowedTools: ['Bash', 3, ' Read '], environment: { OK: 'x', 'BAD NAME': 'y', N: 1, O: { a: 1 } } });
+  const s = from({ permissionMode: 'yolo', maxConcurrentSessions: 'many', processPriority: 'realtime', allowedTools: ['Bash', 3, ' Read '], environment: { OK: 'x', 'BAD NAME': 'y', N: 1, O: { a: 1 } } });
   assert.equal(s.permissionMode, 'default');
+  assert.equal(s.processPriority, 'belowNormal');
+  assert.equal(from({ processPriority: 'normal' }).processPriority, 'normal');
   assert.equal(s.maxConcurrentSessions, 3);
   assert.deepEqual(s.allowedTools, ['Bash', 'Read']);
   assert.deepEqual(s.environment, { OK: 'x', N: '1' });
