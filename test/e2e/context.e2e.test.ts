@@ -17,7 +17,7 @@ import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fake
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
 import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
-import { answerNewSessionSteps, sendFromPanel, sessionPanel } from './support/shannonUi';
+import { newSessionFromPalette, sendFromPanel, sessionPanel } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
 
 const PROMPT = {
@@ -179,8 +179,8 @@ describe('the editor in the conversation, in a real VS Code', { timeout: 600_000
 });
 
 async function newSession(p: Page, prompt: string): Promise<void> {
-  await runCommand(p, 'Shannon: New Session', { timeoutMs: 90_000 });
-  await answerNewSessionSteps(p, prompt);
+  // Not runCommand: New Session's prompt box opens in the palette's own widget, so waiting for it to close races that box.
+  await newSessionFromPalette(p, prompt);
   // The folder has an agent: a last step offers it, with its description.
   const reviewer = p.locator('.quick-input-widget .monaco-list-row', { hasText: 'reviewer' });
   await waitForVisible(p, reviewer, { what: 'the agent step' });

@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { FakeAnthropicApi } from '../support/fakeAnthropic';
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
-import { closeWorkbench, contextMenuItem, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible } from './support/browser';
+import { chooseMenuItem, closeWorkbench, contextMenuItem, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { reportHostResults, runHostTestsReport } from './support/hostTests';
 import { acceptPlaceStep, openShannonView, quickInputTitled, sessionsPane, startCommand, treeRow } from './support/shannonUi';
@@ -190,8 +190,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       // Show Output from the item's context menu: the transcript as log lines.
       const item = await contextMenuItem(p, treeRow(p, PROMPTS.hello).first(), 'Show Output');
       await screenshot(p, '10-session-context-menu');
-      await item.hover();
-      await p.keyboard.press('Enter');
+      await chooseMenuItem(p, item);
       await waitForVisible(p, p.locator('.part.panel .view-lines', { hasText: 'Claude: Hello from the fake model.' }), { what: 'the session output channel', timeoutMs: 20_000 });
       await screenshot(p, '11-session-output-channel');
     } finally {
@@ -223,7 +222,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
         const share = await contextMenuItem(p, row, 'Share Session with MCP');
         assert.equal(await p.getByRole('menuitem', { name: 'Stop Sharing with MCP' }).count(), 0);
         await screenshot(p, `mcp-share-01-context-menu-${theme}`);
-        await share.click();
+        await chooseMenuItem(p, share);
         const dialog = p.locator('.monaco-dialog-box', { hasText: 'Let MCP clients steer' });
         await waitForVisible(p, dialog, { what: 'the share warning' });
         assert.match(await dialog.innerText(), /pre-approves "Bash"/);
@@ -238,7 +237,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
         await screenshot(p, `mcp-share-03-shared-tooltip-${theme}`);
         const stop = await contextMenuItem(p, row, 'Stop Sharing with MCP');
         await screenshot(p, `mcp-share-04-stop-sharing-menu-${theme}`);
-        await stop.click();
+        await chooseMenuItem(p, stop);
         await waitFor(p, async () => (await row.locator('.label-description', { hasText: 'shared with MCP' }).count()) === 0, { what: 'the row to stop saying it is shared' });
         await p.mouse.move(0, 0);
         await row.hover();

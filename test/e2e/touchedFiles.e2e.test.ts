@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sideCallReply, type Responder } from '../support/fakeAnthropic';
-import { closeWorkbench, contextMenuItem, openWorkbench, reloadWindow, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
+import { chooseMenuItem, closeWorkbench, contextMenuItem, openWorkbench, reloadWindow, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
 import { realCliWorkbench } from './support/realCliWorkbench';
 import { newSession, panelShowing, tabs } from './support/sessions';
 import { openShannonView, sessionPanel } from './support/shannonUi';
@@ -66,7 +66,7 @@ describe('sessions that touched a file', { timeout: 600_000 }, () => {
       await waitFor(p, async () => (await tabs(p, TITLE).count()) === 0, { what: "the session's tab closed" });
 
       // 3. The file's context menu in the Explorer: the session, newest first, and its panel at the Write.
-      await (await contextMenuItem(p, explorerRow(p, FILE), 'Sessions That Touched This File', { timeoutMs: 60_000 })).click();
+      await chooseMenuItem(p, await contextMenuItem(p, explorerRow(p, FILE), 'Sessions That Touched This File', { timeoutMs: 60_000 }));
       const pick = p.locator('.quick-input-widget .monaco-list-row', { hasText: TITLE });
       await waitForVisible(p, pick.first(), { what: 'the session in the list', timeoutMs: 20_000 });
       assert.match(await pick.first().innerText(), /Write/);

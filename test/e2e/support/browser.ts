@@ -138,6 +138,15 @@ export async function contextMenuItem(page: Page, target: Locator, name: string,
   return item;
 }
 
+/**
+ * Chooses a context-menu item as the keyboard does: hover (which focuses it), then Enter. A click
+ * on a menu the workbench is still laying out can land as a hover only, leaving the menu open.
+ */
+export async function chooseMenuItem(page: Page, item: Locator): Promise<void> {
+  await item.hover();
+  await page.keyboard.press('Enter');
+}
+
 /** Waits until the locator's first match is visible; returns it. */
 export async function waitForVisible(page: Page, locator: Locator, opts: WaitOptions = {}): Promise<Locator> {
   const what = opts.what ?? `${locator} to be visible`;
