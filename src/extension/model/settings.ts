@@ -119,7 +119,7 @@ export function readSettings(get: (key: SettingKey) => unknown): ShannonSettings
     maxConcurrentSessions: intOr(get('maxConcurrentSessions'), d.maxConcurrentSessions, 1, 64),
     sessionTimeoutMinutes: intOr(get('sessionTimeoutMinutes'), d.sessionTimeoutMinutes, 0, 7 * 24 * 60),
     idleTimeoutMinutes: intOr(get('idleTimeoutMinutes'), d.idleTimeoutMinutes, 0, 7 * 24 * 60),
-    processPriority: isProcessPriority(get('processPriority')) ? (get('processPriority') as ProcessPriority) : d.processPriority,
+    processPriority: priorityOr(get('processPriority'), d.processPriority),
     showPartialMessages: boolOr(get('showPartialMessages'), d.showPartialMessages),
     autoCheckpoint: boolOr(get('autoCheckpoint'), d.autoCheckpoint),
     history: {
@@ -218,6 +218,10 @@ function intOr(v: unknown, fallback: number, min: number, max: number): number {
 
 function modeOr(v: unknown, fallback: PermissionMode): PermissionMode {
   return typeof v === 'string' && (PERMISSION_MODES as readonly string[]).includes(v) ? (v as PermissionMode) : fallback;
+}
+
+function priorityOr(v: unknown, fallback: ProcessPriority): ProcessPriority {
+  return isProcessPriority(v) ? v : fallback;
 }
 
 function isolationOr(v: unknown, fallback: Isolation): Isolation {
