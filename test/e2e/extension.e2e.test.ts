@@ -10,7 +10,7 @@
  * Screenshots of each step go to test-results/e2e/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { FakeAnthropicApi } from '../support/fakeAnthropic';
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
-import { chooseMenuItem, closeWorkbench, contextMenuItem, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForVisible } from './support/browser';
+import { chooseMenuItem, closeWorkbench, contextMenuItem, openWorkbench, runCommand, screenshot, SCREENSHOT_DIR, waitFor, waitForFileText, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { reportHostResults, runHostTestsReport } from './support/hostTests';
 import { acceptPlaceStep, openShannonView, quickInputTitled, sessionsPane, startCommand, treeRow } from './support/shannonUi';
@@ -152,8 +152,7 @@ describe('Shannon in a real VS Code', { timeout: 600_000 }, () => {
       await screenshot(p, '06-permission-notification');
       await toast.getByRole('button', { name: 'Allow once' }).click();
       const marker = path.join(folder, MARKER_FILE);
-      await waitFor(p, () => existsSync(marker), { what: `${MARKER_FILE} written by the allowed Bash call`, timeoutMs: 60_000 });
-      assert.equal(readFileSync(marker, 'utf8'), 'shannon\n');
+      await waitForFileText(p, marker, 'shannon\n', { what: `${MARKER_FILE} written by the allowed Bash call`, timeoutMs: 60_000 });
       await waitFor(p, async () => (await treeRow(p, 'Idle').count()) > 0 && (await treeRow(p, 'Running').count()) === 0 && (await treeRow(p, 'Awaiting permission').count()) === 0, {
         what: 'both sessions idle',
         timeoutMs: 60_000,

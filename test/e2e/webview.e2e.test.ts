@@ -9,7 +9,7 @@
  * Screenshots of each scene: test-results/e2e/webview-*.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { FakeAnthropicApi, sideCallReply, type Responder } from '../support/fakeAnthropic';
 import { CLAUDE_BIN, hermeticClaudeEnv, type HermeticClaudeEnv } from '../support/realCli';
-import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForVisible } from './support/browser';
+import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, waitForFileText, waitForVisible } from './support/browser';
 import { startCodeServer } from './support/codeServer';
 import { newSessionFromPalette, pickFromCommand, sendFromPanel, sessionPanel } from './support/shannonUi';
 import { buildShannonVsix } from './support/vsix';
@@ -163,8 +163,7 @@ describe('the session panel in a real VS Code', { timeout: 600_000 }, () => {
       for (let i = 0; i < choices; i++) await p.keyboard.press('Shift+Tab');
       assert.equal(await panel.evaluate(() => document.activeElement?.textContent?.trim()), 'Allow once');
       await p.keyboard.press('Enter');
-      await waitFor(p, () => existsSync(path.join(folder, MARKER)), { what: `${MARKER} written by the allowed Bash call`, timeoutMs: 60_000 });
-      assert.equal(readFileSync(path.join(folder, MARKER), 'utf8'), 'shannon\n');
+      await waitForFileText(p, path.join(folder, MARKER), 'shannon\n', { what: `${MARKER} written by the allowed Bash call`, timeoutMs: 60_000 });
       const bashCard = panel.locator('.tool-card', { hasText: 'Bash' }).last();
       await waitFor(p, async () => (await bashCard.locator('.tool-status.ok').count()) > 0, { what: 'the Bash card marked done', timeoutMs: 30_000 });
       assert.equal(await card.count(), 0, 'the card is gone once answered');

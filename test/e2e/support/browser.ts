@@ -3,7 +3,7 @@
  * Every wait fails with a message that says what was awaited and where a screenshot of the
  * moment of failure was saved (test-results/e2e/, gitignored).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { REPO_ROOT } from './codeServer';
@@ -145,6 +145,14 @@ export async function contextMenuItem(page: Page, target: Locator, name: string,
 export async function chooseMenuItem(page: Page, item: Locator): Promise<void> {
   await item.hover();
   await page.keyboard.press('Enter');
+}
+
+/**
+ * Waits until `file` holds exactly `text`. A shell's `echo x > file` creates the file before it
+ * writes to it, so waiting for the name alone and then reading races the write.
+ */
+export async function waitForFileText(page: Page, file: string, text: string, opts: WaitOptions = {}): Promise<void> {
+  await waitFor(page, () => existsSync(file) && readFileSync(file, 'utf8') === text, opts);
 }
 
 /** Waits until the locator's first match is visible; returns it. */
